@@ -1,0 +1,151 @@
+//! Building and running the server: `Application::build(settings)` binds its
+//! own listener (port 0 in tests), connects, migrates and returns the server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use shouhu_persistence::Db;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::Keys;
+use crate::config::Settings;
+use crate::error::{json_error, path_error, query_error};
+use crate::graphql::{self, Limits, ShouhuSchema};
+use crate::openapi::ApiDoc;
+use crate::ops::{self, Metrics};
+use crate::rest;
+
+/// What every handler can reach. Nothing here is state a second replica would need.
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Token keys (loaded from the database).
+    pub keys: Keys,
+    /// Metrics registry.
+    pub metrics: Metrics,
+    /// The configuration.
+    pub settings: Settings,
+    /// The GraphQL schema.
+    pub schema: ShouhuSchema,
+    /// GraphQL limits.
+    pub graphql_limits: Limits,
+}
+
+/// A built, listening server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+/// Connects to the database (counting queries into `metrics`) and migrates it.
+pub async fn connect(settings: &Settings, metrics: Option<&Metrics>) -> anyhow::Result<Db> {
+    if let Some(path) = settings.database_url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let counter = metrics.map(|m| {
+        let m = m.clone();
+        Arc::new(move |elapsed, failed| m.query_done(elapsed, failed)) as shouhu_persistence::QueryCounter
+    });
+    let db = Db::connect(&settings.database_url, settings.serve.db_max_connections, counter).await?;
+    db.check_durability().await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+impl Application {
+    /// Binds, connects, migrates and starts serving (not yet awaited).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let metrics = Metrics::new()?;
+        let db = connect(&settings, Some(&metrics)).await?;
+        let keys = Keys::load(&db).await?;
+        if settings.serve.demo {
+            crate::demo::load_if_empty(&db).await?;
+        }
+        let listener = TcpListener::bind(&settings.serve.bind)?;
+        let port = listener.local_addr()?.port();
+        let serve = settings.serve.clone();
+        let limits = Limits {
+            depth: serve.graphql_max_depth,
+            complexity: serve.graphql_max_complexity,
+            aliases: serve.graphql_max_aliases,
+            body_bytes: serve.graphql_max_body_bytes,
+        };
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            keys,
+            metrics,
+            settings,
+            schema: graphql::schema(limits),
+            graphql_limits: limits,
+        });
+        let openapi = ApiDoc::openapi();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(serve.max_body_bytes)
+                        .content_type_required(true)
+                        .content_type(|mime| {
+                            mime.type_() == "application"
+                                && (mime.subtype() == "json"
+                                    || mime.subtype() == "merge-patch+json"
+                                    || mime.suffix().is_some_and(|s| s == "json"))
+                        })
+                        .error_handler(json_error),
+                )
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .wrap(from_fn(ops::observe))
+                .route("/healthz", web::get().to(ops::healthz))
+                .route("/readyz", web::get().to(ops::readyz))
+                .route("/metrics", web::get().to(ops::metrics))
+                .route("/api/v1/auth/login", web::post().to(rest::auth::login))
+                .route("/api/v1/auth/token", web::post().to(rest::auth::token))
+                .route("/api/v1/auth/logout", web::post().to(rest::auth::logout))
+                .route("/.well-known/jwks.json", web::get().to(rest::auth::jwks))
+                .route("/api/v1/regions", web::get().to(rest::regions::list_regions))
+                .route("/api/v1/regions/{code}", web::get().to(rest::regions::get_region))
+                .configure(rest::resources::routes)
+                .route("/graphql", web::post().to(graphql::graphql))
+                .route("/graphql", web::get().to(graphql::graphiql))
+                .route("/graphql/assets/{name}", web::get().to(graphql::graphiql_asset))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+                .default_service(web::to(crate::ops::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(serve.shutdown_timeout);
+        if serve.workers > 0 {
+            server = server.workers(serve.workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            db,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then closes the pool.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.server.await?;
+        tokio::time::timeout(Duration::from_secs(5), self.db.close()).await.ok();
+        Ok(())
+    }
+}

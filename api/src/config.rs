@@ -1,0 +1,193 @@
+//! Configuration: one `Settings` value, from flags and `SHOUHU_*` variables.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The shouhu command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "shouhu",
+    version,
+    about = "Shouhu (守护): the register of rural left-behind children and their care"
+)]
+pub struct Cli {
+    /// The database: `sqlite://PATH` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(
+        long,
+        env = "SHOUHU_DATABASE_URL",
+        default_value = "sqlite://data/shouhu.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Log format.
+    #[arg(long, env = "SHOUHU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the HTTP server (migrating the database first).
+    Serve(ServeArgs),
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Administrative regions.
+    Regions {
+        /// What to do with regions.
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
+    /// Accounts of people.
+    User {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Prints the GraphQL schema or the OpenAPI document.
+    ExportSchema {
+        /// Which schema.
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
+    /// Generates synthetic children, guardians and guardianships for load tests.
+    Seed {
+        /// How many children to generate.
+        #[arg(long)]
+        synthetic: u64,
+    },
+}
+
+/// Region commands.
+#[derive(Debug, Subcommand)]
+pub enum RegionsCommand {
+    /// Loads regions from a CSV file with the header `code,name`; re-importing updates names.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
+}
+
+/// User commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Adds an account; the password is the first line of standard input.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Role: admin, coordinator, department, township_officer, village_officer, center_staff, volunteer, partner, auditor.
+        #[arg(long)]
+        role: String,
+        /// The 12-digit code of the region the account is bound to.
+        #[arg(long)]
+        region: String,
+        /// The department, for department accounts.
+        #[arg(long)]
+        department: Option<String>,
+        /// The organisation's id.
+        #[arg(long)]
+        org: Option<uuid::Uuid>,
+    },
+}
+
+/// The exportable schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// GraphQL SDL.
+    Graphql,
+    /// OpenAPI 3.1 JSON.
+    Openapi,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SHOUHU_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load the demo county into an empty database and print its logins.
+    #[arg(long, env = "SHOUHU_DEMO")]
+    pub demo: bool,
+    /// HTTP worker threads (0: one per core).
+    #[arg(long, env = "SHOUHU_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+    /// Largest database pool.
+    #[arg(long, env = "SHOUHU_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+    /// Access token lifetime in seconds (at most 900).
+    #[arg(long, env = "SHOUHU_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = clap::value_parser!(i64).range(30..=900))]
+    pub access_token_ttl: i64,
+    /// Refresh token lifetime in seconds.
+    #[arg(long, env = "SHOUHU_REFRESH_TOKEN_TTL", default_value_t = 1_209_600)]
+    pub refresh_token_ttl: i64,
+    /// Largest REST JSON body in bytes.
+    #[arg(long, env = "SHOUHU_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    /// Largest GraphQL request body in bytes.
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_BODY_BYTES", default_value_t = 131_072)]
+    pub graphql_max_body_bytes: usize,
+    /// Deepest GraphQL query.
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_DEPTH", default_value_t = 10)]
+    pub graphql_max_depth: usize,
+    /// Most complex GraphQL query (a connection of `first: n` multiplies its fields by n).
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_COMPLEXITY", default_value_t = 20_000)]
+    pub graphql_max_complexity: usize,
+    /// Most aliases in one GraphQL query.
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_ALIASES", default_value_t = 30)]
+    pub graphql_max_aliases: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "SHOUHU_SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    pub shutdown_timeout: u64,
+}
+
+/// Everything `Application::build` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Database URL.
+    pub database_url: String,
+    /// Server options.
+    pub serve: ServeArgs,
+}
+
+impl Settings {
+    /// Settings for tests and tools: the defaults, a database and an address.
+    pub fn new(database_url: &str, bind: &str) -> Self {
+        let cli = Cli::parse_from(["shouhu", "serve", "--bind", bind]);
+        let serve = match cli.command {
+            Command::Serve(args) => args,
+            _ => unreachable_serve(),
+        };
+        Self {
+            database_url: database_url.to_owned(),
+            serve,
+        }
+    }
+}
+
+fn unreachable_serve() -> ServeArgs {
+    ServeArgs {
+        bind: "127.0.0.1:0".to_owned(),
+        demo: false,
+        workers: 0,
+        db_max_connections: 10,
+        access_token_ttl: 900,
+        refresh_token_ttl: 1_209_600,
+        max_body_bytes: 1_048_576,
+        graphql_max_body_bytes: 131_072,
+        graphql_max_depth: 10,
+        graphql_max_complexity: 20_000,
+        graphql_max_aliases: 30,
+        shutdown_timeout: 20,
+    }
+}

@@ -1,0 +1,405 @@
+//! The demo county and synthetic load data.
+
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use shouhu_domain::account::Account;
+use shouhu_domain::care_center::CareCenter;
+use shouhu_domain::child::Child;
+use shouhu_domain::enums::*;
+use shouhu_domain::guardian::Guardian;
+use shouhu_domain::guardianship::Guardianship;
+use shouhu_domain::id_number;
+use shouhu_domain::ports::{AccountStore, RegionStore};
+use shouhu_domain::region::Region;
+use shouhu_domain::resource::{Meta, Resource, now};
+use shouhu_domain::training_session::TrainingSession;
+use shouhu_domain::volunteer::Volunteer;
+use shouhu_persistence::Db;
+use uuid::Uuid;
+
+use crate::auth::hash_password;
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "胡", "朱", "郭", "何", "罗", "高",
+    "林",
+];
+const GIVEN: &[&str] = &[
+    "小明", "欣怡", "浩然", "梓涵", "子轩", "雨桐", "宇航", "诗琪", "俊杰", "佳怡", "思远", "可馨", "天佑", "语嫣",
+    "博文", "若曦",
+];
+const ADULT_GIVEN: &[&str] = &[
+    "建国", "秀英", "德明", "桂兰", "志强", "玉梅", "国华", "春花", "永福", "翠萍",
+];
+const WORKPLACES: &[&str] = &[
+    "广东省东莞市",
+    "浙江省宁波市",
+    "福建省晋江市",
+    "江苏省苏州市",
+    "广东省深圳市",
+    "上海市",
+];
+
+/// The demo password of every demo account.
+pub const DEMO_PASSWORD: &str = "shouhu-demo-2026";
+
+/// A small deterministic generator, so the demo county is the same every time.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next()).unwrap_or(0) % n.max(1)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Generates children with guardians and guardianships in `villages`.
+/// `area` is the 6-digit area code used in generated ID numbers.
+fn families(
+    rng: &mut Lcg,
+    villages: &[String],
+    count: usize,
+    area: &str,
+    today: NaiveDate,
+) -> (Vec<Child>, Vec<Guardian>, Vec<Guardianship>) {
+    let at = now();
+    let mut children = Vec::with_capacity(count);
+    let mut guardians = Vec::with_capacity(count * 2);
+    let mut links = Vec::with_capacity(count * 2);
+    for i in 0..count {
+        let village = &villages[i % villages.len()];
+        let surname = rng.pick(SURNAMES);
+        let gender = if rng.below(2) == 0 {
+            Gender::Male
+        } else {
+            Gender::Female
+        };
+        let age_days = 365 * 3 + rng.below(365 * 12);
+        let birth_date = today - Duration::days(i64::try_from(age_days).unwrap_or(3650));
+        let age = today.years_since(birth_date).unwrap_or(0);
+        let (stage, status) = match age {
+            0..=5 => (SchoolStage::Preschool, SchoolStatus::NotSchoolAge),
+            6..=11 => (SchoolStage::Primary, SchoolStatus::Enrolled),
+            _ => (
+                SchoolStage::Junior,
+                if rng.below(40) == 0 {
+                    SchoolStatus::DroppedOut
+                } else {
+                    SchoolStatus::Enrolled
+                },
+            ),
+        };
+        let mut child = Child::blank(Meta::new(at));
+        child.name = format!("{surname}{}", rng.pick(GIVEN));
+        child.gender = gender;
+        child.birth_date = birth_date;
+        child.id_number = Some(id_number::compose(
+            area,
+            birth_date,
+            u16::try_from(2 * (i % 499)).unwrap_or(0),
+            gender,
+        ));
+        child.region_code = village.clone();
+        child.left_behind_type = if rng.below(3) == 0 {
+            LeftBehindType::OneParentAway
+        } else {
+            LeftBehindType::BothParentsAway
+        };
+        child.school_stage = Some(stage);
+        child.school_status = Some(status);
+        child.school_name = Some(if stage == SchoolStage::Junior {
+            "镇中学".to_owned()
+        } else {
+            "村完全小学".to_owned()
+        });
+        child.boarding = stage == SchoolStage::Junior && rng.below(2) == 0;
+        child.minimum_living_allowance = rng.below(8) == 0;
+        child.special_hardship = rng.below(25) == 0;
+
+        let mut father = Guardian::blank(Meta::new(at));
+        father.name = format!("{surname}{}", rng.pick(ADULT_GIVEN));
+        father.gender = Some(Gender::Male);
+        father.phone = Some(format!("13{}{:08}", 5 + rng.below(5), rng.next() % 100_000_000));
+        father.region_code = village.clone();
+        father.is_working_away = true;
+        father.work_location = Some(rng.pick(WORKPLACES).to_owned());
+
+        let mut carer = Guardian::blank(Meta::new(at));
+        let grandmother = rng.below(3) != 0;
+        carer.name = format!(
+            "{}{}",
+            if grandmother { rng.pick(SURNAMES) } else { surname },
+            rng.pick(ADULT_GIVEN)
+        );
+        carer.gender = Some(if grandmother { Gender::Female } else { Gender::Male });
+        carer.region_code = village.clone();
+        carer.guardianship_capable = rng.below(12) != 0;
+
+        let link = |guardian: &Guardian, relationship, primary: bool, signed: Option<NaiveDate>| Guardianship {
+            meta: Meta::new(at),
+            child_id: child.meta.id,
+            guardian_id: guardian.meta.id,
+            relationship,
+            is_primary_caregiver: primary,
+            lives_with_child: primary,
+            agreement_signed_on: signed,
+            ended_on: None,
+        };
+        let signed = (rng.below(5) != 0).then(|| today - Duration::days(i64::try_from(rng.below(700)).unwrap_or(0)));
+        links.push(link(&father, Relationship::Father, false, None));
+        links.push(link(
+            &carer,
+            if grandmother {
+                Relationship::Grandmother
+            } else {
+                Relationship::Grandfather
+            },
+            true,
+            signed,
+        ));
+        guardians.push(father);
+        guardians.push(carer);
+        children.push(child);
+    }
+    (children, guardians, links)
+}
+
+/// The demo county: 1 county, 3 townships, 12 villages.
+pub fn demo_regions() -> Vec<Region> {
+    let mut regions = vec![Region::new("522631000000", "示范县")];
+    for (t, town) in ["古州镇", "忠诚镇", "寨蒿镇"].iter().enumerate() {
+        let tcode = format!("522631{:03}000", 101 + t);
+        regions.push(Region::new(&tcode, town));
+        for (v, village) in ["车民村", "月亮山村", "高岩村", "平阳村"].iter().enumerate() {
+            regions.push(Region::new(
+                &format!("522631{:03}{:03}", 101 + t, 201 + v),
+                &format!("{}{village}", &town[..3]),
+            ));
+        }
+    }
+    regions.into_iter().flatten().collect()
+}
+
+/// The demo accounts: one per role (and per writing department).
+pub const DEMO_ACCOUNTS: &[(&str, Role, Option<Department>, &str)] = &[
+    ("admin", Role::Admin, None, "522631000000"),
+    ("coordinator", Role::Coordinator, None, "522631000000"),
+    (
+        "education",
+        Role::Department,
+        Some(Department::Education),
+        "522631000000",
+    ),
+    ("health", Role::Department, Some(Department::Health), "522631000000"),
+    (
+        "civil_affairs",
+        Role::Department,
+        Some(Department::CivilAffairs),
+        "522631000000",
+    ),
+    (
+        "youth_league",
+        Role::Department,
+        Some(Department::YouthLeague),
+        "522631000000",
+    ),
+    ("township", Role::TownshipOfficer, None, "522631101000"),
+    ("village", Role::VillageOfficer, None, "522631101201"),
+    ("center", Role::CenterStaff, None, "522631101000"),
+    ("volunteer", Role::Volunteer, None, "522631101000"),
+    ("partner", Role::Partner, None, "522631000000"),
+    ("auditor", Role::Auditor, None, "522631000000"),
+];
+
+/// Loads the demo county into an empty database and prints its logins.
+pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
+    if !db.is_empty().await? {
+        tracing::info!("the database is not empty: demo data not loaded");
+        return Ok(());
+    }
+    let (children, guardians) = load_register(db).await?;
+    let at = now();
+    let hash = hash_password(DEMO_PASSWORD)?;
+    println!(
+        "Demo county 示范县 (522631000000) loaded: {children} children, {guardians} guardians. Logins (password {DEMO_PASSWORD}):"
+    );
+    for (username, role, department, region) in DEMO_ACCOUNTS {
+        db.insert_account(&Account {
+            id: Uuid::now_v7(),
+            username: (*username).to_owned(),
+            password_hash: hash.clone(),
+            role: *role,
+            department: *department,
+            organization_id: None,
+            region_code: (*region).to_owned(),
+            disabled: false,
+            created_at: at,
+        })
+        .await?;
+        println!(
+            "  {username:<14} {role:<17} {region}{}",
+            department.map(|d| format!(" ({d})")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// Loads the demo county's regions and register (no accounts); returns how
+/// many children and guardians it made.
+pub async fn load_register(db: &Db) -> anyhow::Result<(usize, usize)> {
+    let regions = demo_regions();
+    db.upsert_regions(&regions).await?;
+    let villages: Vec<String> = regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::Village)
+        .map(|r| r.code.clone())
+        .collect();
+    let townships: Vec<String> = regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::Township)
+        .map(|r| r.code.clone())
+        .collect();
+    let mut rng = Lcg(2026);
+    let today = Utc::now().date_naive();
+    let (children, guardians, links) = families(&mut rng, &villages, 320, "522631", today);
+    db.insert_bulk(&guardians, &[]).await?;
+    db.insert_bulk(&children, &[]).await?;
+    db.insert_guardianships(&links).await?;
+
+    let at = now();
+    let mut centers = Vec::new();
+    for (i, kind) in CareCenterKind::ALL.iter().enumerate() {
+        let mut c = CareCenter::blank(Meta::new(at));
+        c.kind = *kind;
+        c.region_code = if i % 2 == 0 {
+            townships[i % townships.len()].clone()
+        } else {
+            villages[i % villages.len()].clone()
+        };
+        c.name = format!(
+            "{}（{}）",
+            [
+                "关爱中心",
+                "托管家园",
+                "寄宿制学校",
+                "亲情室",
+                "家长学校",
+                "心理咨询室",
+                "儿童之家"
+            ][i],
+            i + 1
+        );
+        c.capacity = Some(40 + i32::try_from(i).unwrap_or(0) * 10);
+        c.address = Some(format!("示范县{}号", 10 + i));
+        c.facilities = Some("亲情电话, 图书角".to_owned());
+        centers.push(c);
+    }
+    db.insert_bulk(&centers, &[]).await?;
+
+    let mut volunteers = Vec::new();
+    for (i, status) in VettingStatus::ALL.iter().chain(VettingStatus::ALL).enumerate() {
+        let mut v = Volunteer::blank(Meta::new(at));
+        v.name = format!("{}{}", rng.pick(SURNAMES), rng.pick(ADULT_GIVEN));
+        v.region_code = townships[i % townships.len()].clone();
+        v.category = VolunteerCategory::ALL[i % VolunteerCategory::ALL.len()];
+        v.vetting_status = *status;
+        v.phone = Some(format!("139{:08}", rng.next() % 100_000_000));
+        v.organization = Some("县团委志愿者协会".to_owned());
+        volunteers.push(v);
+    }
+    db.insert_bulk(&volunteers, &[]).await?;
+
+    let mut sessions = Vec::new();
+    for (i, kind) in TrainingKind::ALL.iter().enumerate() {
+        let mut s = TrainingSession::blank(Meta::new(at));
+        s.kind = *kind;
+        s.title = format!(
+            "{}（第{}期）",
+            [
+                "春节返乡家长监护培训",
+                "家长学校课堂",
+                "志愿者培训",
+                "安全教育",
+                "法治教育",
+                "健康教育"
+            ][i],
+            i + 1
+        );
+        s.region_code = townships[i % townships.len()].clone();
+        let day = today + Duration::days(i64::try_from(i).unwrap_or(0) * 14 - 30);
+        s.starts_at = Utc
+            .with_ymd_and_hms(day.year(), day.month(), day.day(), 1, 0, 0)
+            .single()
+            .unwrap_or(at);
+        s.ends_at = Some(s.starts_at + Duration::hours(3));
+        s.capacity = Some(80);
+        s.venue = Some("镇政府会议室".to_owned());
+        sessions.push(s);
+    }
+    db.insert_bulk(&sessions, &[]).await?;
+
+    Ok((children.len(), guardians.len()))
+}
+
+/// Generates `count` children with two guardians each, spread over generated
+/// townships (20 villages each, about 1 000 children per village), in batches.
+pub async fn seed_synthetic(db: &Db, count: u64) -> anyhow::Result<()> {
+    const BATCH: usize = 5_000;
+    let count = usize::try_from(count)?;
+    let villages_needed = count.div_ceil(1_000).max(1);
+    let townships = villages_needed.div_ceil(20);
+    anyhow::ensure!(townships <= 999, "at most 19 980 000 children");
+    let mut regions = vec![
+        Region::new("990100000000", "合成市"),
+        Region::new("990101000000", "合成县"),
+    ];
+    let mut villages = Vec::new();
+    for t in 0..townships {
+        let tcode = format!("990101{:03}000", t + 1);
+        regions.push(Region::new(&tcode, &format!("合成乡{}", t + 1)));
+        for v in 0..20 {
+            let vcode = format!("990101{:03}{:03}", t + 1, v + 201);
+            regions.push(Region::new(&vcode, &format!("合成村{}-{}", t + 1, v + 1)));
+            villages.push(vcode);
+        }
+    }
+    let regions: Vec<Region> = regions.into_iter().flatten().collect();
+    db.upsert_regions(&regions).await?;
+    let mut rng = Lcg(count as u64);
+    let today = Utc::now().date_naive();
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < count {
+        let n = BATCH.min(count - done);
+        // Each batch takes its own slice of villages so that ID numbers stay unique.
+        let (mut children, guardians, links) = families(&mut rng, &villages, n, "990101", today);
+        for (i, c) in children.iter_mut().enumerate() {
+            let serial = done + i;
+            c.region_code = villages[serial / 1_000 % villages.len()].clone();
+            c.id_number = Some(id_number::compose(
+                &format!("99{:04}", serial / 499 % 10_000),
+                c.birth_date,
+                u16::try_from(2 * (serial % 499)).unwrap_or(0),
+                c.gender,
+            ));
+        }
+        db.insert_bulk(&guardians, &[]).await?;
+        db.insert_bulk(&children, &[]).await?;
+        db.insert_guardianships(&links).await?;
+        done += n;
+        tracing::info!(done, elapsed_s = started.elapsed().as_secs(), "seeded");
+    }
+    println!(
+        "seeded {count} children, {} guardians in {:.1} s",
+        count * 2,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! The GraphQL surface: the same services as REST, through resolvers as thin
+//! as the handlers, with batched nested loads and bounded queries.
+
+mod loaders;
+mod resources;
+mod transport;
+
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use shouhu_domain::{Ctx, Error};
+
+use crate::app::AppState;
+pub use loaders::Loaders;
+pub use transport::{graphiql, graphiql_asset, graphql};
+
+/// The schema type.
+pub type ShouhuSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    resources::ChildQuery,
+    resources::GuardianQuery,
+    resources::CareCenterQuery,
+    resources::VolunteerQuery,
+    resources::TrainingSessionQuery,
+    resources::RegionQuery,
+);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    resources::ChildMutation,
+    resources::GuardianMutation,
+    resources::CareCenterMutation,
+    resources::VolunteerMutation,
+    resources::TrainingSessionMutation,
+);
+
+/// Limits applied to every query.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest selection.
+    pub depth: usize,
+    /// Highest complexity.
+    pub complexity: usize,
+    /// Most aliases.
+    pub aliases: usize,
+    /// Largest body in bytes.
+    pub body_bytes: usize,
+}
+
+/// Builds the schema with its limits.
+pub fn schema(limits: Limits) -> ShouhuSchema {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_directives(10)
+        .finish()
+}
+
+/// The SDL of the schema.
+pub fn sdl() -> String {
+    schema(Limits {
+        depth: 10,
+        complexity: 1,
+        aliases: 1,
+        body_bytes: 1,
+    })
+    .sdl()
+}
+
+fn camel(field: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn snake(field: &str) -> String {
+    let mut out = String::new();
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Maps a domain error to a GraphQL error with `extensions.code`; internals
+/// never reach the client.
+pub fn gql_error(err: Error) -> async_graphql::Error {
+    let (code, message, fields) = match &err {
+        Error::NotFound => ("NOT_FOUND", "no such record".to_owned(), None),
+        Error::Validation(f) | Error::InvalidParameters(f) => {
+            ("VALIDATION", format!("{} invalid field(s)", f.len()), Some(f.clone()))
+        }
+        Error::Conflict { field, message } => (
+            "CONFLICT",
+            message.clone(),
+            field
+                .as_ref()
+                .map(|f| vec![shouhu_domain::FieldError::new(f.clone(), "duplicate", message.clone())]),
+        ),
+        Error::VersionMismatch { current } => (
+            "VERSION_MISMATCH",
+            format!("the record changed; its current version is {current}"),
+            None,
+        ),
+        Error::Forbidden(m) => ("FORBIDDEN", m.clone(), None),
+        Error::Unauthenticated(m) => ("UNAUTHENTICATED", m.clone(), None),
+        Error::Internal(detail) => {
+            tracing::error!(%detail, "internal error");
+            ("INTERNAL", "an internal error occurred".to_owned(), None)
+        }
+    };
+    async_graphql::Error::new(message).extend_with(|_, e| {
+        e.set("code", code);
+        if let Error::VersionMismatch { current } = &err {
+            e.set("currentVersion", *current);
+        }
+        if let Some(fields) = &fields {
+            let list: Vec<async_graphql::Value> = fields
+                .iter()
+                .map(|f| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(
+                        async_graphql::Name::new("field"),
+                        async_graphql::Value::from(camel(&f.field)),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("code"),
+                        async_graphql::Value::from(f.code.clone()),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(f.message.clone()),
+                    );
+                    async_graphql::Value::Object(m)
+                })
+                .collect();
+            e.set("fields", async_graphql::Value::List(list));
+        }
+    })
+}
+
+/// The application state and the caller of a GraphQL request.
+pub(crate) fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a AppState, &'a Ctx)> {
+    let state = ctx
+        .data::<actix_web::web::Data<AppState>>()
+        .map_err(|_| gql_error(Error::Internal("no state".into())))?;
+    let caller = ctx
+        .data::<Ctx>()
+        .map_err(|_| gql_error(Error::Unauthenticated("send a bearer token".into())))?;
+    Ok((state.get_ref(), caller))
+}
+
+/// The fields of input argument `arg` exactly as the client sent them (absent
+/// stays absent, `null` stays null), with the values of the typed input.
+pub(crate) fn input_map<T: Serialize>(
+    ctx: &Context<'_>,
+    arg: &str,
+    typed: &T,
+) -> async_graphql::Result<Map<String, Value>> {
+    let raw = ctx
+        .field()
+        .arguments()
+        .map_err(|e| async_graphql::Error::new(e.message))?;
+    let present: Vec<(String, bool)> = raw
+        .into_iter()
+        .find(|(name, _)| name.as_str() == arg)
+        .and_then(|(_, v)| match v {
+            async_graphql::Value::Object(fields) => Some(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (snake(k.as_str()), v == async_graphql::Value::Null))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let typed = match serde_json::to_value(typed) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    Ok(present
+        .into_iter()
+        .map(|(k, is_null)| {
+            let v = if is_null {
+                Value::Null
+            } else {
+                typed.get(&k).cloned().unwrap_or(Value::Null)
+            };
+            (k, v)
+        })
+        .collect())
+}
+
+/// A filter argument as list parameters, like a REST query string.
+pub(crate) fn filter_params<T: Serialize>(
+    ctx: &Context<'_>,
+    typed: &Option<T>,
+) -> async_graphql::Result<Vec<(String, String)>> {
+    let Some(typed) = typed else { return Ok(Vec::new()) };
+    Ok(input_map(ctx, "filter", typed)?
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k, s)),
+            Value::Null => None,
+            other => Some((k, other.to_string())),
+        })
+        .collect())
+}

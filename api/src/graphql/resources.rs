@@ -1,0 +1,308 @@
+//! Root fields and mutations of the five register collections, the nested
+//! relations, and regions.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result};
+use serde::Serialize;
+use shouhu_domain::service;
+use shouhu_persistence::Db;
+use uuid::Uuid;
+
+use super::loaders::Loaders;
+use super::{filter_params, gql_error, input_map, parts};
+use crate::dto::*;
+use crate::rest::{encode_cursor, page_request};
+
+fn parse_id(id: &ID) -> Result<Uuid> {
+    Uuid::try_parse(id.as_str()).map_err(|_| gql_error(shouhu_domain::Error::NotFound))
+}
+
+fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+        .map_err(|_| gql_error(shouhu_domain::Error::Internal("no loaders".into())))
+}
+
+macro_rules! gql_resource {
+    (
+        query = $query:ident, mutation = $mutation:ident, record = $record:ty, dto = $dto:ident,
+        filter = $filter:ty, create_input = $create_input:ty, update_input = $update_input:ty,
+        $(#[doc = $get_doc:literal])* get = $get:ident,
+        $(#[doc = $list_doc:literal])* list = $list:ident,
+        $(#[doc = $create_doc:literal])* create = $create:ident,
+        $(#[doc = $update_doc:literal])* update = $update:ident,
+        $(#[doc = $archive_doc:literal])* archive = $archive:ident $(,)?
+    ) => {
+        /// Queries of one collection.
+        #[derive(Default)]
+        pub struct $query;
+
+        #[Object]
+        impl $query {
+            $(#[doc = $get_doc])*
+            async fn $get(&self, ctx: &Context<'_>, id: ID) -> Result<Option<$dto>> {
+                let (state, caller) = parts(ctx)?;
+                let record = service::get::<$record, Db>(&state.db, caller, parse_id(&id)?).await.map_err(gql_error)?;
+                Ok(Some(record.into()))
+            }
+
+            $(#[doc = $list_doc])*
+            #[graphql(complexity = "first.unwrap_or(50).clamp(1, 500) as usize * child_complexity + 1")]
+            async fn $list(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "Page size, 1–500 (default 50).")] first: Option<i32>,
+                #[graphql(desc = "`endCursor` of the previous page.")] after: Option<String>,
+                filter: Option<$filter>,
+            ) -> Result<Connection<String, $dto>> {
+                let (state, caller) = parts(ctx)?;
+                let params = filter_params(ctx, &filter)?;
+                let page = page_request(first.map(|f| f.to_string()).as_deref(), after.as_deref()).map_err(gql_error)?;
+                let page = service::list::<$record, Db>(&state.db, caller, &params, page).await.map_err(gql_error)?;
+                let mut connection = Connection::new(after.is_some(), page.next_after.is_some());
+                connection.edges.extend(page.items.into_iter().map(|r| Edge::new(encode_cursor(r.meta.id), $dto::from(r))));
+                Ok(connection)
+            }
+        }
+
+        /// Mutations of one collection.
+        #[derive(Default)]
+        pub struct $mutation;
+
+        #[Object]
+        impl $mutation {
+            $(#[doc = $create_doc])*
+            async fn $create(&self, ctx: &Context<'_>, input: $create_input) -> Result<$dto> {
+                let (state, caller) = parts(ctx)?;
+                let map = input_map(ctx, "input", &input)?;
+                let record = service::create::<$record, Db>(&state.db, caller, &map).await.map_err(gql_error)?;
+                Ok(record.into())
+            }
+
+            $(#[doc = $update_doc])*
+            async fn $update(&self, ctx: &Context<'_>, id: ID, expected_version: i64, input: $update_input) -> Result<$dto> {
+                let (state, caller) = parts(ctx)?;
+                let map = input_map(ctx, "input", &input)?;
+                let record = service::update::<$record, Db>(&state.db, caller, parse_id(&id)?, expected_version, &map)
+                    .await
+                    .map_err(gql_error)?;
+                Ok(record.into())
+            }
+
+            $(#[doc = $archive_doc])*
+            async fn $archive(&self, ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<$dto> {
+                let (state, caller) = parts(ctx)?;
+                let record = service::archive::<$record, Db>(&state.db, caller, parse_id(&id)?, expected_version)
+                    .await
+                    .map_err(gql_error)?;
+                Ok(record.into())
+            }
+        }
+    };
+}
+
+/// Filters of `children`. Without `status`, archived and aged-out children are left out.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct ChildFilter {
+    /// A 12-digit region code: its subtree, intersected with your jurisdiction.
+    pub region: Option<String>,
+    /// Changed at or after this RFC 3339 instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Lifecycle status.
+    pub status: Option<ChildStatus>,
+    /// School status.
+    pub school_status: Option<SchoolStatus>,
+    /// Stage of schooling.
+    pub school_stage: Option<SchoolStage>,
+    /// Left-behind type.
+    pub left_behind_type: Option<LeftBehindType>,
+    /// Sex.
+    pub gender: Option<Gender>,
+}
+
+/// Filters of `guardians`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct GuardianFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `careCenters`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct CareCenterFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Kind of place.
+    pub kind: Option<CareCenterKind>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `volunteers`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct VolunteerFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Category.
+    pub category: Option<VolunteerCategory>,
+    /// Vetting status.
+    pub vetting_status: Option<VettingStatus>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `trainingSessions`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct TrainingSessionFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Title starts with this text.
+    pub q: Option<String>,
+    /// Kind.
+    pub kind: Option<TrainingKind>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+    /// Starting at or after this instant.
+    pub starts_from: Option<String>,
+    /// Starting before this instant.
+    pub starts_before: Option<String>,
+}
+
+gql_resource!(
+    query = ChildQuery, mutation = ChildMutation, record = shouhu_domain::child::Child, dto = Child,
+    filter = ChildFilter, create_input = ChildCreate, update_input = ChildPatch,
+    /// One child; null and NOT_FOUND when absent or outside your jurisdiction.
+    get = child,
+    /// Children in your jurisdiction, oldest first.
+    list = children,
+    /// Registers a child.
+    create = create_child,
+    /// Changes a child if it is still at `expectedVersion` (else VERSION_MISMATCH).
+    update = update_child,
+    /// Archives a child if it is still at `expectedVersion`.
+    archive = archive_child,
+);
+
+gql_resource!(
+    query = GuardianQuery, mutation = GuardianMutation, record = shouhu_domain::guardian::Guardian, dto = Guardian,
+    filter = GuardianFilter, create_input = GuardianCreate, update_input = GuardianPatch,
+    /// One guardian.
+    get = guardian,
+    /// Guardians in your jurisdiction.
+    list = guardians,
+    /// Registers a guardian.
+    create = create_guardian,
+    /// Changes a guardian at `expectedVersion`.
+    update = update_guardian,
+    /// Archives a guardian at `expectedVersion`.
+    archive = archive_guardian,
+);
+
+gql_resource!(
+    query = CareCenterQuery, mutation = CareCenterMutation, record = shouhu_domain::care_center::CareCenter, dto = CareCenter,
+    filter = CareCenterFilter, create_input = CareCenterCreate, update_input = CareCenterPatch,
+    /// One care place.
+    get = care_center,
+    /// Care places in your jurisdiction.
+    list = care_centers,
+    /// Registers a care place.
+    create = create_care_center,
+    /// Changes a care place at `expectedVersion`.
+    update = update_care_center,
+    /// Archives a care place at `expectedVersion`.
+    archive = archive_care_center,
+);
+
+gql_resource!(
+    query = VolunteerQuery, mutation = VolunteerMutation, record = shouhu_domain::volunteer::Volunteer, dto = Volunteer,
+    filter = VolunteerFilter, create_input = VolunteerCreate, update_input = VolunteerPatch,
+    /// One volunteer.
+    get = volunteer,
+    /// Volunteers in your jurisdiction.
+    list = volunteers,
+    /// Registers a volunteer.
+    create = create_volunteer,
+    /// Changes a volunteer (vetting included) at `expectedVersion`.
+    update = update_volunteer,
+    /// Archives a volunteer at `expectedVersion`.
+    archive = archive_volunteer,
+);
+
+gql_resource!(
+    query = TrainingSessionQuery, mutation = TrainingSessionMutation,
+    record = shouhu_domain::training_session::TrainingSession, dto = TrainingSession,
+    filter = TrainingSessionFilter, create_input = TrainingSessionCreate, update_input = TrainingSessionPatch,
+    /// One training session.
+    get = training_session,
+    /// Training sessions in your jurisdiction.
+    list = training_sessions,
+    /// Registers a training session.
+    create = create_training_session,
+    /// Changes a training session at `expectedVersion`.
+    update = update_training_session,
+    /// Archives a training session at `expectedVersion`.
+    archive = archive_training_session,
+);
+
+/// Regions.
+#[derive(Default)]
+pub struct RegionQuery;
+
+#[Object]
+impl RegionQuery {
+    /// Regions directly below `parent`, or the top-level regions loaded.
+    async fn regions(&self, ctx: &Context<'_>, parent: Option<String>) -> Result<Vec<Region>> {
+        let (state, _) = parts(ctx)?;
+        let regions = service::regions::<Db>(&state.db, parent.as_deref())
+            .await
+            .map_err(gql_error)?;
+        Ok(regions.into_iter().map(Region::from).collect())
+    }
+}
+
+#[ComplexObject]
+impl Child {
+    /// The child's active guardianships (batched across the page).
+    async fn guardianships(&self, ctx: &Context<'_>) -> Result<Vec<Guardianship>> {
+        let id = parse_id(&self.id)?;
+        let links = loaders(ctx)?.guardianships.load_one(id).await.map_err(gql_error)?;
+        Ok(links.unwrap_or_default().into_iter().map(Guardianship::from).collect())
+    }
+}
+
+#[ComplexObject]
+impl Guardianship {
+    /// The guardian (null when outside your jurisdiction).
+    async fn guardian(&self, ctx: &Context<'_>) -> Result<Option<Guardian>> {
+        let id = parse_id(&self.guardian_id)?;
+        let guardian = loaders(ctx)?.guardians.load_one(id).await.map_err(gql_error)?;
+        Ok(guardian.map(Guardian::from))
+    }
+}
+
+#[ComplexObject]
+impl Guardian {
+    /// The children this guardian cares for, that you may see (batched).
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Child>> {
+        let id = parse_id(&self.id)?;
+        let children = loaders(ctx)?.children.load_one(id).await.map_err(gql_error)?;
+        Ok(children.unwrap_or_default().into_iter().map(Child::from).collect())
+    }
+}

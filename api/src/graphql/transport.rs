@@ -1,0 +1,149 @@
+//! GraphQL over HTTP: `POST /graphql` (one operation per request, JSON, bounded
+//! body, authenticated) and GraphiQL at `GET /graphql`, served from the binary.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use futures::StreamExt;
+use serde_json::json;
+
+use super::Loaders;
+use crate::app::AppState;
+use crate::auth::Authenticated;
+use crate::error::Problem;
+
+fn gql_failure(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(ContentType::json())
+        .json(json!({"data": null, "errors": [{"message": message, "extensions": {"code": code}}]}))
+}
+
+fn count_aliases(set: &SelectionSet, doc: &ExecutableDocument, depth: usize) -> usize {
+    if depth > 64 {
+        return usize::MAX / 2;
+    }
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => {
+                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node, doc, depth + 1)
+            }
+            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node, doc, depth + 1),
+            Selection::FragmentSpread(s) => doc
+                .fragments
+                .get(&s.node.fragment_name.node)
+                .map_or(0, |frag| count_aliases(&frag.node.selection_set.node, doc, depth + 1)),
+        })
+        .fold(0usize, usize::saturating_add)
+}
+
+/// Executes one GraphQL operation.
+pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the operation as application/json",
+        )
+        .response();
+    }
+    let limit = state.graphql_limits.body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return Problem::new(StatusCode::BAD_REQUEST, "bad-request", "the body could not be read").response();
+        };
+        if body.len() + chunk.len() > limit {
+            return Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!("GraphQL bodies are limited to {limit} bytes"),
+            )
+            .response();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let caller = match req.extensions().get::<Authenticated>().cloned() {
+        Some(Authenticated(Ok(ctx))) => ctx,
+        Some(Authenticated(Err(msg))) => return gql_failure(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &msg),
+        None => {
+            return gql_failure(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "send Authorization: Bearer <access token>",
+            );
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return gql_failure(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("expected one GraphQL request object: {e}"),
+            );
+        }
+    };
+    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
+        let aliases = doc
+            .operations
+            .iter()
+            .map(|(_, op)| count_aliases(&op.node.selection_set.node, &doc, 0))
+            .fold(0usize, usize::saturating_add);
+        if aliases > state.graphql_limits.aliases {
+            return gql_failure(
+                StatusCode::OK,
+                "VALIDATION",
+                &format!(
+                    "the query has {aliases} aliases; at most {} are allowed",
+                    state.graphql_limits.aliases
+                ),
+            );
+        }
+    }
+    let loaders = Loaders::new(&state.db, &caller);
+    let request = request.data(state.clone()).data(caller).data(loaders);
+    let response = state.schema.execute(request).await;
+    HttpResponse::Ok().content_type(ContentType::json()).json(response)
+}
+
+const GRAPHIQL_HTML: &str = include_str!("../../assets/graphiql/index.html");
+
+/// GraphiQL, served from the binary (no CDN).
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::html()).body(GRAPHIQL_HTML)
+}
+
+/// GraphiQL's static files.
+pub async fn graphiql_asset(name: web::Path<String>) -> HttpResponse {
+    let (body, mime): (&'static [u8], &str) = match name.as_str() {
+        "graphiql.min.js" => (
+            include_bytes!("../../assets/graphiql/graphiql.min.js"),
+            "text/javascript",
+        ),
+        "graphiql.min.css" => (include_bytes!("../../assets/graphiql/graphiql.min.css"), "text/css"),
+        "react.production.min.js" => (
+            include_bytes!("../../assets/graphiql/react.production.min.js"),
+            "text/javascript",
+        ),
+        "react-dom.production.min.js" => (
+            include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+            "text/javascript",
+        ),
+        _ => return Problem::new(StatusCode::NOT_FOUND, "not-found", "no such asset").response(),
+    };
+    HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(body)
+}

@@ -1,0 +1,63 @@
+//! The `shouhu` binary.
+
+use clap::Parser;
+use shouhu_api::config::{Cli, Command, LogFormat, RegionsCommand, SchemaKind, Settings, UserCommand};
+use shouhu_api::{Application, app, cli, demo, graphql, openapi};
+use tracing_subscriber::EnvFilter;
+
+fn init_logs(format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_env("SHOUHU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    let database_url = cli.database_url.clone();
+    match cli.command {
+        Command::Serve(serve) => {
+            let settings = Settings { database_url, serve };
+            let application = Application::build(settings).await?;
+            tracing::info!(port = application.port(), "listening");
+            application.run_until_stopped().await?;
+        }
+        Command::ExportSchema { which } => match which {
+            SchemaKind::Graphql => print!("{}", graphql::sdl()),
+            SchemaKind::Openapi => println!("{}", openapi::json()),
+        },
+        command => {
+            let settings = Settings::new(&database_url, "127.0.0.1:0");
+            let db = app::connect(&settings, None).await?;
+            match command {
+                Command::Migrate => println!("migrated"),
+                Command::Regions {
+                    command: RegionsCommand::Import { file },
+                } => cli::import_regions(&db, &file).await?,
+                Command::User {
+                    command:
+                        UserCommand::Add {
+                            username,
+                            role,
+                            region,
+                            department,
+                            org,
+                        },
+                } => {
+                    cli::add_user(&db, &username, &role, &region, department.as_deref(), org).await?;
+                }
+                Command::Seed { synthetic } => demo::seed_synthetic(&db, synthetic).await?,
+                Command::Serve(_) | Command::ExportSchema { .. } => {}
+            }
+            db.close().await;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! The OpenAPI 3.1 document, generated from the handlers.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::rest::{auth, regions, resources};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT (EdDSA)".to_owned());
+        http.description = Some("An access token from POST /api/v1/auth/login".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Shouhu (守护) API",
+        description = "The shared register of rural left-behind children and their care: children, guardians, care places, \
+volunteers and training sessions.\n\n\
+Every `/api/v1` route needs `Authorization: Bearer <access token>` (from `POST /api/v1/auth/login`). A record outside your \
+jurisdiction (your region's subtree) answers 404 exactly like one that does not exist. Errors are `application/problem+json` \
+(RFC 9457) with every bad field listed in `errors`. Lists are keyset-paginated: pass `next_cursor` back as `cursor`. \
+`PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale).\n\n\
+Resident ID numbers, phones and street addresses are masked (`522631********0011`, `138****5678`) unless you are admin, \
+coordinator, township or village officer, or the civil-affairs or public-security department; health notes go only to admin, \
+coordinator and the health and civil-affairs departments. Writes: admin, coordinator and township officers write everything; \
+village officers write children and guardians; center staff change care places and write training sessions; the education, \
+health and civil-affairs departments change only their own child fields (schooling; `health_notes`; \
+`minimum_living_allowance`, `special_hardship`), the youth-league department writes volunteers and training sessions; \
+volunteers, partners and auditors only read (volunteers see care places and training sessions only).",
+        version = "1.0.0",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,
+        auth::login, auth::token, auth::logout, auth::jwks,
+        regions::list_regions, regions::get_region,
+        resources::list_children, resources::create_child, resources::get_child, resources::update_child, resources::archive_child,
+        resources::list_guardians, resources::create_guardian, resources::get_guardian, resources::update_guardian, resources::archive_guardian,
+        resources::list_care_centers, resources::create_care_center, resources::get_care_center, resources::update_care_center, resources::archive_care_center,
+        resources::list_volunteers, resources::create_volunteer, resources::get_volunteer, resources::update_volunteer, resources::archive_volunteer,
+        resources::list_training_sessions, resources::create_training_session, resources::get_training_session, resources::update_training_session, resources::archive_training_session,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "children", description = "The register of left-behind children"),
+        (name = "guardians", description = "Parents and caregivers"),
+        (name = "care-centers", description = "Care centers, day-care homes, boarding schools, family rooms…"),
+        (name = "volunteers", description = "Volunteers and their vetting"),
+        (name = "training-sessions", description = "Guardian training, parent-school classes and other sessions"),
+        (name = "regions", description = "Administrative regions"),
+        (name = "auth", description = "Tokens"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON.
+pub fn json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}

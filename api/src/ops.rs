@@ -1,0 +1,187 @@
+//! Operations: request ids, one log line per request, Prometheus metrics,
+//! health and readiness.
+
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+
+use crate::app::AppState;
+use crate::auth;
+use crate::error::Problem;
+
+/// The request id header.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The id of the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The server's metrics, in a registry of its own (no global state).
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    queries: IntCounter,
+    query_errors: IntCounter,
+}
+
+impl Metrics {
+    /// Registers the metrics.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "shouhu_http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "shouhu_http_request_duration_seconds",
+                "HTTP request latency by route pattern",
+            ),
+            &["method", "route"],
+        )?;
+        let queries = IntCounter::new("shouhu_db_queries_total", "SQL statements executed")?;
+        let query_errors = IntCounter::new("shouhu_db_query_errors_total", "SQL statements that failed")?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(queries.clone()))?;
+        registry.register(Box::new(query_errors.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            queries,
+            query_errors,
+        })
+    }
+
+    /// Counts one SQL statement.
+    pub fn query_done(&self, _elapsed: Duration, failed: bool) {
+        self.queries.inc();
+        if failed {
+            self.query_errors.inc();
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut buf = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
+            tracing::error!(error = %e, "encoding metrics");
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+fn new_request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// Gives each request an id (the client's `X-Request-Id` if sane), verifies its
+/// bearer token once, and on the way out sets `X-Request-Id`, logs one line and
+/// counts it. A 500 leaves with the request id only, never internals.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = new_request_id(&req);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    if let Some(state) = &state
+        && let Some(outcome) = auth::authenticate(&state.keys, &req).await
+    {
+        req.extensions_mut().insert(outcome);
+    }
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let res = next.call(req).await?;
+    let mut res = if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        let problem = Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("an internal error occurred; quote request id {request_id}"),
+        );
+        res.into_response(problem.response()).map_into_boxed_body()
+    } else {
+        res.map_into_boxed_body()
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
+    }
+    let status = res.status().as_u16();
+    let elapsed = started.elapsed();
+    if let Some(state) = &state {
+        state
+            .metrics
+            .requests
+            .with_label_values(&[&method, &route, &status.to_string()])
+            .inc();
+        state
+            .metrics
+            .latency
+            .with_label_values(&[&method, &route])
+            .observe(elapsed.as_secs_f64());
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        status,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(res)
+}
+
+/// Liveness: 200 while the process lives.
+#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "healthz",
+    responses((status = 200, description = "The process is alive", body = String, example = "ok")))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// Readiness: 200 when the database answers, else 503.
+#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readyz",
+    responses((status = 200, description = "The database answers", body = String, example = "ready"),
+              (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json")))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.db.ping().await {
+        HttpResponse::Ok().content_type("text/plain").body("ready")
+    } else {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database does not answer",
+        )
+        .response()
+    }
+}
+
+/// Metrics in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text exposition", body = String)))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+/// Anything no route matches: a 404 problem.
+pub async fn not_found() -> HttpResponse {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "no such resource").response()
+}

@@ -1,0 +1,197 @@
+//! Login, token refresh, logout and the public keys.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use shouhu_domain::account::Account;
+use shouhu_domain::ports::AccountStore;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::{dummy_hash, new_refresh_token, refresh_hash, verify_password};
+use crate::error::{ApiError, Problem, problem_error};
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"username": "village", "password": "correct horse battery"}))]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Issued tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A signed JWT (EdDSA); send it as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Opaque; exchange it at `/api/v1/auth/token` for new tokens. It works once.
+    pub refresh_token: Option<String>,
+}
+
+/// A token request (JSON or form).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `refresh_token`.
+    #[schema(example = "refresh_token")]
+    pub grant_type: String,
+    /// The refresh token, for `grant_type=refresh_token`.
+    pub refresh_token: Option<String>,
+}
+
+/// A logout request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LogoutRequest {
+    /// The refresh token to revoke (with every token issued from the same login).
+    pub refresh_token: String,
+}
+
+fn unauthorized(detail: &str) -> actix_web::Error {
+    problem_error(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail))
+}
+
+async fn issue(state: &AppState, account: &Account, family: Option<Uuid>) -> Result<TokenResponse, actix_web::Error> {
+    let ttl = state.settings.serve.access_token_ttl;
+    let access_token = state.keys.issue(account, ttl).map_err(ApiError)?;
+    let (refresh, hash) = new_refresh_token();
+    let expires = Utc::now() + Duration::seconds(state.settings.serve.refresh_token_ttl);
+    state
+        .db
+        .insert_refresh_token(family.unwrap_or_else(Uuid::now_v7), account.id, &hash, expires)
+        .await
+        .map_err(ApiError)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: ttl,
+        refresh_token: Some(refresh),
+    })
+}
+
+/// Logs in with a user name and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong user name or password, or a disabled account", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let account = state
+        .db
+        .account_by_username(body.username.trim())
+        .await
+        .map_err(ApiError)?;
+    let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
+    let password_ok = verify_password(&body.password, hash);
+    match account {
+        Some(a) if password_ok && !a.disabled => Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?)),
+        _ => Err(unauthorized("wrong user name or password")),
+    }
+}
+
+/// Exchanges a refresh token for new tokens. The refresh token rotates: each
+/// works once, and presenting a spent one revokes every token of that login.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
+    request_body(content = TokenRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 400, description = "Unsupported grant or missing token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, spent, revoked or expired refresh token; disabled account", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, actix_web::Error> {
+    let is_form = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let parsed: Result<TokenRequest, String> = if is_form {
+        serde_urlencoded_from(&body)
+    } else {
+        serde_json::from_slice(&body).map_err(|e| e.to_string())
+    };
+    let request = parsed.map_err(|e| crate::error::bad_request(format!("malformed token request: {e}")))?;
+    if request.grant_type != "refresh_token" {
+        return Err(problem_error(
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported-grant-type",
+                "grant_type must be refresh_token",
+            )
+            .with_fields(vec![shouhu_domain::FieldError::new(
+                "grant_type",
+                "unsupported",
+                "supported: refresh_token",
+            )]),
+        ));
+    }
+    let Some(token) = request.refresh_token.filter(|t| !t.is_empty()) else {
+        return Err(crate::error::bad_request("refresh_token is required"));
+    };
+    let spent = state
+        .db
+        .spend_refresh_token(&refresh_hash(&token), Utc::now())
+        .await
+        .map_err(ApiError)?;
+    let Some((account_id, family)) = spent else {
+        return Err(unauthorized("the refresh token is unknown, spent, revoked or expired"));
+    };
+    match state.db.account(account_id).await.map_err(ApiError)? {
+        Some(a) if !a.disabled => Ok(HttpResponse::Ok().json(issue(&state, &a, Some(family)).await?)),
+        _ => Err(unauthorized("the account is disabled")),
+    }
+}
+
+fn serde_urlencoded_from(body: &[u8]) -> Result<TokenRequest, String> {
+    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(text)
+        .map_err(|e| e.to_string())?
+        .into_inner();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    Ok(TokenRequest {
+        grant_type: get("grant_type").ok_or("grant_type is required")?,
+        refresh_token: get("refresh_token"),
+    })
+}
+
+/// Revokes a refresh token and every token issued from the same login.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
+    responses(
+        (status = 204, description = "Revoked (also when the token was unknown)"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<LogoutRequest>,
+) -> Result<HttpResponse, actix_web::Error> {
+    state
+        .db
+        .revoke_refresh_family(&refresh_hash(&body.refresh_token), Utc::now())
+        .await
+        .map_err(ApiError)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The public keys that verify access tokens (JWKS).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth",
+    responses((status = 200, description = "JSON Web Key Set", body = Object)))]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.keys.jwks())
+}

@@ -1,0 +1,125 @@
+//! The REST surface: thin handlers over the domain services.
+
+pub mod auth;
+pub mod regions;
+pub mod resources;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use serde_json::{Map, Value};
+use shouhu_domain::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest};
+use shouhu_domain::{Error, FieldError};
+use uuid::Uuid;
+
+use crate::error::{ApiError, Problem, problem_error};
+
+/// Encodes a keyset position as an opaque cursor.
+pub fn encode_cursor(id: Uuid) -> String {
+    format!("c1.{}", id.simple())
+}
+
+/// Decodes a cursor made by [`encode_cursor`].
+pub fn decode_cursor(cursor: &str) -> Option<Uuid> {
+    cursor
+        .strip_prefix("c1.")
+        .filter(|s| s.len() == 32)
+        .and_then(|s| Uuid::try_parse(s).ok())
+}
+
+/// Reads a page request from `limit` and `cursor`.
+pub fn page_request(limit: Option<&str>, cursor: Option<&str>) -> Result<PageRequest, Error> {
+    let mut errors = Vec::new();
+    let limit = match limit {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<u64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                errors.push(FieldError::new(
+                    "limit",
+                    "out_of_range",
+                    format!("a whole number from 1 to {MAX_LIMIT}"),
+                ));
+                DEFAULT_LIMIT
+            }
+        },
+    };
+    let after = match cursor {
+        None => None,
+        Some(c) => {
+            let id = decode_cursor(c);
+            if id.is_none() {
+                errors.push(FieldError::new(
+                    "cursor",
+                    "invalid_cursor",
+                    "pass next_cursor from a previous page unchanged",
+                ));
+            }
+            id
+        }
+    };
+    if errors.is_empty() {
+        Ok(PageRequest { after, limit })
+    } else {
+        Err(Error::InvalidParameters(errors))
+    }
+}
+
+/// Splits a list request's query string into filters and a page request.
+pub fn list_params(req: &HttpRequest) -> Result<(Vec<(String, String)>, PageRequest), ApiError> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map_err(|e| Error::InvalidParameters(vec![FieldError::new("query", "malformed", e.to_string())]))?
+        .into_inner();
+    let mut limit = None;
+    let mut cursor = None;
+    let mut filters = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "limit" => limit = Some(v),
+            "cursor" => cursor = Some(v),
+            _ => filters.push((k, v)),
+        }
+    }
+    let page = page_request(limit.as_deref(), cursor.as_deref())?;
+    Ok((filters, page))
+}
+
+/// Reads the version from a required `If-Match: "<version>"` header.
+pub fn if_match(req: &HttpRequest) -> Result<i64, actix_web::Error> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(problem_error(Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "send If-Match with the ETag of the version you read",
+        )));
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.trim_matches('"').parse::<i64>().map_err(|_| {
+        problem_error(
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-parameters",
+                "If-Match must be the ETag of a version, such as \"3\"",
+            )
+            .with_fields(vec![FieldError::new(
+                "If-Match",
+                "invalid_format",
+                "expected a quoted version number",
+            )]),
+        )
+    })
+}
+
+/// The ETag of a version.
+pub fn etag(version: i64) -> header::EntityTag {
+    header::EntityTag::new_strong(version.to_string())
+}
+
+/// The body as a JSON object.
+pub fn object(body: Value) -> Result<Map<String, Value>, actix_web::Error> {
+    match body {
+        Value::Object(map) => Ok(map),
+        _ => Err(crate::error::bad_request("the body must be a JSON object")),
+    }
+}

@@ -1,0 +1,348 @@
+//! The five register collections: list, create, get, patch, archive. One
+//! macro writes each collection's handlers so that they cannot drift apart.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use serde_json::Value;
+use shouhu_domain::service;
+use shouhu_persistence::Db;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::dto::*;
+use crate::error::{ApiError, Problem};
+use crate::rest::{encode_cursor, etag, if_match, list_params, object};
+
+macro_rules! rest_resource {
+    (
+        record = $record:ty, dto = $dto:ident, list_body = $list_body:ident,
+        create_body = $create_body:ty, patch_body = $patch_body:ty, params = $params:ty,
+        collection = $collection:literal, item = $item:literal, tag = $tag:literal,
+        $(#[doc = $list_doc:literal])* list = $list_fn:ident,
+        $(#[doc = $create_doc:literal])* create = $create_fn:ident,
+        $(#[doc = $get_doc:literal])* get = $get_fn:ident,
+        $(#[doc = $update_doc:literal])* update = $update_fn:ident,
+        $(#[doc = $archive_doc:literal])* archive = $archive_fn:ident $(,)?
+    ) => {
+        /// One page of the collection.
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $list_body {
+            /// The records, oldest first.
+            pub items: Vec<$dto>,
+            /// Pass as `cursor` for the next page; `null` on the last page.
+            #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
+            pub next_cursor: Option<String>,
+        }
+
+        $(#[doc = $list_doc])*
+        #[utoipa::path(get, path = $collection, tag = $tag, params(CommonParams, $params), security(("bearer" = [])),
+            responses(
+                (status = 200, description = "A page of records", body = $list_body),
+                (status = 400, description = "A bad parameter, each named", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $list_fn(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+            let (params, page) = list_params(&req)?;
+            let page = service::list::<$record, Db>(&state.db, &caller.0, &params, page).await.map_err(ApiError)?;
+            Ok(HttpResponse::Ok().json($list_body {
+                items: page.items.into_iter().map($dto::from).collect(),
+                next_cursor: page.next_after.map(encode_cursor),
+            }))
+        }
+
+        $(#[doc = $create_doc])*
+        #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body, security(("bearer" = [])),
+            responses(
+                (status = 201, description = "Registered; `Location` names it, `ETag` is its version", body = $dto,
+                    headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"))),
+                (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not register this", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value (an ID number) is already registered", body = Problem, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $create_fn(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, actix_web::Error> {
+            let input = object(body.into_inner())?;
+            let record = service::create::<$record, Db>(&state.db, &caller.0, &input).await.map_err(ApiError)?;
+            let id = record.meta.id;
+            let version = record.meta.version;
+            Ok(HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("{}/{}", $collection, id)))
+                .insert_header(header::ETag(etag(version)))
+                .json($dto::from(record)))
+        }
+
+        $(#[doc = $get_doc])*
+        #[utoipa::path(get, path = $item, tag = $tag, params(("id" = Uuid, Path, description = "The record's id")), security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The record; `ETag` is its version", body = $dto,
+                    headers(("ETag" = String, description = "The version, quoted"))),
+                (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, actix_web::Error> {
+            let record = service::get::<$record, Db>(&state.db, &caller.0, id.into_inner()).await.map_err(ApiError)?;
+            Ok(HttpResponse::Ok().insert_header(header::ETag(etag(record.meta.version))).json($dto::from(record)))
+        }
+
+        $(#[doc = $update_doc])*
+        #[utoipa::path(patch, path = $item, tag = $tag, request_body(content = $patch_body, content_type = "application/merge-patch+json"),
+            params(("id" = Uuid, Path, description = "The record's id"),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"")),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The changed record", body = $dto, headers(("ETag" = String, description = "The new version"))),
+                (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not change this record or one of these fields; nothing changed", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value is already registered", body = Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version; nothing changed", body = Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named; nothing changed", body = Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $update_fn(
+            state: web::Data<AppState>,
+            caller: Caller,
+            id: web::Path<Uuid>,
+            req: HttpRequest,
+            body: web::Json<Value>,
+        ) -> Result<HttpResponse, actix_web::Error> {
+            let expected = if_match(&req)?;
+            let patch = object(body.into_inner())?;
+            let record = service::update::<$record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch).await.map_err(ApiError)?;
+            Ok(HttpResponse::Ok().insert_header(header::ETag(etag(record.meta.version))).json($dto::from(record)))
+        }
+
+        $(#[doc = $archive_doc])*
+        #[utoipa::path(delete, path = $item, tag = $tag,
+            params(("id" = Uuid, Path, description = "The record's id"),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read")),
+            security(("bearer" = [])),
+            responses(
+                (status = 204, description = "Archived (kept, hidden from default lists)", headers(("ETag" = String, description = "The new version"))),
+                (status = 400, description = "Malformed If-Match", body = Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not archive this", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version", body = Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $archive_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+            let expected = if_match(&req)?;
+            let record = service::archive::<$record, Db>(&state.db, &caller.0, id.into_inner(), expected).await.map_err(ApiError)?;
+            Ok(HttpResponse::NoContent().insert_header(header::ETag(etag(record.meta.version))).finish())
+        }
+    };
+}
+
+/// Filters of every list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommonParams {
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// A 12-digit region code: only records in its subtree (intersected with your jurisdiction).
+    pub region: Option<String>,
+    /// Only records changed at or after this RFC 3339 instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+}
+
+/// Filters of the children list. Without `status`, archived and aged-out children are left out.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChildParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<ChildStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub school_status: Option<SchoolStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub school_stage: Option<SchoolStage>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub left_behind_type: Option<LeftBehindType>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub gender: Option<Gender>,
+}
+
+/// Filters of the guardians list. Without `status`, archived guardians are left out.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GuardianParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of the care-centers list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CareCenterParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub kind: Option<CareCenterKind>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of the volunteers list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VolunteerParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub category: Option<VolunteerCategory>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub vetting_status: Option<VettingStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of the training-sessions list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingSessionParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub kind: Option<TrainingKind>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+    /// Sessions starting at or after this RFC 3339 instant.
+    pub starts_from: Option<String>,
+    /// Sessions starting before this RFC 3339 instant.
+    pub starts_before: Option<String>,
+}
+
+rest_resource!(
+    record = shouhu_domain::child::Child, dto = Child, list_body = ChildList,
+    create_body = ChildCreate, patch_body = ChildPatch, params = ChildParams,
+    collection = "/api/v1/children", item = "/api/v1/children/{id}", tag = "children",
+    /// Lists children in your jurisdiction, oldest first, filtered.
+    list = list_children,
+    /// Registers a child.
+    create = create_child,
+    /// Reads one child.
+    get = get_child,
+    /// Changes a child (JSON merge patch, If-Match required).
+    update = update_child,
+    /// Archives a child (kept for the record, hidden from default lists).
+    archive = archive_child,
+);
+
+rest_resource!(
+    record = shouhu_domain::guardian::Guardian, dto = Guardian, list_body = GuardianList,
+    create_body = GuardianCreate, patch_body = GuardianPatch, params = GuardianParams,
+    collection = "/api/v1/guardians", item = "/api/v1/guardians/{id}", tag = "guardians",
+    /// Lists guardians in your jurisdiction.
+    list = list_guardians,
+    /// Registers a guardian.
+    create = create_guardian,
+    /// Reads one guardian.
+    get = get_guardian,
+    /// Changes a guardian (JSON merge patch, If-Match required).
+    update = update_guardian,
+    /// Archives a guardian.
+    archive = archive_guardian,
+);
+
+rest_resource!(
+    record = shouhu_domain::care_center::CareCenter, dto = CareCenter, list_body = CareCenterList,
+    create_body = CareCenterCreate, patch_body = CareCenterPatch, params = CareCenterParams,
+    collection = "/api/v1/care-centers", item = "/api/v1/care-centers/{id}", tag = "care-centers",
+    /// Lists care places in your jurisdiction.
+    list = list_care_centers,
+    /// Registers a care place.
+    create = create_care_center,
+    /// Reads one care place.
+    get = get_care_center,
+    /// Changes a care place (JSON merge patch, If-Match required).
+    update = update_care_center,
+    /// Archives a care place.
+    archive = archive_care_center,
+);
+
+rest_resource!(
+    record = shouhu_domain::volunteer::Volunteer, dto = Volunteer, list_body = VolunteerList,
+    create_body = VolunteerCreate, patch_body = VolunteerPatch, params = VolunteerParams,
+    collection = "/api/v1/volunteers", item = "/api/v1/volunteers/{id}", tag = "volunteers",
+    /// Lists volunteers in your jurisdiction.
+    list = list_volunteers,
+    /// Registers a volunteer (vetting starts pending).
+    create = create_volunteer,
+    /// Reads one volunteer.
+    get = get_volunteer,
+    /// Changes a volunteer, vetting included (JSON merge patch, If-Match required).
+    update = update_volunteer,
+    /// Archives a volunteer.
+    archive = archive_volunteer,
+);
+
+rest_resource!(
+    record = shouhu_domain::training_session::TrainingSession, dto = TrainingSession, list_body = TrainingSessionList,
+    create_body = TrainingSessionCreate, patch_body = TrainingSessionPatch, params = TrainingSessionParams,
+    collection = "/api/v1/training-sessions", item = "/api/v1/training-sessions/{id}", tag = "training-sessions",
+    /// Lists training sessions in your jurisdiction.
+    list = list_training_sessions,
+    /// Registers a training session.
+    create = create_training_session,
+    /// Reads one training session.
+    get = get_training_session,
+    /// Changes a training session (JSON merge patch, If-Match required).
+    update = update_training_session,
+    /// Archives a training session.
+    archive = archive_training_session,
+);
+
+/// Mounts every collection's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/children", web::get().to(list_children))
+        .route("/api/v1/children", web::post().to(create_child))
+        .route("/api/v1/children/{id}", web::get().to(get_child))
+        .route("/api/v1/children/{id}", web::patch().to(update_child))
+        .route("/api/v1/children/{id}", web::delete().to(archive_child))
+        .route("/api/v1/guardians", web::get().to(list_guardians))
+        .route("/api/v1/guardians", web::post().to(create_guardian))
+        .route("/api/v1/guardians/{id}", web::get().to(get_guardian))
+        .route("/api/v1/guardians/{id}", web::patch().to(update_guardian))
+        .route("/api/v1/guardians/{id}", web::delete().to(archive_guardian))
+        .route("/api/v1/care-centers", web::get().to(list_care_centers))
+        .route("/api/v1/care-centers", web::post().to(create_care_center))
+        .route("/api/v1/care-centers/{id}", web::get().to(get_care_center))
+        .route("/api/v1/care-centers/{id}", web::patch().to(update_care_center))
+        .route("/api/v1/care-centers/{id}", web::delete().to(archive_care_center))
+        .route("/api/v1/volunteers", web::get().to(list_volunteers))
+        .route("/api/v1/volunteers", web::post().to(create_volunteer))
+        .route("/api/v1/volunteers/{id}", web::get().to(get_volunteer))
+        .route("/api/v1/volunteers/{id}", web::patch().to(update_volunteer))
+        .route("/api/v1/volunteers/{id}", web::delete().to(archive_volunteer))
+        .route("/api/v1/training-sessions", web::get().to(list_training_sessions))
+        .route("/api/v1/training-sessions", web::post().to(create_training_session))
+        .route("/api/v1/training-sessions/{id}", web::get().to(get_training_session))
+        .route(
+            "/api/v1/training-sessions/{id}",
+            web::patch().to(update_training_session),
+        )
+        .route(
+            "/api/v1/training-sessions/{id}",
+            web::delete().to(archive_training_session),
+        );
+}

@@ -1,0 +1,97 @@
+//! Places of care: care centers, day-care homes, boarding schools, family rooms…
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::enums::{CareCenterKind, RecordStatus};
+use crate::fields::Fields;
+use crate::policy;
+use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+
+/// A place of care (关爱场所).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CareCenter {
+    /// Identity, version and timestamps.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Name.
+    pub name: String,
+    /// Kind of place.
+    pub kind: CareCenterKind,
+    /// The region it is in (a township or a village).
+    pub region_code: String,
+    /// Street address.
+    pub address: Option<String>,
+    /// How many children it can take.
+    pub capacity: Option<i32>,
+    /// What it offers (family phone, library, playground…).
+    pub facilities: Option<String>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl Resource for CareCenter {
+    const KIND: ResourceKind = ResourceKind::CareCenter;
+    const FILTERS: &'static [FilterSpec] = &[
+        enum_filter::<CareCenterKind>("kind"),
+        enum_filter::<RecordStatus>("status"),
+    ];
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn region_code(&self) -> &str {
+        &self.region_code
+    }
+
+    fn blank(meta: Meta) -> Self {
+        Self {
+            meta,
+            name: String::new(),
+            kind: CareCenterKind::CareCenter,
+            region_code: String::new(),
+            address: None,
+            capacity: None,
+            facilities: None,
+            status: RecordStatus::Active,
+        }
+    }
+
+    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+        if let Some(v) = f.text("name", 100) {
+            self.name = v;
+        }
+        if let Some(v) = f.enum_value("kind") {
+            self.kind = v;
+        }
+        if let Some(v) = f.text("region_code", 12) {
+            self.region_code = v;
+        }
+        if let Some(v) = f.opt_text("address", 200) {
+            self.address = v;
+        }
+        if let Some(v) = f.opt_int("capacity", 0, 100_000) {
+            self.capacity = v;
+        }
+        if let Some(v) = f.opt_text("facilities", 1000) {
+            self.facilities = v;
+        }
+    }
+
+    fn is_archived(&self) -> bool {
+        self.status == RecordStatus::Archived
+    }
+    fn archive(&mut self) {
+        self.status = RecordStatus::Archived;
+    }
+
+    fn mask(&mut self, ctx: &Ctx) {
+        if !policy::sees_identifiers(ctx) {
+            self.address = self.address.as_deref().map(policy::mask_address);
+        }
+    }
+}

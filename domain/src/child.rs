@@ -1,0 +1,212 @@
+//! The register's core record: a left-behind child.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::enums::{ChildStatus, Gender, LeftBehindType, RegionLevel, SchoolStage, SchoolStatus};
+use crate::fields::Fields;
+use crate::id_number::IdNumber;
+use crate::policy;
+use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+
+/// A left-behind child (留守儿童).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Child {
+    /// Identity, version and timestamps.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Full name.
+    pub name: String,
+    /// Sex.
+    pub gender: Gender,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Resident ID number (GB 11643), unique among children.
+    pub id_number: Option<String>,
+    /// The village the child lives in.
+    pub region_code: String,
+    /// Why the child counts as left behind.
+    pub left_behind_type: LeftBehindType,
+    /// Stage of schooling.
+    pub school_stage: Option<SchoolStage>,
+    /// School attended.
+    pub school_name: Option<String>,
+    /// Grade or class.
+    pub grade: Option<String>,
+    /// Whether the child is at school.
+    pub school_status: Option<SchoolStatus>,
+    /// Boards at school.
+    pub boarding: bool,
+    /// Health notes (sensitive).
+    pub health_notes: Option<String>,
+    /// Receives the minimum living allowance (低保).
+    pub minimum_living_allowance: bool,
+    /// Registered as a special-hardship case.
+    pub special_hardship: bool,
+    /// Lifecycle status.
+    pub status: ChildStatus,
+}
+
+/// A child is registered while under this age.
+pub const MAX_AGE_AT_REGISTRATION: u32 = 18;
+
+/// Whole years between `birth` and `on`.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
+    on.years_since(birth).unwrap_or(0)
+}
+
+impl Resource for Child {
+    const KIND: ResourceKind = ResourceKind::Child;
+    const HIDDEN_BY_DEFAULT: &'static [&'static str] = &["archived", "aged_out"];
+    const FILTERS: &'static [FilterSpec] = &[
+        enum_filter::<ChildStatus>("status"),
+        enum_filter::<SchoolStatus>("school_status"),
+        enum_filter::<SchoolStage>("school_stage"),
+        enum_filter::<LeftBehindType>("left_behind_type"),
+        enum_filter::<Gender>("gender"),
+    ];
+    const REGION_LEVEL: Option<RegionLevel> = Some(RegionLevel::Village);
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn region_code(&self) -> &str {
+        &self.region_code
+    }
+
+    fn blank(meta: Meta) -> Self {
+        Self {
+            meta,
+            name: String::new(),
+            gender: Gender::Male,
+            birth_date: NaiveDate::MIN,
+            id_number: None,
+            region_code: String::new(),
+            left_behind_type: LeftBehindType::BothParentsAway,
+            school_stage: None,
+            school_name: None,
+            grade: None,
+            school_status: None,
+            boarding: false,
+            health_notes: None,
+            minimum_living_allowance: false,
+            special_hardship: false,
+            status: ChildStatus::Active,
+        }
+    }
+
+    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
+        if let Some(v) = f.text("name", 50) {
+            self.name = v;
+        }
+        if let Some(v) = f.enum_value("gender") {
+            self.gender = v;
+        }
+        let birth_date_given = f.date("birth_date").map(|v| self.birth_date = v).is_some();
+        let id_given = f
+            .opt_checked("id_number", |s| {
+                IdNumber::parse(s)
+                    .map(|id| id.as_str().to_owned())
+                    .map_err(|e| (e.code(), e.message().to_owned()))
+            })
+            .map(|v| self.id_number = v)
+            .is_some();
+        if let Some(v) = f.text("region_code", 12) {
+            self.region_code = v;
+        }
+        if let Some(v) = f.enum_value("left_behind_type") {
+            self.left_behind_type = v;
+        }
+        if let Some(v) = f.opt_enum("school_stage") {
+            self.school_stage = v;
+        }
+        if let Some(v) = f.opt_text("school_name", 100) {
+            self.school_name = v;
+        }
+        if let Some(v) = f.opt_text("grade", 20) {
+            self.grade = v;
+        }
+        if let Some(v) = f.opt_enum("school_status") {
+            self.school_status = v;
+        }
+        if let Some(v) = f.boolean("boarding") {
+            self.boarding = v;
+        }
+        if let Some(v) = f.opt_text("health_notes", 2000) {
+            self.health_notes = v;
+        }
+        if let Some(v) = f.boolean("minimum_living_allowance") {
+            self.minimum_living_allowance = v;
+        }
+        if let Some(v) = f.boolean("special_hardship") {
+            self.special_hardship = v;
+        }
+        if let Some(v) = f.enum_if_given::<ChildStatus>("status") {
+            match v {
+                ChildStatus::Active | ChildStatus::Exited => self.status = v,
+                _ => f.reject(
+                    "status",
+                    "invalid_transition",
+                    "only active and exited can be set; archive with DELETE, aged_out follows from the birth date",
+                ),
+            }
+        }
+
+        if birth_date_given {
+            if self.birth_date > today {
+                f.reject("birth_date", "in_future", "the birth date is in the future");
+            } else if age_on(self.birth_date, self.meta.created_at.date_naive()) >= MAX_AGE_AT_REGISTRATION {
+                f.reject(
+                    "birth_date",
+                    "too_old",
+                    format!("a child is under {MAX_AGE_AT_REGISTRATION} at registration"),
+                );
+            }
+        }
+        if (birth_date_given || id_given || f.present().contains(&"gender"))
+            && let Some(id) = self.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok())
+        {
+            if id.birth_date() != self.birth_date {
+                f.reject(
+                    "id_number",
+                    "birth_date_mismatch",
+                    "the ID number encodes another birth date than birth_date",
+                );
+            }
+            if id.gender() != self.gender {
+                f.reject(
+                    "id_number",
+                    "gender_mismatch",
+                    "the ID number encodes another gender than gender",
+                );
+            }
+        }
+    }
+
+    fn is_archived(&self) -> bool {
+        self.status == ChildStatus::Archived
+    }
+    fn archive(&mut self) {
+        self.status = ChildStatus::Archived;
+    }
+
+    fn mask(&mut self, ctx: &Ctx) {
+        if !policy::sees_identifiers(ctx) {
+            self.id_number = self.id_number.as_deref().map(policy::mask_id_number);
+        }
+        if !policy::sees_health(ctx) {
+            self.health_notes = None;
+        }
+    }
+}
+
+impl Child {
+    /// The child's age on `day`.
+    pub fn age_on(&self, day: NaiveDate) -> u32 {
+        age_on(self.birth_date, day)
+    }
+}

@@ -1,0 +1,84 @@
+//! The caller of every service function: who they are, in which role, over
+//! which part of the country.
+
+use uuid::Uuid;
+
+use crate::enums::{Department, Role};
+use crate::region;
+
+/// The authenticated caller, built by `api` from a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ctx {
+    /// The token's subject: an account id or a client id.
+    pub subject: String,
+    /// The caller's role.
+    pub role: Role,
+    /// The department, for `department` callers.
+    pub department: Option<Department>,
+    /// The caller's organisation, when it has one.
+    pub organization_id: Option<Uuid>,
+    /// The 12-digit code of the region the caller is bound to.
+    pub region_code: String,
+    /// The request this call serves, for the audit trail.
+    pub request_id: String,
+}
+
+impl Ctx {
+    /// The context the command-line tools act in: an administrator with no bounds.
+    pub fn system(request_id: &str) -> Self {
+        Self {
+            subject: "system".to_owned(),
+            role: Role::Admin,
+            department: None,
+            organization_id: None,
+            region_code: "000000000000".to_owned(),
+            request_id: request_id.to_owned(),
+        }
+    }
+
+    /// The prefix every region code in the caller's jurisdiction starts with;
+    /// `None` for an administrator, who is not bound by jurisdiction.
+    pub fn jurisdiction_prefix(&self) -> Option<&str> {
+        match self.role {
+            Role::Admin => None,
+            _ if region::is_valid_code(&self.region_code) => Some(region::prefix_of(&self.region_code)),
+            // A malformed binding sees nothing: a prefix no code can have.
+            _ => Some("x"),
+        }
+    }
+
+    /// Whether a record in `region_code` lies inside the caller's jurisdiction.
+    pub fn covers(&self, region_code: &str) -> bool {
+        self.jurisdiction_prefix().is_none_or(|p| region_code.starts_with(p))
+    }
+
+    /// Whether the caller belongs to `department`.
+    pub fn is_department(&self, department: Department) -> bool {
+        self.role == Role::Department && self.department == Some(department)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(role: Role, region: &str) -> Ctx {
+        Ctx {
+            role,
+            region_code: region.to_owned(),
+            ..Ctx::system("t")
+        }
+    }
+
+    #[test]
+    fn a_township_covers_its_villages_only() {
+        let c = ctx(Role::TownshipOfficer, "522631101000");
+        assert!(c.covers("522631101201"));
+        assert!(!c.covers("522631102201"));
+    }
+
+    #[test]
+    fn an_admin_covers_everything() {
+        assert!(ctx(Role::Admin, "522631101000").covers("110105000000"));
+    }
+}

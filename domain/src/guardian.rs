@@ -1,0 +1,126 @@
+//! Parents and the caregivers who actually raise the child.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::enums::{Gender, RecordStatus};
+use crate::fields::{Fields, parse_mobile};
+use crate::id_number::IdNumber;
+use crate::policy;
+use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+
+/// A parent or caregiver (家长 / 监护人).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guardian {
+    /// Identity, version and timestamps.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Full name.
+    pub name: String,
+    /// Sex.
+    pub gender: Option<Gender>,
+    /// Mainland mobile number.
+    pub phone: Option<String>,
+    /// Resident ID number (GB 11643).
+    pub id_number: Option<String>,
+    /// Home region.
+    pub region_code: String,
+    /// Works away from home.
+    pub is_working_away: bool,
+    /// Where they work, when away.
+    pub work_location: Option<String>,
+    /// Able to act as guardian (age, health).
+    pub guardianship_capable: bool,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl Resource for Guardian {
+    const KIND: ResourceKind = ResourceKind::Guardian;
+    const FILTERS: &'static [FilterSpec] = &[enum_filter::<RecordStatus>("status")];
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn region_code(&self) -> &str {
+        &self.region_code
+    }
+
+    fn blank(meta: Meta) -> Self {
+        Self {
+            meta,
+            name: String::new(),
+            gender: None,
+            phone: None,
+            id_number: None,
+            region_code: String::new(),
+            is_working_away: false,
+            work_location: None,
+            guardianship_capable: true,
+            status: RecordStatus::Active,
+        }
+    }
+
+    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+        if let Some(v) = f.text("name", 50) {
+            self.name = v;
+        }
+        if let Some(v) = f.opt_enum("gender") {
+            self.gender = v;
+        }
+        if let Some(v) = f.opt_checked("phone", parse_mobile) {
+            self.phone = v;
+        }
+        let id_given = f
+            .opt_checked("id_number", |s| {
+                IdNumber::parse(s)
+                    .map(|id| id.as_str().to_owned())
+                    .map_err(|e| (e.code(), e.message().to_owned()))
+            })
+            .map(|v| self.id_number = v)
+            .is_some();
+        if let Some(v) = f.text("region_code", 12) {
+            self.region_code = v;
+        }
+        if let Some(v) = f.boolean("is_working_away") {
+            self.is_working_away = v;
+        }
+        if let Some(v) = f.opt_text("work_location", 100) {
+            self.work_location = v;
+        }
+        if let Some(v) = f.boolean("guardianship_capable") {
+            self.guardianship_capable = v;
+        }
+        if (id_given || f.present().contains(&"gender"))
+            && let (Some(id), Some(gender)) = (
+                self.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok()),
+                self.gender,
+            )
+            && id.gender() != gender
+        {
+            f.reject(
+                "id_number",
+                "gender_mismatch",
+                "the ID number encodes another gender than gender",
+            );
+        }
+    }
+
+    fn is_archived(&self) -> bool {
+        self.status == RecordStatus::Archived
+    }
+    fn archive(&mut self) {
+        self.status = RecordStatus::Archived;
+    }
+
+    fn mask(&mut self, ctx: &Ctx) {
+        if !policy::sees_identifiers(ctx) {
+            self.id_number = self.id_number.as_deref().map(policy::mask_id_number);
+            self.phone = self.phone.as_deref().map(policy::mask_phone);
+        }
+    }
+}

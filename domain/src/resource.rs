@@ -1,0 +1,239 @@
+//! What every register record shares: identity, version, timestamps, a region,
+//! a way to read itself from a create or patch object, and its field rules.
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::enums::{RegionLevel, StrEnum};
+use crate::fields::Fields;
+
+/// Identity, version and timestamps of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// UUID v7: time-ordered.
+    pub id: Uuid,
+    /// Starts at 1 and grows by one on each change.
+    pub version: i64,
+    /// When the record was registered.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Meta {
+    /// Metadata for a record created now.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// The current instant, to the microsecond (what both databases keep).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// The kinds of register record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// A left-behind child.
+    Child,
+    /// A parent or caregiver.
+    Guardian,
+    /// A child↔guardian link.
+    Guardianship,
+    /// A place of care.
+    CareCenter,
+    /// A volunteer.
+    Volunteer,
+    /// A training session.
+    TrainingSession,
+}
+
+impl ResourceKind {
+    /// The kind's name in events and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Child => "child",
+            Self::Guardian => "guardian",
+            Self::Guardianship => "guardianship",
+            Self::CareCenter => "care_center",
+            Self::Volunteer => "volunteer",
+            Self::TrainingSession => "training_session",
+        }
+    }
+}
+
+/// How a list filter reads its parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum FilterKind {
+    /// Equality with a value of an enumeration: its check and its accepted names.
+    Enum(fn(&str) -> bool, fn() -> String),
+    /// The column is at or after this instant.
+    From,
+    /// The column is before this instant.
+    Before,
+}
+
+/// A collection's own list filter.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterSpec {
+    /// The query parameter.
+    pub param: &'static str,
+    /// The column it filters.
+    pub column: &'static str,
+    /// How its value is read.
+    pub kind: FilterKind,
+}
+
+fn is_name<E: StrEnum>(s: &str) -> bool {
+    E::parse(s).is_some()
+}
+
+/// A filter on an enumeration column named like its parameter.
+pub const fn enum_filter<E: StrEnum>(param: &'static str) -> FilterSpec {
+    FilterSpec {
+        param,
+        column: param,
+        kind: FilterKind::Enum(is_name::<E>, E::expected),
+    }
+}
+
+/// A record of the register.
+pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'static {
+    /// Which kind this is.
+    const KIND: ResourceKind;
+    /// The column `q=` searches (by prefix).
+    const NAME_COLUMN: &'static str = "name";
+    /// The status values hidden from lists unless asked for with `status=`.
+    const HIDDEN_BY_DEFAULT: &'static [&'static str] = &["archived"];
+    /// The collection's own filters.
+    const FILTERS: &'static [FilterSpec];
+    /// The level the record's region must have, when it matters.
+    const REGION_LEVEL: Option<RegionLevel> = None;
+
+    /// Identity, version and timestamps.
+    fn meta(&self) -> &Meta;
+    /// Identity, version and timestamps, to change.
+    fn meta_mut(&mut self) -> &mut Meta;
+    /// The region the record belongs to; jurisdiction is decided on it.
+    fn region_code(&self) -> &str;
+    /// A record with default values, to be filled by `apply` in create mode.
+    fn blank(meta: Meta) -> Self;
+    /// Reads every writable field from `f` into `self`, then checks the rules
+    /// that span several fields, reporting problems through `f`.
+    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate);
+    /// Whether the record is archived.
+    fn is_archived(&self) -> bool;
+    /// Archives the record.
+    fn archive(&mut self);
+    /// Hides what `ctx` may not see.
+    fn mask(&mut self, ctx: &Ctx);
+}
+
+/// One condition of a list query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// `column = value`
+    Eq(&'static str, String),
+    /// `column NOT IN values`
+    NotIn(&'static str, Vec<String>),
+    /// `column >= instant`
+    From(&'static str, DateTime<Utc>),
+    /// `column < instant`
+    Before(&'static str, DateTime<Utc>),
+    /// `column` starts with the text (a name search).
+    StartsWith(&'static str, String),
+    /// `region_code` lies in the subtree whose codes start with this prefix.
+    WithinRegion(String),
+}
+
+/// A page request: keyset by id, which is time-ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Return records with ids after this one.
+    pub after: Option<Uuid>,
+    /// At most this many.
+    pub limit: u64,
+}
+
+/// The default page size.
+pub const DEFAULT_LIMIT: u64 = 50;
+/// The largest page size.
+pub const MAX_LIMIT: u64 = 500;
+
+/// A list query as the store runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Conditions that all hold.
+    pub conditions: Vec<Condition>,
+    /// Keyset position and size; the store fetches one more to know if more follow.
+    pub page: PageRequest,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The records, in id order.
+    pub items: Vec<T>,
+    /// The id to continue after, if more follow.
+    pub next_after: Option<Uuid>,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventAction {
+    /// The record was registered.
+    Created,
+    /// Fields changed.
+    Updated,
+    /// The record was archived.
+    Archived,
+}
+
+impl EventAction {
+    /// The action's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Archived => "archived",
+        }
+    }
+}
+
+/// A write, recorded in the same transaction as the write itself: the audit
+/// trail and, in order, the feed of changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The event's id.
+    pub id: Uuid,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it (token subject).
+    pub actor: String,
+    /// In which role.
+    pub actor_role: String,
+    /// The request it came with.
+    pub request_id: String,
+    /// The kind of record.
+    pub resource_kind: ResourceKind,
+    /// The record.
+    pub resource_id: Uuid,
+    /// The record's region, so that the trail can be read by jurisdiction.
+    pub region_code: String,
+    /// What happened.
+    pub action: EventAction,
+    /// The record's version after the write.
+    pub version: i64,
+    /// Changed fields: `{field: {"before": …, "after": …}}`.
+    pub changes: serde_json::Value,
+}

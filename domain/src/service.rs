@@ -1,0 +1,484 @@
+//! The operations both APIs call. Each one decides visibility, authorises,
+//! validates and writes through one path, so no surface can skip a rule.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::DateTime;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::child::Child;
+use crate::ctx::Ctx;
+use crate::error::{Error, FieldError, Result};
+use crate::fields::{Fields, Mode, parse_instant};
+use crate::guardian::Guardian;
+use crate::guardianship::Guardianship;
+use crate::policy::{self, Action, Writable};
+use crate::ports::{GuardianshipStore, RegionStore, Repository};
+use crate::region::{self, Region};
+use crate::resource::{Condition, Event, EventAction, FilterKind, ListQuery, Meta, Page, PageRequest, Resource, now};
+
+/// Reads a record the caller may see: absent, outside the jurisdiction and
+/// invisible to the role all answer `NotFound`.
+async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
+    if !policy::can_read(ctx, T::KIND) {
+        return Err(Error::NotFound);
+    }
+    match store.find(id).await? {
+        Some(r) if ctx.covers(r.region_code()) => Ok(r),
+        _ => Err(Error::NotFound),
+    }
+}
+
+fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
+    record.mask(ctx);
+    record
+}
+
+/// One record, masked for the caller.
+pub async fn get<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
+    visible(store, ctx, id).await.map(|r| masked(r, ctx))
+}
+
+/// The visible records among `ids`, masked, keyed by id (for batched nested loads).
+pub async fn get_many<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<HashMap<Uuid, T>> {
+    if ids.is_empty() || !policy::can_read(ctx, T::KIND) {
+        return Ok(HashMap::new());
+    }
+    let records = store.find_many(ids).await?;
+    Ok(records
+        .into_iter()
+        .filter(|r| ctx.covers(r.region_code()))
+        .map(|r| (r.meta().id, masked(r, ctx)))
+        .collect())
+}
+
+fn bad_param(param: &str, code: &str, message: impl Into<String>) -> FieldError {
+    FieldError::new(param, code, message)
+}
+
+/// Turns list parameters into conditions bounded by the caller's jurisdiction.
+/// `Ok(None)` means nothing can match (a region outside the jurisdiction).
+pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> Result<Option<Vec<Condition>>> {
+    let mut conditions = Vec::new();
+    let mut errors = Vec::new();
+    let mut region_prefix: Option<String> = None;
+    let mut status_given = false;
+    let mut seen = HashSet::new();
+    for (name, value) in params {
+        if !seen.insert(name.as_str()) {
+            errors.push(bad_param(name, "repeated", "give this parameter once"));
+            continue;
+        }
+        match name.as_str() {
+            "region" => {
+                if region::is_valid_code(value) {
+                    region_prefix = Some(region::prefix_of(value).to_owned());
+                } else {
+                    errors.push(bad_param(name, "invalid_format", "expected a 12-digit division code"));
+                }
+            }
+            "updated_since" => match parse_instant(value) {
+                Some(t) => conditions.push(Condition::From("updated_at", t)),
+                None => errors.push(bad_param(name, "invalid_instant", "expected an RFC 3339 instant")),
+            },
+            "q" => {
+                let q = value.trim();
+                if q.is_empty() || q.chars().count() > 50 {
+                    errors.push(bad_param(name, "invalid_length", "1 to 50 characters"));
+                } else {
+                    conditions.push(Condition::StartsWith(T::NAME_COLUMN, q.to_owned()));
+                }
+            }
+            other => match T::FILTERS.iter().find(|f| f.param == other) {
+                None => errors.push(bad_param(
+                    name,
+                    "unknown_parameter",
+                    "this collection has no such filter",
+                )),
+                Some(spec) => match spec.kind {
+                    FilterKind::Enum(valid, expected) => {
+                        if valid(value) {
+                            status_given |= spec.column == "status";
+                            conditions.push(Condition::Eq(spec.column, value.clone()));
+                        } else {
+                            errors.push(bad_param(
+                                name,
+                                "invalid_value",
+                                format!("expected one of: {}", expected()),
+                            ));
+                        }
+                    }
+                    FilterKind::From | FilterKind::Before => match parse_instant(value) {
+                        Some(t) if matches!(spec.kind, FilterKind::From) => {
+                            conditions.push(Condition::From(spec.column, t))
+                        }
+                        Some(t) => conditions.push(Condition::Before(spec.column, t)),
+                        None => errors.push(bad_param(name, "invalid_instant", "expected an RFC 3339 instant")),
+                    },
+                },
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::InvalidParameters(errors));
+    }
+    if !status_given {
+        conditions.push(Condition::NotIn(
+            "status",
+            T::HIDDEN_BY_DEFAULT.iter().map(|s| (*s).to_owned()).collect(),
+        ));
+    }
+    // The effective subtree is the narrower of the jurisdiction and the filter.
+    let bound = match (ctx.jurisdiction_prefix(), region_prefix) {
+        (None, r) => r,
+        (Some(j), None) => Some(j.to_owned()),
+        (Some(j), Some(r)) if r.starts_with(j) => Some(r),
+        (Some(j), Some(r)) if j.starts_with(&r) => Some(j.to_owned()),
+        (Some(_), Some(_)) => return Ok(None),
+    };
+    if let Some(prefix) = bound {
+        conditions.push(Condition::WithinRegion(prefix));
+    }
+    Ok(Some(conditions))
+}
+
+/// A page of records the caller may see, masked.
+pub async fn list<T: Resource, S: Repository<T>>(
+    store: &S,
+    ctx: &Ctx,
+    params: &[(String, String)],
+    page: PageRequest,
+) -> Result<Page<T>> {
+    let conditions = list_conditions::<T>(ctx, params)?;
+    let Some(conditions) = conditions.filter(|_| policy::can_read(ctx, T::KIND)) else {
+        return Ok(Page {
+            items: Vec::new(),
+            next_after: None,
+        });
+    };
+    let query = ListQuery {
+        conditions,
+        page: PageRequest {
+            after: page.after,
+            limit: page.limit + 1,
+        },
+    };
+    let mut items = store.list(&query).await?;
+    let more = items.len() as u64 > page.limit;
+    items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let next_after = if more { items.last().map(|r| r.meta().id) } else { None };
+    Ok(Page {
+        items: items.into_iter().map(|r| masked(r, ctx)).collect(),
+        next_after,
+    })
+}
+
+fn forbidden<T: Resource>(action: Action) -> Error {
+    Error::Forbidden(format!(
+        "your role may not {} a {}",
+        match action {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "change",
+            Action::Archive => "archive",
+        },
+        T::KIND.as_str()
+    ))
+}
+
+/// Refuses fields outside what the caller may write.
+fn check_writable(f: &Fields<'_>, writable: Writable) -> Result<()> {
+    if let Writable::Only(allowed) = writable {
+        let refused: Vec<&str> = f.present().into_iter().filter(|k| !allowed.contains(k)).collect();
+        if !refused.is_empty() {
+            return Err(Error::Forbidden(format!(
+                "your role may not change: {}",
+                refused.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the record's region exists, has the right level and lies in the
+/// caller's jurisdiction (one outside it is reported like an unknown one).
+async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record: &T, f: &mut Fields<'_>) -> Result<()> {
+    if f.has_error("region_code") {
+        return Ok(());
+    }
+    let code = record.region_code();
+    if !region::is_valid_code(code) {
+        f.reject("region_code", "invalid_format", "expected a 12-digit division code");
+        return Ok(());
+    }
+    let found = if ctx.covers(code) {
+        store.region(code).await?
+    } else {
+        None
+    };
+    match (found, T::REGION_LEVEL) {
+        (None, _) => f.reject("region_code", "unknown_region", "no such region in your jurisdiction"),
+        (Some(r), Some(level)) if r.level != level => {
+            f.reject(
+                "region_code",
+                "wrong_level",
+                format!("expected a {level} code, got a {}", r.level),
+            );
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// What changed between two versions of a record: `{field: {before, after}}`.
+fn diff<T: Resource>(before: Option<&T>, after: &T) -> Value {
+    let as_map = |r: &T| match serde_json::to_value(r) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let old = before.map(as_map).unwrap_or_default();
+    let new = as_map(after);
+    let mut changes = Map::new();
+    for (k, v) in &new {
+        if matches!(k.as_str(), "version" | "updated_at" | "created_at" | "id") {
+            continue;
+        }
+        let was = old.get(k).cloned().unwrap_or(Value::Null);
+        if before.is_none() || &was != v {
+            changes.insert(k.clone(), json!({"before": was, "after": v}));
+        }
+    }
+    Value::Object(changes)
+}
+
+fn event<T: Resource>(ctx: &Ctx, action: EventAction, before: Option<&T>, after: &T) -> Event {
+    Event {
+        id: Uuid::now_v7(),
+        occurred_at: after.meta().updated_at,
+        actor: ctx.subject.clone(),
+        actor_role: ctx.role.to_string(),
+        request_id: ctx.request_id.clone(),
+        resource_kind: T::KIND,
+        resource_id: after.meta().id,
+        region_code: after.region_code().to_owned(),
+        action,
+        version: after.meta().version,
+        changes: diff(before, after),
+    }
+}
+
+/// Registers a new record from a create object.
+pub async fn create<T, S>(store: &S, ctx: &Ctx, input: &Map<String, Value>) -> Result<T>
+where
+    T: Resource,
+    S: Repository<T> + RegionStore,
+{
+    let writable = policy::writable(ctx, T::KIND, Action::Create);
+    if writable == Writable::Nothing {
+        return Err(forbidden::<T>(Action::Create));
+    }
+    let at = now();
+    let mut record = T::blank(Meta::new(at));
+    let mut f = Fields::new(input, Mode::Create);
+    record.apply(&mut f, at.date_naive());
+    check_writable(&f, writable)?;
+    check_region(store, ctx, &record, &mut f).await?;
+    f.finish()?;
+    store
+        .insert(&record, &event(ctx, EventAction::Created, None, &record))
+        .await?;
+    Ok(masked(record, ctx))
+}
+
+/// Applies a JSON merge patch to a record at `expected_version`.
+pub async fn update<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: &Map<String, Value>,
+) -> Result<T>
+where
+    T: Resource,
+    S: Repository<T> + RegionStore,
+{
+    let current = visible(store, ctx, id).await?;
+    let writable = policy::writable(ctx, T::KIND, Action::Update);
+    if writable == Writable::Nothing {
+        return Err(forbidden::<T>(Action::Update));
+    }
+    if current.meta().version != expected_version {
+        return Err(Error::VersionMismatch {
+            current: current.meta().version,
+        });
+    }
+    let at = now();
+    let mut record = current.clone();
+    let mut f = Fields::new(patch, Mode::Patch);
+    record.apply(&mut f, at.date_naive());
+    check_writable(&f, writable)?;
+    if record.region_code() != current.region_code() {
+        check_region(store, ctx, &record, &mut f).await?;
+    }
+    f.finish()?;
+    if record == current {
+        return Ok(masked(record, ctx));
+    }
+    save(store, ctx, EventAction::Updated, &current, record).await
+}
+
+/// Archives a record at `expected_version`; archiving an archived record changes nothing.
+pub async fn archive<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
+where
+    T: Resource,
+    S: Repository<T>,
+{
+    let current = visible(store, ctx, id).await?;
+    if policy::writable(ctx, T::KIND, Action::Archive) != Writable::All {
+        return Err(forbidden::<T>(Action::Archive));
+    }
+    if current.meta().version != expected_version {
+        return Err(Error::VersionMismatch {
+            current: current.meta().version,
+        });
+    }
+    if current.is_archived() {
+        return Ok(masked(current, ctx));
+    }
+    let mut record = current.clone();
+    record.archive();
+    save(store, ctx, EventAction::Archived, &current, record).await
+}
+
+async fn save<T: Resource, S: Repository<T>>(
+    store: &S,
+    ctx: &Ctx,
+    action: EventAction,
+    current: &T,
+    mut record: T,
+) -> Result<T> {
+    let expected = current.meta().version;
+    let meta = record.meta_mut();
+    meta.version = expected + 1;
+    meta.updated_at = now().max(current.meta().updated_at);
+    store
+        .update(&record, expected, &event(ctx, action, Some(current), &record))
+        .await?;
+    Ok(masked(record, ctx))
+}
+
+/// The active guardianships of children the caller may see, keyed by child.
+pub async fn guardianships_of_children<S>(
+    store: &S,
+    ctx: &Ctx,
+    child_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Guardianship>>>
+where
+    S: Repository<Child> + GuardianshipStore,
+{
+    let children = get_many::<Child, S>(store, ctx, child_ids).await?;
+    let ids: Vec<Uuid> = children.keys().copied().collect();
+    let mut out: HashMap<Uuid, Vec<Guardianship>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for g in store.guardianships_of_children(&ids).await? {
+        out.entry(g.child_id).or_default().push(g);
+    }
+    Ok(out)
+}
+
+/// The children, visible to the caller, of guardians the caller may see, keyed by guardian.
+pub async fn children_of_guardians<S>(store: &S, ctx: &Ctx, guardian_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Child>>>
+where
+    S: Repository<Child> + Repository<Guardian> + GuardianshipStore,
+{
+    let guardians = get_many::<Guardian, S>(store, ctx, guardian_ids).await?;
+    let ids: Vec<Uuid> = guardians.keys().copied().collect();
+    let mut out: HashMap<Uuid, Vec<Child>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let links = store.guardianships_of_guardians(&ids).await?;
+    let child_ids: Vec<Uuid> = links
+        .iter()
+        .map(|g| g.child_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let children = get_many::<Child, S>(store, ctx, &child_ids).await?;
+    for link in links {
+        if let Some(child) = children.get(&link.child_id) {
+            out.entry(link.guardian_id).or_default().push(child.clone());
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|c| c.meta.id);
+    }
+    Ok(out)
+}
+
+/// Regions below `parent` (or the top level present); regions are public
+/// administrative data, readable by every authenticated caller.
+pub async fn regions<S: RegionStore>(store: &S, parent: Option<&str>) -> Result<Vec<Region>> {
+    if let Some(p) = parent
+        && !region::is_valid_code(p)
+    {
+        return Err(Error::InvalidParameters(vec![bad_param(
+            "parent",
+            "invalid_format",
+            "expected a 12-digit division code",
+        )]));
+    }
+    store.regions(parent).await
+}
+
+/// One region.
+pub async fn region<S: RegionStore>(store: &S, code: &str) -> Result<Region> {
+    if !region::is_valid_code(code) {
+        return Err(Error::NotFound);
+    }
+    store.region(code).await?.ok_or(Error::NotFound)
+}
+
+/// Parses a `code,name` CSV of regions (with that header) into regions.
+pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>> {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    match lines.next() {
+        Some((_, header)) if header.trim().trim_start_matches('\u{feff}').replace(' ', "") == "code,name" => {}
+        _ => {
+            return Err(Error::invalid(
+                "header",
+                "invalid_header",
+                "the first line must be: code,name",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in lines {
+        let (code, name) = line.split_once(',').unwrap_or((line, ""));
+        let name = name.trim().trim_matches('"');
+        match Region::new(code.trim(), name) {
+            Some(r) => out.push(r),
+            None => errors.push(FieldError::new(
+                format!("line {}", n + 1),
+                "invalid_row",
+                "expected a 12-digit code and a name",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+/// An instant parameter, for callers outside the list parser.
+pub fn instant_param(name: &str, value: &str) -> Result<DateTime<chrono::Utc>> {
+    parse_instant(value).ok_or_else(|| {
+        Error::InvalidParameters(vec![bad_param(name, "invalid_instant", "expected an RFC 3339 instant")])
+    })
+}

@@ -1,0 +1,110 @@
+//! Training sessions: guardian training, parent-school classes, volunteer
+//! training, safety, legal and health education.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::enums::{RecordStatus, TrainingKind};
+use crate::fields::Fields;
+use crate::resource::{FilterKind, FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+
+/// A training session (培训).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingSession {
+    /// Identity, version and timestamps.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Title.
+    pub title: String,
+    /// Kind of session.
+    pub kind: TrainingKind,
+    /// The region that holds it.
+    pub region_code: String,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End, after the start.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Places available.
+    pub capacity: Option<i32>,
+    /// Where it is held.
+    pub venue: Option<String>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl Resource for TrainingSession {
+    const KIND: ResourceKind = ResourceKind::TrainingSession;
+    const NAME_COLUMN: &'static str = "title";
+    const FILTERS: &'static [FilterSpec] = &[
+        enum_filter::<TrainingKind>("kind"),
+        enum_filter::<RecordStatus>("status"),
+        FilterSpec {
+            param: "starts_from",
+            column: "starts_at",
+            kind: FilterKind::From,
+        },
+        FilterSpec {
+            param: "starts_before",
+            column: "starts_at",
+            kind: FilterKind::Before,
+        },
+    ];
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn region_code(&self) -> &str {
+        &self.region_code
+    }
+
+    fn blank(meta: Meta) -> Self {
+        let starts_at = meta.created_at;
+        Self {
+            meta,
+            title: String::new(),
+            kind: TrainingKind::GuardianTraining,
+            region_code: String::new(),
+            starts_at,
+            ends_at: None,
+            capacity: None,
+            venue: None,
+            status: RecordStatus::Active,
+        }
+    }
+
+    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+        if let Some(v) = f.text("title", 200) {
+            self.title = v;
+        }
+        if let Some(v) = f.enum_value("kind") {
+            self.kind = v;
+        }
+        if let Some(v) = f.text("region_code", 12) {
+            self.region_code = v;
+        }
+        let starts = f.instant("starts_at").map(|v| self.starts_at = v).is_some();
+        let ends = f.opt_instant("ends_at").map(|v| self.ends_at = v).is_some();
+        if let Some(v) = f.opt_int("capacity", 1, 100_000) {
+            self.capacity = v;
+        }
+        if let Some(v) = f.opt_text("venue", 200) {
+            self.venue = v;
+        }
+        if (starts || ends) && self.ends_at.is_some_and(|e| e <= self.starts_at) {
+            f.reject("ends_at", "before_start", "a session ends after it starts");
+        }
+    }
+
+    fn is_archived(&self) -> bool {
+        self.status == RecordStatus::Archived
+    }
+    fn archive(&mut self) {
+        self.status = RecordStatus::Archived;
+    }
+
+    fn mask(&mut self, _ctx: &Ctx) {}
+}

@@ -1,0 +1,139 @@
+//! Volunteers: Youth League members, retired "five elders", teachers, students,
+//! social workers. They are vetted before they may be paired with a child.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+use crate::enums::{RecordStatus, VettingStatus, VolunteerCategory};
+use crate::fields::{Fields, parse_mobile};
+use crate::policy;
+use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+
+/// A volunteer (志愿者).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Volunteer {
+    /// Identity, version and timestamps.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// Full name.
+    pub name: String,
+    /// Mainland mobile number.
+    pub phone: Option<String>,
+    /// The region they serve.
+    pub region_code: String,
+    /// Their organisation (a League branch, a school…).
+    pub organization: Option<String>,
+    /// Where they come from.
+    pub category: VolunteerCategory,
+    /// What they can offer.
+    pub skills: Option<String>,
+    /// Where their vetting stands.
+    pub vetting_status: VettingStatus,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+/// Whether vetting may move from `from` to `to`: pending → approved or
+/// rejected; approved ↔ suspended. Staying put is always allowed.
+pub fn vetting_transition_allowed(from: VettingStatus, to: VettingStatus) -> bool {
+    use VettingStatus::*;
+    from == to
+        || matches!(
+            (from, to),
+            (Pending, Approved) | (Pending, Rejected) | (Approved, Suspended) | (Suspended, Approved)
+        )
+}
+
+impl Resource for Volunteer {
+    const KIND: ResourceKind = ResourceKind::Volunteer;
+    const FILTERS: &'static [FilterSpec] = &[
+        enum_filter::<VolunteerCategory>("category"),
+        enum_filter::<VettingStatus>("vetting_status"),
+        enum_filter::<RecordStatus>("status"),
+    ];
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn region_code(&self) -> &str {
+        &self.region_code
+    }
+
+    fn blank(meta: Meta) -> Self {
+        Self {
+            meta,
+            name: String::new(),
+            phone: None,
+            region_code: String::new(),
+            organization: None,
+            category: VolunteerCategory::Other,
+            skills: None,
+            vetting_status: VettingStatus::Pending,
+            status: RecordStatus::Active,
+        }
+    }
+
+    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+        if let Some(v) = f.text("name", 50) {
+            self.name = v;
+        }
+        if let Some(v) = f.opt_checked("phone", parse_mobile) {
+            self.phone = v;
+        }
+        if let Some(v) = f.text("region_code", 12) {
+            self.region_code = v;
+        }
+        if let Some(v) = f.opt_text("organization", 100) {
+            self.organization = v;
+        }
+        if let Some(v) = f.enum_value("category") {
+            self.category = v;
+        }
+        if let Some(v) = f.opt_text("skills", 500) {
+            self.skills = v;
+        }
+        if let Some(to) = f.enum_if_given::<VettingStatus>("vetting_status") {
+            if vetting_transition_allowed(self.vetting_status, to) {
+                self.vetting_status = to;
+            } else {
+                f.reject(
+                    "vetting_status",
+                    "invalid_transition",
+                    format!("vetting cannot move from {} to {to}", self.vetting_status),
+                );
+            }
+        }
+    }
+
+    fn is_archived(&self) -> bool {
+        self.status == RecordStatus::Archived
+    }
+    fn archive(&mut self) {
+        self.status = RecordStatus::Archived;
+    }
+
+    fn mask(&mut self, ctx: &Ctx) {
+        if !policy::sees_identifiers(ctx) {
+            self.phone = self.phone.as_deref().map(policy::mask_phone);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use VettingStatus::*;
+
+    #[test]
+    fn vetting_moves_only_along_its_paths() {
+        assert!(vetting_transition_allowed(Pending, Approved));
+        assert!(vetting_transition_allowed(Approved, Suspended));
+        assert!(vetting_transition_allowed(Suspended, Approved));
+        assert!(!vetting_transition_allowed(Rejected, Approved));
+        assert!(!vetting_transition_allowed(Suspended, Pending));
+    }
+}

@@ -1,0 +1,14 @@
+//! sea-orm entities, one per table. Plain data; the mapping to domain records
+//! lives in `crate::mapping`.
+
+pub mod account;
+pub mod care_center;
+pub mod child;
+pub mod event;
+pub mod guardian;
+pub mod guardianship;
+pub mod refresh_token;
+pub mod region;
+pub mod signing_key;
+pub mod training_session;
+pub mod volunteer;

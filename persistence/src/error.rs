@@ -1,0 +1,25 @@
+//! Storage errors, mapped into domain errors at this crate's edge.
+
+use sea_orm::{DbErr, SqlErr};
+use shouhu_domain::Error;
+
+/// Maps a storage error into the domain's error. A unique violation is a
+/// `Conflict` naming the field when the index tells it.
+pub fn db_error(err: DbErr) -> Error {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => {
+            let field = ["id_number", "username", "token_hash"]
+                .into_iter()
+                .find(|f| message.contains(f))
+                .map(str::to_owned);
+            Error::Conflict {
+                field,
+                message: "a record with this value already exists".to_owned(),
+            }
+        }
+        _ => {
+            tracing::error!(error = %err, "database error");
+            Error::Internal(err.to_string())
+        }
+    }
+}

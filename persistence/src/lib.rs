@@ -1,0 +1,14 @@
+//! Shouhu's storage: sea-orm entities, the migrations, and the repositories
+//! that implement the domain's ports. `DbErr` ends here: everything leaving
+//! this crate is a `shouhu_domain::Error`.
+
+pub mod entities;
+mod error;
+mod mapping;
+pub mod migration;
+mod repository;
+mod store;
+
+pub use error::db_error;
+pub use mapping::Mapped;
+pub use store::{Db, QueryCounter, SigningKeyRow};

@@ -1,0 +1,345 @@
+//! Conversions between domain records and table rows.
+
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait};
+use shouhu_domain::account::Account;
+use shouhu_domain::care_center::CareCenter;
+use shouhu_domain::child::Child;
+use shouhu_domain::enums::StrEnum;
+use shouhu_domain::guardian::Guardian;
+use shouhu_domain::guardianship::Guardianship;
+use shouhu_domain::region::Region;
+use shouhu_domain::resource::{Event, Meta, Resource};
+use shouhu_domain::training_session::TrainingSession;
+use shouhu_domain::volunteer::Volunteer;
+use shouhu_domain::{Error, Result};
+
+use crate::entities::{
+    account, care_center, child, event, guardian, guardianship, region, training_session, volunteer,
+};
+
+/// A domain record stored in one table.
+pub trait Mapped: Resource {
+    /// The table.
+    type Entity: EntityTrait<Model = Self::Model>;
+    /// A row.
+    type Model: IntoActiveModel<Self::Active> + FromQueryResult + ModelTrait<Entity = Self::Entity> + Send + Sync;
+    /// A row to write.
+    type Active: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send + Sync;
+    /// The row for this record.
+    fn to_model(&self) -> Self::Model;
+    /// The record in this row.
+    fn from_model(model: Self::Model) -> Result<Self>;
+    /// The row to write, every column set.
+    fn to_active(&self) -> Self::Active {
+        self.to_model().into_active_model().reset_all()
+    }
+}
+
+/// Reads a stored enumeration; a bad value means the database was changed behind our back.
+pub(crate) fn parse<E: StrEnum>(column: &str, value: &str) -> Result<E> {
+    E::parse(value).ok_or_else(|| Error::Internal(format!("column {column} holds unknown value {value:?}")))
+}
+
+fn parse_opt<E: StrEnum>(column: &str, value: Option<String>) -> Result<Option<E>> {
+    value.map(|v| parse(column, &v)).transpose()
+}
+
+fn name<E: StrEnum>(value: Option<E>) -> Option<String> {
+    value.map(|v| v.as_str().to_owned())
+}
+
+macro_rules! meta {
+    ($m:expr) => {
+        Meta {
+            id: $m.id,
+            version: $m.version,
+            created_at: $m.created_at,
+            updated_at: $m.updated_at,
+        }
+    };
+}
+
+impl Mapped for Child {
+    type Entity = child::Entity;
+    type Model = child::Model;
+    type Active = child::ActiveModel;
+
+    fn to_model(&self) -> child::Model {
+        child::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            name: self.name.clone(),
+            gender: self.gender.as_str().to_owned(),
+            birth_date: self.birth_date,
+            id_number: self.id_number.clone(),
+            region_code: self.region_code.clone(),
+            left_behind_type: self.left_behind_type.as_str().to_owned(),
+            school_stage: name(self.school_stage),
+            school_name: self.school_name.clone(),
+            grade: self.grade.clone(),
+            school_status: name(self.school_status),
+            boarding: self.boarding,
+            health_notes: self.health_notes.clone(),
+            minimum_living_allowance: self.minimum_living_allowance,
+            special_hardship: self.special_hardship,
+            status: self.status.as_str().to_owned(),
+        }
+    }
+
+    fn from_model(m: child::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            gender: parse("gender", &m.gender)?,
+            left_behind_type: parse("left_behind_type", &m.left_behind_type)?,
+            school_stage: parse_opt("school_stage", m.school_stage)?,
+            school_status: parse_opt("school_status", m.school_status)?,
+            status: parse("status", &m.status)?,
+            name: m.name,
+            birth_date: m.birth_date,
+            id_number: m.id_number,
+            region_code: m.region_code,
+            school_name: m.school_name,
+            grade: m.grade,
+            boarding: m.boarding,
+            health_notes: m.health_notes,
+            minimum_living_allowance: m.minimum_living_allowance,
+            special_hardship: m.special_hardship,
+        })
+    }
+}
+
+impl Mapped for Guardian {
+    type Entity = guardian::Entity;
+    type Model = guardian::Model;
+    type Active = guardian::ActiveModel;
+
+    fn to_model(&self) -> guardian::Model {
+        guardian::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            name: self.name.clone(),
+            gender: name(self.gender),
+            phone: self.phone.clone(),
+            id_number: self.id_number.clone(),
+            region_code: self.region_code.clone(),
+            is_working_away: self.is_working_away,
+            work_location: self.work_location.clone(),
+            guardianship_capable: self.guardianship_capable,
+            status: self.status.as_str().to_owned(),
+        }
+    }
+
+    fn from_model(m: guardian::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            gender: parse_opt("gender", m.gender)?,
+            status: parse("status", &m.status)?,
+            name: m.name,
+            phone: m.phone,
+            id_number: m.id_number,
+            region_code: m.region_code,
+            is_working_away: m.is_working_away,
+            work_location: m.work_location,
+            guardianship_capable: m.guardianship_capable,
+        })
+    }
+}
+
+impl Mapped for CareCenter {
+    type Entity = care_center::Entity;
+    type Model = care_center::Model;
+    type Active = care_center::ActiveModel;
+
+    fn to_model(&self) -> care_center::Model {
+        care_center::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            name: self.name.clone(),
+            kind: self.kind.as_str().to_owned(),
+            region_code: self.region_code.clone(),
+            address: self.address.clone(),
+            capacity: self.capacity,
+            facilities: self.facilities.clone(),
+            status: self.status.as_str().to_owned(),
+        }
+    }
+
+    fn from_model(m: care_center::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            kind: parse("kind", &m.kind)?,
+            status: parse("status", &m.status)?,
+            name: m.name,
+            region_code: m.region_code,
+            address: m.address,
+            capacity: m.capacity,
+            facilities: m.facilities,
+        })
+    }
+}
+
+impl Mapped for Volunteer {
+    type Entity = volunteer::Entity;
+    type Model = volunteer::Model;
+    type Active = volunteer::ActiveModel;
+
+    fn to_model(&self) -> volunteer::Model {
+        volunteer::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            region_code: self.region_code.clone(),
+            organization: self.organization.clone(),
+            category: self.category.as_str().to_owned(),
+            skills: self.skills.clone(),
+            vetting_status: self.vetting_status.as_str().to_owned(),
+            status: self.status.as_str().to_owned(),
+        }
+    }
+
+    fn from_model(m: volunteer::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            category: parse("category", &m.category)?,
+            vetting_status: parse("vetting_status", &m.vetting_status)?,
+            status: parse("status", &m.status)?,
+            name: m.name,
+            phone: m.phone,
+            region_code: m.region_code,
+            organization: m.organization,
+            skills: m.skills,
+        })
+    }
+}
+
+impl Mapped for TrainingSession {
+    type Entity = training_session::Entity;
+    type Model = training_session::Model;
+    type Active = training_session::ActiveModel;
+
+    fn to_model(&self) -> training_session::Model {
+        training_session::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            title: self.title.clone(),
+            kind: self.kind.as_str().to_owned(),
+            region_code: self.region_code.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            capacity: self.capacity,
+            venue: self.venue.clone(),
+            status: self.status.as_str().to_owned(),
+        }
+    }
+
+    fn from_model(m: training_session::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            kind: parse("kind", &m.kind)?,
+            status: parse("status", &m.status)?,
+            title: m.title,
+            region_code: m.region_code,
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+            capacity: m.capacity,
+            venue: m.venue,
+        })
+    }
+}
+
+pub(crate) fn guardianship_to_model(g: &Guardianship) -> guardianship::Model {
+    guardianship::Model {
+        id: g.meta.id,
+        version: g.meta.version,
+        created_at: g.meta.created_at,
+        updated_at: g.meta.updated_at,
+        child_id: g.child_id,
+        guardian_id: g.guardian_id,
+        relationship: g.relationship.as_str().to_owned(),
+        is_primary_caregiver: g.is_primary_caregiver,
+        lives_with_child: g.lives_with_child,
+        agreement_signed_on: g.agreement_signed_on,
+        ended_on: g.ended_on,
+    }
+}
+
+pub(crate) fn guardianship_from_model(m: guardianship::Model) -> Result<Guardianship> {
+    Ok(Guardianship {
+        meta: meta!(m),
+        relationship: parse("relationship", &m.relationship)?,
+        child_id: m.child_id,
+        guardian_id: m.guardian_id,
+        is_primary_caregiver: m.is_primary_caregiver,
+        lives_with_child: m.lives_with_child,
+        agreement_signed_on: m.agreement_signed_on,
+        ended_on: m.ended_on,
+    })
+}
+
+pub(crate) fn region_from_model(m: region::Model) -> Result<Region> {
+    Ok(Region {
+        level: parse("level", &m.level)?,
+        code: m.code,
+        name: m.name,
+        parent_code: m.parent_code,
+    })
+}
+
+pub(crate) fn account_to_model(a: &Account) -> account::Model {
+    account::Model {
+        id: a.id,
+        version: 1,
+        created_at: a.created_at,
+        updated_at: a.created_at,
+        username: a.username.clone(),
+        password_hash: a.password_hash.clone(),
+        role: a.role.as_str().to_owned(),
+        department: name(a.department),
+        organization_id: a.organization_id,
+        region_code: a.region_code.clone(),
+        disabled: a.disabled,
+    }
+}
+
+pub(crate) fn account_from_model(m: account::Model) -> Result<Account> {
+    Ok(Account {
+        id: m.id,
+        role: parse("role", &m.role)?,
+        department: parse_opt("department", m.department)?,
+        username: m.username,
+        password_hash: m.password_hash,
+        organization_id: m.organization_id,
+        region_code: m.region_code,
+        disabled: m.disabled,
+        created_at: m.created_at,
+    })
+}
+
+pub(crate) fn event_to_active(e: &Event) -> event::ActiveModel {
+    use sea_orm::ActiveValue::{NotSet, Set};
+    event::ActiveModel {
+        seq: NotSet,
+        id: Set(e.id),
+        occurred_at: Set(e.occurred_at),
+        actor: Set(e.actor.clone()),
+        actor_role: Set(e.actor_role.clone()),
+        request_id: Set(e.request_id.clone()),
+        resource_kind: Set(e.resource_kind.as_str().to_owned()),
+        resource_id: Set(e.resource_id),
+        region_code: Set(e.region_code.clone()),
+        action: Set(e.action.as_str().to_owned()),
+        version: Set(e.version),
+        changes: Set(e.changes.clone()),
+    }
+}

@@ -1,0 +1,302 @@
+//! The schema, as one migration set that runs on SQLite and PostgreSQL alike.
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Initial)]
+    }
+}
+
+struct Initial;
+
+impl MigrationName for Initial {
+    fn name(&self) -> &str {
+        "m0001_initial"
+    }
+}
+
+fn col(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+}
+fn text(name: &str) -> ColumnDef {
+    let mut c = col(name);
+    c.string().not_null();
+    c
+}
+fn text_null(name: &str) -> ColumnDef {
+    let mut c = col(name);
+    c.string().null();
+    c
+}
+fn flag(name: &str) -> ColumnDef {
+    let mut c = col(name);
+    c.boolean().not_null();
+    c
+}
+fn uuid(name: &str) -> ColumnDef {
+    let mut c = col(name);
+    c.uuid().not_null();
+    c
+}
+fn instant(name: &str) -> ColumnDef {
+    let mut c = col(name);
+    c.timestamp_with_time_zone().not_null();
+    c
+}
+
+/// id, version, created_at, updated_at: what every register record has.
+fn record(table: &str) -> TableCreateStatement {
+    let mut t = Table::create();
+    t.table(Alias::new(table))
+        .if_not_exists()
+        .col(uuid("id").primary_key())
+        .col(col("version").big_integer().not_null())
+        .col(instant("created_at"))
+        .col(instant("updated_at"));
+    t
+}
+
+fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(format!("ix_{table}_{}", columns.join("_")))
+        .table(Alias::new(table))
+        .if_not_exists();
+    for c in columns {
+        i.col(Alias::new(*c));
+    }
+    i
+}
+
+/// The indexes behind the list filters every register collection shares.
+fn common_indexes(table: &str, name_column: &str) -> Vec<IndexCreateStatement> {
+    vec![
+        index(table, &["region_code"]),
+        index(table, &["status"]),
+        index(table, &["updated_at"]),
+        index(table, &[name_column]),
+    ]
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Initial {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut regions = Table::create();
+        regions
+            .table(Alias::new("regions"))
+            .if_not_exists()
+            .col(text("code").primary_key())
+            .col(text("name"))
+            .col(text("level"))
+            .col(text_null("parent_code"))
+            .col(instant("updated_at"));
+        manager.create_table(regions).await?;
+        manager.create_index(index("regions", &["parent_code"])).await?;
+
+        let mut accounts = record("accounts");
+        accounts
+            .col(text("username").unique_key())
+            .col(text("password_hash"))
+            .col(text("role"))
+            .col(text_null("department"))
+            .col(col("organization_id").uuid().null())
+            .col(text("region_code"))
+            .col(flag("disabled"));
+        manager.create_table(accounts).await?;
+
+        let mut children = record("children");
+        children
+            .col(text("name"))
+            .col(text("gender"))
+            .col(col("birth_date").date().not_null())
+            .col(text_null("id_number"))
+            .col(text("region_code"))
+            .col(text("left_behind_type"))
+            .col(text_null("school_stage"))
+            .col(text_null("school_name"))
+            .col(text_null("grade"))
+            .col(text_null("school_status"))
+            .col(flag("boarding"))
+            .col(text_null("health_notes"))
+            .col(flag("minimum_living_allowance"))
+            .col(flag("special_hardship"))
+            .col(text("status"));
+        manager.create_table(children).await?;
+        let mut unique_id = index("children", &["id_number"]);
+        unique_id.name("ux_children_id_number").unique();
+        manager.create_index(unique_id).await?;
+        for i in common_indexes("children", "name") {
+            manager.create_index(i).await?;
+        }
+        for c in ["school_status", "school_stage", "left_behind_type", "gender"] {
+            manager.create_index(index("children", &[c])).await?;
+        }
+
+        let mut guardians = record("guardians");
+        guardians
+            .col(text("name"))
+            .col(text_null("gender"))
+            .col(text_null("phone"))
+            .col(text_null("id_number"))
+            .col(text("region_code"))
+            .col(flag("is_working_away"))
+            .col(text_null("work_location"))
+            .col(flag("guardianship_capable"))
+            .col(text("status"));
+        manager.create_table(guardians).await?;
+        for i in common_indexes("guardians", "name") {
+            manager.create_index(i).await?;
+        }
+
+        let mut guardianships = record("guardianships");
+        guardianships
+            .col(uuid("child_id"))
+            .col(uuid("guardian_id"))
+            .col(text("relationship"))
+            .col(flag("is_primary_caregiver"))
+            .col(flag("lives_with_child"))
+            .col(col("agreement_signed_on").date().null())
+            .col(col("ended_on").date().null())
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_guardianships_child")
+                    .from(Alias::new("guardianships"), Alias::new("child_id"))
+                    .to(Alias::new("children"), Alias::new("id")),
+            )
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_guardianships_guardian")
+                    .from(Alias::new("guardianships"), Alias::new("guardian_id"))
+                    .to(Alias::new("guardians"), Alias::new("id")),
+            );
+        manager.create_table(guardianships).await?;
+        manager.create_index(index("guardianships", &["child_id"])).await?;
+        manager.create_index(index("guardianships", &["guardian_id"])).await?;
+
+        let mut centers = record("care_centers");
+        centers
+            .col(text("name"))
+            .col(text("kind"))
+            .col(text("region_code"))
+            .col(text_null("address"))
+            .col(col("capacity").integer().null())
+            .col(text_null("facilities"))
+            .col(text("status"));
+        manager.create_table(centers).await?;
+        for i in common_indexes("care_centers", "name") {
+            manager.create_index(i).await?;
+        }
+        manager.create_index(index("care_centers", &["kind"])).await?;
+
+        let mut volunteers = record("volunteers");
+        volunteers
+            .col(text("name"))
+            .col(text_null("phone"))
+            .col(text("region_code"))
+            .col(text_null("organization"))
+            .col(text("category"))
+            .col(text_null("skills"))
+            .col(text("vetting_status"))
+            .col(text("status"));
+        manager.create_table(volunteers).await?;
+        for i in common_indexes("volunteers", "name") {
+            manager.create_index(i).await?;
+        }
+        manager.create_index(index("volunteers", &["category"])).await?;
+        manager.create_index(index("volunteers", &["vetting_status"])).await?;
+
+        let mut sessions = record("training_sessions");
+        sessions
+            .col(text("title"))
+            .col(text("kind"))
+            .col(text("region_code"))
+            .col(instant("starts_at"))
+            .col(col("ends_at").timestamp_with_time_zone().null())
+            .col(col("capacity").integer().null())
+            .col(text_null("venue"))
+            .col(text("status"));
+        manager.create_table(sessions).await?;
+        for i in common_indexes("training_sessions", "title") {
+            manager.create_index(i).await?;
+        }
+        manager.create_index(index("training_sessions", &["kind"])).await?;
+        manager.create_index(index("training_sessions", &["starts_at"])).await?;
+
+        let mut events = Table::create();
+        events
+            .table(Alias::new("events"))
+            .if_not_exists()
+            .col(col("seq").big_integer().not_null().auto_increment().primary_key())
+            .col(uuid("id").unique_key())
+            .col(instant("occurred_at"))
+            .col(text("actor"))
+            .col(text("actor_role"))
+            .col(text("request_id"))
+            .col(text("resource_kind"))
+            .col(uuid("resource_id"))
+            .col(text("region_code"))
+            .col(text("action"))
+            .col(col("version").big_integer().not_null())
+            .col(col("changes").json().not_null());
+        manager.create_table(events).await?;
+        manager.create_index(index("events", &["resource_id"])).await?;
+        manager.create_index(index("events", &["actor"])).await?;
+        manager.create_index(index("events", &["occurred_at"])).await?;
+
+        let mut keys = Table::create();
+        keys.table(Alias::new("signing_keys"))
+            .if_not_exists()
+            .col(text("kid").primary_key())
+            .col(text("private_key"))
+            .col(text("public_key"))
+            .col(instant("created_at"));
+        manager.create_table(keys).await?;
+
+        let mut refresh = Table::create();
+        refresh
+            .table(Alias::new("refresh_tokens"))
+            .if_not_exists()
+            .col(uuid("id").primary_key())
+            .col(uuid("family_id"))
+            .col(uuid("account_id"))
+            .col(text("token_hash").unique_key())
+            .col(instant("expires_at"))
+            .col(col("used_at").timestamp_with_time_zone().null())
+            .col(col("revoked_at").timestamp_with_time_zone().null())
+            .col(instant("created_at"));
+        manager.create_table(refresh).await?;
+        manager.create_index(index("refresh_tokens", &["family_id"])).await?;
+
+        // The event log is append-only: the database itself refuses to change it.
+        let db = manager.get_connection();
+        match db.get_database_backend() {
+            DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE OR REPLACE FUNCTION shouhu_refuse_change() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;\n\
+                     CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events \
+                     FOR EACH ROW EXECUTE FUNCTION shouhu_refuse_change();",
+                )
+                .await?;
+            }
+            _ => {
+                db.execute_unprepared(
+                    "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events \
+                     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events \
+                     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}

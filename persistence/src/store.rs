@@ -1,0 +1,287 @@
+//! The database handle: connecting (SQLite or PostgreSQL), migrating, and the
+//! storage of accounts, signing keys and refresh tokens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Statement, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use shouhu_domain::account::Account;
+use shouhu_domain::{Error, Result};
+use uuid::Uuid;
+
+use crate::entities::{account, refresh_token, signing_key};
+use crate::error::db_error;
+use crate::mapping::{account_from_model, account_to_model};
+use crate::migration::Migrator;
+
+/// Called after every SQL statement with its duration and whether it failed.
+pub type QueryCounter = Arc<dyn Fn(Duration, bool) + Send + Sync>;
+
+/// The database: a pool of connections to SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) conn: DatabaseConnection,
+}
+
+/// A stored signing key.
+#[derive(Debug, Clone)]
+pub struct SigningKeyRow {
+    /// Key id, as in the tokens' `kid`.
+    pub kid: String,
+    /// The Ed25519 private key, PKCS#8 DER in base64.
+    pub private_key: String,
+    /// The Ed25519 public key, raw 32 bytes in base64url.
+    pub public_key: String,
+    /// When the key was made; the newest signs.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://…`). SQLite runs in WAL
+    /// mode with `synchronous=FULL`, foreign keys on and a busy timeout.
+    pub async fn connect(url: &str, max_connections: u32, on_query: Option<QueryCounter>) -> Result<Self> {
+        let mut url = url.to_owned();
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite && !url.contains("mode=") {
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+        let mut opts = ConnectOptions::new(url);
+        opts.max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if sqlite {
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        }
+        let mut conn = Database::connect(opts).await.map_err(db_error)?;
+        if let Some(cb) = on_query {
+            conn.set_metric_callback(move |info| cb(info.elapsed, info.failed));
+        }
+        Ok(Self { conn })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.conn, None).await.map_err(db_error)
+    }
+
+    /// Whether this is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.conn.get_database_backend() == DbBackend::Sqlite
+    }
+
+    /// Refuses to run on SQLite unless WAL and `synchronous=FULL` are in force,
+    /// so that an acknowledged write survives a crash.
+    pub async fn check_durability(&self) -> Result<()> {
+        if !self.is_sqlite() {
+            return Ok(());
+        }
+        let mode = self.pragma("journal_mode").await?;
+        let sync = self.pragma("synchronous").await?;
+        if mode.eq_ignore_ascii_case("wal") && (sync == "2" || sync == "3") {
+            Ok(())
+        } else {
+            Err(Error::Internal(format!(
+                "SQLite must run with journal_mode=wal and synchronous=full, not {mode} and {sync}"
+            )))
+        }
+    }
+
+    async fn pragma(&self, name: &str) -> Result<String> {
+        let row = self
+            .conn
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}")))
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| Error::Internal(format!("PRAGMA {name} returned nothing")))?;
+        row.try_get_by_index::<String>(0)
+            .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+            .map_err(db_error)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+
+    /// Closes every connection.
+    pub async fn close(self) {
+        if let Err(e) = self.conn.close().await {
+            tracing::warn!(error = %e, "closing the database pool");
+        }
+    }
+
+    /// Whether no child is registered (the demo loads only into an empty register).
+    pub async fn is_empty(&self) -> Result<bool> {
+        use sea_orm::PaginatorTrait;
+        Ok(crate::entities::child::Entity::find()
+            .count(&self.conn)
+            .await
+            .map_err(db_error)?
+            == 0)
+    }
+
+    /// Sets an account's disabled flag; returns whether the account exists.
+    pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        let res = account::Entity::update_many()
+            .col_expr(account::Column::Disabled, sea_orm::sea_query::Expr::value(disabled))
+            .filter(account::Column::Username.eq(username))
+            .exec(&self.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// All signing keys, newest first.
+    pub async fn signing_keys(&self) -> Result<Vec<SigningKeyRow>> {
+        let rows = signing_key::Entity::find()
+            .order_by_desc(signing_key::Column::CreatedAt)
+            .order_by_desc(signing_key::Column::Kid)
+            .all(&self.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| SigningKeyRow {
+                kid: m.kid,
+                private_key: m.private_key,
+                public_key: m.public_key,
+                created_at: m.created_at,
+            })
+            .collect())
+    }
+
+    /// Stores a new signing key.
+    pub async fn insert_signing_key(&self, key: &SigningKeyRow) -> Result<()> {
+        signing_key::ActiveModel {
+            kid: Set(key.kid.clone()),
+            private_key: Set(key.private_key.clone()),
+            public_key: Set(key.public_key.clone()),
+            created_at: Set(key.created_at),
+        }
+        .insert(&self.conn)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Stores a refresh token's hash.
+    pub async fn insert_refresh_token(
+        &self,
+        family_id: Uuid,
+        account_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            family_id: Set(family_id),
+            account_id: Set(account_id),
+            token_hash: Set(token_hash.to_owned()),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+            revoked_at: Set(None),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.conn)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Spends a refresh token: returns its account and family if it was live.
+    /// A token presented a second time revokes its whole family.
+    pub async fn spend_refresh_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Uuid, Uuid)>> {
+        let txn = self.conn.begin().await.map_err(db_error)?;
+        let Some(row) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .one(&txn)
+            .await
+            .map_err(db_error)?
+        else {
+            return Ok(None);
+        };
+        // Mark it used only if nobody else did first: two racing refreshes get one winner.
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(row.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db_error)?
+            .rows_affected
+            == 1;
+        let live = claimed && row.revoked_at.is_none() && row.expires_at > now;
+        if !claimed {
+            refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+                .filter(refresh_token::Column::FamilyId.eq(row.family_id))
+                .exec(&txn)
+                .await
+                .map_err(db_error)?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(live.then_some((row.account_id, row.family_id)))
+    }
+
+    /// Revokes the family of a refresh token; returns whether the token existed.
+    pub async fn revoke_refresh_family(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+        let Some(row) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .one(&self.conn)
+            .await
+            .map_err(db_error)?
+        else {
+            return Ok(false);
+        };
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(refresh_token::Column::FamilyId.eq(row.family_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(true)
+    }
+}
+
+impl shouhu_domain::ports::AccountStore for Db {
+    async fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
+        account::Entity::find()
+            .filter(account::Column::Username.eq(username))
+            .one(&self.conn)
+            .await
+            .map_err(db_error)?
+            .map(account_from_model)
+            .transpose()
+    }
+
+    async fn account(&self, id: Uuid) -> Result<Option<Account>> {
+        account::Entity::find_by_id(id)
+            .one(&self.conn)
+            .await
+            .map_err(db_error)?
+            .map(account_from_model)
+            .transpose()
+    }
+
+    async fn insert_account(&self, a: &Account) -> Result<()> {
+        account::Entity::insert(account_to_model(a).into_active_model().reset_all())
+            .exec_without_returning(&self.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,192 @@
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_login_with_the_right_password_gives_a_bearer_token_and_a_refresh_token() {
+    let app = TestApp::spawn().await;
+    let body = app.login_response("village").await;
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert!(body["refresh_token"].as_str().unwrap().len() > 20);
+    let claims = decode_part(body["access_token"].as_str().unwrap(), 1);
+    assert_eq!(claims["role"], "village_officer");
+    assert_eq!(claims["region"], "522631101201");
+    assert_eq!(claims["iss"], "shouhu");
+    let header = decode_part(body["access_token"].as_str().unwrap(), 0);
+    assert_eq!(header["alg"], "EdDSA");
+    let jwks: Value = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"][0]["kid"], header["kid"]);
+}
+
+fn decode_part(token: &str, i: usize) -> Value {
+    let part = token.split('.').nth(i).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_unknown_user_is_401_problem_json() {
+    let app = TestApp::spawn().await;
+    for (u, p) in [("village", "wrong password"), ("nobody", "shouhu-demo-2026")] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": u, "password": p}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_and_graphql_operation_needs_a_valid_token() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/v1/children",
+        "/api/v1/guardians",
+        "/api/v1/care-centers",
+        "/api/v1/volunteers",
+        "/api/v1/training-sessions",
+        "/api/v1/regions",
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({"query": "{ regions { code } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn tampered_unsigned_and_foreign_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.token("admin").await;
+    let parts: Vec<&str> = token.split('.').collect();
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut claims = decode_part(&token, 1);
+    claims["region"] = json!("000000000000");
+    let altered_payload = format!("{}.{}.{}", parts[0], engine.encode(claims.to_string()), parts[2]);
+    let none_header = engine.encode(json!({"alg": "none", "typ": "JWT"}).to_string());
+    let unsigned = format!("{none_header}.{}.", parts[1]);
+    let mut sig = engine.decode(parts[2]).unwrap();
+    sig[0] ^= 1;
+    let altered_sig = format!("{}.{}.{}", parts[0], parts[1], engine.encode(sig));
+    let hs_header =
+        engine.encode(json!({"alg": "HS256", "typ": "JWT", "kid": decode_part(&token, 0)["kid"]}).to_string());
+    let hs = format!("{hs_header}.{}.{}", parts[1], parts[2]);
+    for bad in [altered_payload, unsigned, altered_sig, hs, "garbage".to_owned()] {
+        let res = app.get("/api/v1/children", &bad).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_token_rotates_and_a_reused_one_revokes_its_family() {
+    let app = TestApp::spawn().await;
+    let first = app.login_response("township").await;
+    let refresh = |t: &Value| json!({"grant_type": "refresh_token", "refresh_token": t["refresh_token"]});
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&refresh(&first))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let second: Value = res.json().await.unwrap();
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    // Presenting the spent token again is a theft signal: the whole family dies.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&refresh(&first))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&refresh(&second))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The form encoding works too, and a refresh token is never an access token.
+    let third = app.login_response("township").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", third["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .get("/api/v1/children", third["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token_and_a_disabled_account_cannot_refresh() {
+    let app = TestApp::spawn().await;
+    let tokens = app.login_response("village").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .json(&json!({"refresh_token": tokens["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let tokens = app.login_response("center").await;
+    assert!(app.db.set_account_disabled("center", true).await.unwrap());
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "center", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}

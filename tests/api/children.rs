@@ -1,0 +1,353 @@
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, child_body, problem_fields};
+
+#[tokio::test]
+async fn registering_a_child_returns_201_with_location_and_etag_and_it_reads_back() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let res = app.post("/api/v1/children", &token, &child_body("王小明", 1)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/children/{}", created["id"].as_str().unwrap())
+    );
+    assert_eq!(created["version"], 1);
+    assert_eq!(created["status"], "active");
+    assert_eq!(created["boarding"], false);
+    let res = app.get(&location, &token).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let read: Value = res.json().await.unwrap();
+    assert_eq!(read, created);
+    let uuid = uuid::Uuid::parse_str(read["id"].as_str().unwrap()).unwrap();
+    assert_eq!(uuid.get_version_num(), 7);
+}
+
+#[tokio::test]
+async fn every_invalid_field_is_named_in_one_422() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let res = app
+        .post(
+            "/api/v1/children",
+            &token,
+            &json!({"name": " ", "gender": "boy", "birth_date": "2016-02-30", "id_number": "110105194912310021",
+                    "region_code": "52263110120", "left_behind_type": 3, "school_stage": "college", "id": "x", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    let fields = problem_fields(&body);
+    for expected in [
+        ("name", "blank"),
+        ("gender", "invalid_value"),
+        ("birth_date", "invalid_date"),
+        ("id_number", "invalid_check_digit"),
+        ("region_code", "invalid_format"),
+        ("left_behind_type", "invalid_type"),
+        ("school_stage", "invalid_value"),
+        ("id", "read_only"),
+        ("colour", "unknown_field"),
+    ] {
+        assert!(
+            fields.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} missing in {fields:?}"
+        );
+    }
+    assert_eq!(body["status"], 422);
+}
+
+#[tokio::test]
+async fn the_id_number_must_agree_with_birth_date_and_gender_and_be_unique() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let mut body = child_body("李雨桐", 2);
+    body["birth_date"] = json!("2016-07-10");
+    body["gender"] = json!("female");
+    let res = app.post("/api/v1/children", &token, &body).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = problem_fields(&res.json().await.unwrap());
+    assert!(
+        fields.contains(&("id_number".into(), "birth_date_mismatch".into())),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&("id_number".into(), "gender_mismatch".into())),
+        "{fields:?}"
+    );
+
+    app.create("/api/v1/children", &token, child_body("李雨桐", 2)).await;
+    let res = app.post("/api/v1/children", &token, &child_body("李雨桐", 2)).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let fields = problem_fields(&res.json().await.unwrap());
+    assert_eq!(fields, vec![("id_number".to_owned(), "duplicate".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_child_lives_in_an_existing_village_is_born_and_is_under_18() {
+    let app = TestApp::spawn().await;
+    let token = app.token("township").await;
+    let cases = [
+        ("region_code", json!("522631101000"), "wrong_level"),
+        ("region_code", json!("522631101299"), "unknown_region"),
+        ("birth_date", json!("2099-01-01"), "in_future"),
+        ("birth_date", json!("2001-01-01"), "too_old"),
+    ];
+    for (field, value, code) in cases {
+        let mut body = child_body("张浩然", 3);
+        body[field] = value;
+        body.as_object_mut().unwrap().remove("id_number");
+        let res = app.post("/api/v1/children", &token, &body).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field} {code}");
+        let fields = problem_fields(&res.json().await.unwrap());
+        assert!(fields.contains(&(field.to_owned(), code.to_owned())), "{fields:?}");
+    }
+}
+
+#[tokio::test]
+async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let child = app.create("/api/v1/children", &token, child_body("陈子轩", 4)).await;
+    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .json(&json!({"grade": "三年级"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app
+        .patch(
+            &path,
+            &token,
+            1,
+            &json!({"grade": "三年级", "school_name": "古州镇中心小学"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    let patched: Value = res.json().await.unwrap();
+    assert_eq!(patched["version"], 2);
+    assert_eq!(patched["grade"], "三年级");
+    assert_eq!(patched["name"], "陈子轩");
+    let res = app.patch(&path, &token, 1, &json!({"grade": "四年级"})).await;
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["current_version"], 2);
+    // null clears an optional field (JSON merge patch)
+    let res = app.patch(&path, &token, 2, &json!({"grade": null})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let after: Value = app.get(&path, &token).await.json().await.unwrap();
+    assert_eq!(after["grade"], Value::Null);
+    assert_eq!(after["version"], 3);
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .header("if-match", "*")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_rejected_patch_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let child = app.create("/api/v1/children", &token, child_body("刘思远", 5)).await;
+    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    for body in [
+        json!({"grade": "五年级", "version": 9}),
+        json!({"grade": "五年级", "name": null}),
+        json!({"grade": "五年级", "status": "archived"}),
+        json!({"grade": "五年级", "birth_date": "2000-01-01"}),
+    ] {
+        let res = app.patch(&path, &token, 1, &body).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let after: Value = app.get(&path, &token).await.json().await.unwrap();
+    assert_eq!(after, child);
+}
+
+#[tokio::test]
+async fn malformed_requests_are_problem_json_400_413_and_415() {
+    let app = TestApp::spawn_with(|s| s.serve.max_body_bytes = 4096).await;
+    let token = app.token("village").await;
+    let res = app
+        .request(Method::POST, "/api/v1/children", &token)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app
+        .request(Method::POST, "/api/v1/children", &token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app.post("/api/v1/children", &token, &json!([1, 2])).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let big = json!({"name": "x".repeat(10_000)});
+    let res = app.post("/api/v1/children", &token, &big).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app.get("/api/v1/children/not-a-uuid", &token).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app
+        .get(&format!("/api/v1/children/{}", uuid::Uuid::now_v7()), &token)
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn an_archived_child_leaves_default_lists_but_is_kept() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let child = app.create("/api/v1/children", &token, child_body("赵可馨", 6)).await;
+    let id = child["id"].as_str().unwrap();
+    let path = format!("/api/v1/children/{id}");
+    let res = app.request(Method::DELETE, &path, &token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
+    let res = app.delete(&path, &token, 1).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let list: Value = app.get("/api/v1/children", &token).await.json().await.unwrap();
+    assert!(list["items"].as_array().unwrap().iter().all(|c| c["id"] != id));
+    let list: Value = app
+        .get("/api/v1/children?status=archived", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["id"], id);
+    let kept: Value = app.get(&path, &token).await.json().await.unwrap();
+    assert_eq!(kept["status"], "archived");
+    assert_eq!(kept["version"], 2);
+}
+
+#[tokio::test]
+async fn lists_page_by_keyset_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let mut ids = Vec::new();
+    for i in 0..7u16 {
+        ids.push(
+            app.create("/api/v1/children", &token, child_body(&format!("周博文{i}"), 10 + i))
+                .await["id"]
+                .clone(),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/children?limit=3&cursor={c}"),
+            None => "/api/v1/children?limit=3".to_owned(),
+        };
+        let page: Value = app.get(&path, &token).await.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        seen.extend(items.iter().map(|c| c["id"].clone()));
+        if items.len() == 3 && seen.len() == 3 {
+            // a record inserted after the first page appears on a later page, once
+            ids.push(app.create("/api/v1/children", &token, child_body("后来者", 40)).await["id"].clone());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "limit=x",
+        "cursor=abc",
+        "colour=red",
+        "status=gone",
+        "updated_since=yesterday",
+        "region=123",
+    ] {
+        let res = app.get(&format!("/api/v1/children?{bad}"), &token).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let fields = problem_fields(&res.json().await.unwrap());
+        assert_eq!(fields.len(), 1, "{bad}: {fields:?}");
+    }
+}
+
+#[tokio::test]
+async fn lists_filter_by_status_fields_name_region_and_update_time() {
+    let app = TestApp::spawn().await;
+    let token = app.token("township").await;
+    let a = app.create("/api/v1/children", &token, child_body("王一", 20)).await;
+    let mut other = child_body("李二", 21);
+    other["school_status"] = json!("dropped_out");
+    other["region_code"] = json!("522631101202");
+    other["left_behind_type"] = json!("one_parent_away");
+    let b = app.create("/api/v1/children", &token, other).await;
+    let ids = |v: Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    let q = |p: &str| format!("/api/v1/children?{p}");
+    assert_eq!(
+        ids(app
+            .get(&q("school_status=dropped_out"), &token)
+            .await
+            .json()
+            .await
+            .unwrap()),
+        vec![b["id"].clone()]
+    );
+    assert_eq!(
+        ids(app
+            .get(&q("left_behind_type=both_parents_away"), &token)
+            .await
+            .json()
+            .await
+            .unwrap()),
+        vec![a["id"].clone()]
+    );
+    assert_eq!(
+        ids(app.get(&q("q=%E7%8E%8B"), &token).await.json().await.unwrap()),
+        vec![a["id"].clone()]
+    );
+    assert_eq!(
+        ids(app.get(&q("region=522631101202"), &token).await.json().await.unwrap()),
+        vec![b["id"].clone()]
+    );
+    let since = b["updated_at"].as_str().unwrap().replace('+', "%2B");
+    assert_eq!(
+        ids(app
+            .get(&q(&format!("updated_since={since}")), &token)
+            .await
+            .json()
+            .await
+            .unwrap()),
+        vec![b["id"].clone()]
+    );
+    assert_eq!(
+        ids(app.get(&q("q=%25"), &token).await.json().await.unwrap()),
+        Vec::<Value>::new()
+    );
+}

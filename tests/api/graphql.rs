@@ -1,0 +1,250 @@
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, child_body};
+
+const CREATE: &str = "mutation($input: CreateChildInput!) { createChild(input: $input) { id version name gender leftBehindType idNumber status } }";
+
+#[tokio::test]
+async fn graphql_creates_updates_and_archives_with_expected_versions() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let input = json!({"name": "王小明", "gender": "MALE", "birthDate": "2016-07-09", "regionCode": "522631101201",
+        "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": child_body("x", 1)["id_number"]});
+    let res = app.gql(&token, CREATE, json!({"input": input})).await;
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    let child = &res["data"]["createChild"];
+    assert_eq!(child["gender"], "MALE");
+    assert_eq!(child["leftBehindType"], "BOTH_PARENTS_AWAY");
+    assert_eq!(child["version"], 1);
+    let id = child["id"].as_str().unwrap();
+
+    // The same record through REST.
+    let rest: Value = app
+        .get(&format!("/api/v1/children/{id}"), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["left_behind_type"], "both_parents_away");
+
+    let update = "mutation($id: ID!, $v: Int!, $input: UpdateChildInput!) { updateChild(id: $id, expectedVersion: $v, input: $input) { version grade schoolStatus } }";
+    let res = app
+        .gql(
+            &token,
+            update,
+            json!({"id": id, "v": 1, "input": {"grade": "三年级", "schoolStatus": "ENROLLED"}}),
+        )
+        .await;
+    assert_eq!(res["data"]["updateChild"]["version"], 2, "{res}");
+    assert_eq!(res["data"]["updateChild"]["schoolStatus"], "ENROLLED");
+    let res = app
+        .gql(&token, update, json!({"id": id, "v": 1, "input": {"grade": "四年级"}}))
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VERSION_MISMATCH");
+    assert_eq!(res["errors"][0]["extensions"]["currentVersion"], 2);
+    // An explicit null clears the field; an absent one stays.
+    let res = app
+        .gql(&token, update, json!({"id": id, "v": 2, "input": {"grade": null}}))
+        .await;
+    assert_eq!(res["data"]["updateChild"]["grade"], Value::Null, "{res}");
+    assert_eq!(res["data"]["updateChild"]["schoolStatus"], "ENROLLED");
+    let res = app
+        .gql(
+            &token,
+            "mutation($id: ID!) { archiveChild(id: $id, expectedVersion: 3) { status version } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(res["data"]["archiveChild"]["status"], "ARCHIVED", "{res}");
+}
+
+#[tokio::test]
+async fn graphql_validation_errors_name_each_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let input = json!({"name": "", "gender": "FEMALE", "birthDate": "2016-13-01", "regionCode": "522631101000",
+        "leftBehindType": "ONE_PARENT_AWAY", "idNumber": "123"});
+    let res = app.gql(&token, CREATE, json!({"input": input})).await;
+    assert_eq!(res["data"], Value::Null);
+    let ext = &res["errors"][0]["extensions"];
+    assert_eq!(ext["code"], "VALIDATION");
+    let fields: Vec<&str> = ext["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in ["name", "birthDate", "idNumber"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let res = app.gql(&token, CREATE, json!({"input": {"name": "x"}})).await;
+    assert!(
+        res["errors"][0]["message"].as_str().is_some(),
+        "missing required input fields are refused: {res}"
+    );
+    let res = app.gql(&token, "{ child(id: \"nope\") { id } }", json!({})).await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    let partner = app.token("partner").await;
+    let res = app.gql(&partner, CREATE, json!({"input": {"name": "x", "gender": "MALE", "birthDate": "2016-01-01", "regionCode": "522631101201", "leftBehindType": "ONE_PARENT_AWAY"}})).await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn graphql_connections_page_with_cursors_and_filters() {
+    let app = TestApp::spawn().await;
+    let token = app.token("township").await;
+    for i in 0..5u16 {
+        app.create("/api/v1/children", &token, child_body(&format!("童{i}"), 30 + i))
+            .await;
+    }
+    let q = "query($after: String) { children(first: 2, after: $after, filter: {schoolStatus: ENROLLED}) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }";
+    let mut names = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let res = app.gql(&token, q, json!({"after": after})).await;
+        let conn = &res["data"]["children"];
+        names.extend(
+            conn["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["name"].as_str().unwrap().to_owned()),
+        );
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(names, ["童0", "童1", "童2", "童3", "童4"]);
+    let res = app
+        .gql(&token, "{ children(first: 0) { edges { cursor } } }", json!({}))
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION");
+    let res = app
+        .gql(
+            &token,
+            "{ children(filter: {region: \"1\"}) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION");
+}
+
+#[tokio::test]
+async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries() {
+    let app = TestApp::spawn().await;
+    shouhu_api::demo::load_register(&app.db).await.unwrap();
+    let token = app.token("coordinator").await;
+    let query = |n: usize| {
+        format!(
+            "{{ children(first: {n}) {{ edges {{ node {{ name guardianships {{ relationship isPrimaryCaregiver guardian {{ name phone children {{ name }} }} }} }} }} }} }}"
+        )
+    };
+    let mut costs = Vec::new();
+    for n in [5, 50] {
+        let before = app.metric("shouhu_db_queries_total").await;
+        let res = app.gql(&token, &query(n), json!({})).await;
+        let after = app.metric("shouhu_db_queries_total").await;
+        let edges = res["data"]["children"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{res}"));
+        assert_eq!(edges.len(), n);
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["guardianships"].as_array().unwrap().len() == 2),
+            "every demo child has two guardians"
+        );
+        let guardian = &edges[0]["node"]["guardianships"][0]["guardian"];
+        assert!(guardian["name"].is_string());
+        assert!(!guardian["children"].as_array().unwrap().is_empty());
+        costs.push(after - before);
+    }
+    assert_eq!(costs[0], costs[1], "the cost does not grow with the page: {costs:?}");
+    assert!(costs[1] <= 10, "a handful of queries, not one per row: {costs:?}");
+}
+
+#[tokio::test]
+async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
+    let app = TestApp::spawn_with(|s| s.serve.graphql_max_depth = 6).await;
+    let token = app.token("coordinator").await;
+    let deep = "{ children { edges { node { guardianships { guardian { children { guardianships { guardian { name } } } } } } } } }";
+    let res = app.gql(&token, deep, json!({})).await;
+    assert!(
+        res["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("nested"),
+        "{res}"
+    );
+    let aliases: String = (0..40).map(|i| format!("a{i}: regions {{ code }} ")).collect();
+    let res = app.gql(&token, &format!("{{ {aliases} }}"), json!({})).await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION");
+    let huge = format!("{{ regions {{ code }} }} # {}", "x".repeat(200_000));
+    let res = app
+        .request(Method::POST, "/graphql", &token)
+        .json(&json!({"query": huge}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let res = app
+        .request(Method::POST, "/graphql", &token)
+        .json(&json!([{"query": "{ regions { code } }"}, {"query": "{ regions { code } }"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .request(Method::POST, "/graphql", &token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let res = app.gql(&token, "{ children(first: 500) { edges { node { guardianships { guardian { children { guardianships { relationship } } } } } } } }", json!({})).await;
+    assert!(res["errors"][0]["message"].as_str().is_some(), "too complex: {res}");
+}
+
+#[tokio::test]
+async fn every_collection_is_reachable_through_graphql() {
+    let app = TestApp::spawn().await;
+    let token = app.token("township").await;
+    let res = app
+        .gql(&token, "mutation { createGuardian(input: {name: \"王建国\", regionCode: \"522631101201\", phone: \"13812345678\", isWorkingAway: true}) { id phone isWorkingAway } }", json!({}))
+        .await;
+    assert_eq!(res["data"]["createGuardian"]["phone"], "13812345678", "{res}");
+    let res = app
+        .gql(&token, "mutation { createCareCenter(input: {name: \"亲情室\", kind: FAMILY_ROOM, regionCode: \"522631101000\", capacity: 20}) { kind capacity } }", json!({}))
+        .await;
+    assert_eq!(res["data"]["createCareCenter"]["kind"], "FAMILY_ROOM", "{res}");
+    let res = app
+        .gql(&token, "mutation { createVolunteer(input: {name: \"李老师\", category: FIVE_ELDERS, regionCode: \"522631101000\"}) { id vettingStatus } }", json!({}))
+        .await;
+    assert_eq!(res["data"]["createVolunteer"]["vettingStatus"], "PENDING", "{res}");
+    let vid = res["data"]["createVolunteer"]["id"].clone();
+    let res = app
+        .gql(&token, "mutation($id: ID!) { updateVolunteer(id: $id, expectedVersion: 1, input: {vettingStatus: APPROVED}) { vettingStatus } }", json!({"id": vid}))
+        .await;
+    assert_eq!(res["data"]["updateVolunteer"]["vettingStatus"], "APPROVED", "{res}");
+    let res = app
+        .gql(&token, "mutation { createTrainingSession(input: {title: \"家长课堂\", kind: PARENT_SCHOOL_CLASS, regionCode: \"522631101000\", startsAt: \"2027-01-10T02:00:00Z\"}) { kind startsAt } }", json!({}))
+        .await;
+    assert_eq!(
+        res["data"]["createTrainingSession"]["startsAt"], "2027-01-10T02:00:00+00:00",
+        "{res}"
+    );
+    let res = app
+        .gql(&token, "{ guardians { edges { node { name } } } careCenters(filter: {kind: FAMILY_ROOM}) { edges { node { name } } } volunteers(filter: {vettingStatus: APPROVED}) { edges { node { name } } } trainingSessions { edges { node { title } } } regions(parent: \"522631000000\") { code level } }", json!({}))
+        .await;
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    assert_eq!(res["data"]["guardians"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(res["data"]["careCenters"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(res["data"]["volunteers"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(res["data"]["trainingSessions"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(res["data"]["regions"].as_array().unwrap().len(), 3);
+    assert_eq!(res["data"]["regions"][0]["level"], "TOWNSHIP");
+}

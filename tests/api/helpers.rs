@@ -1,0 +1,270 @@
+//! Spawns the real server on 127.0.0.1:0 with a fresh database per test
+//! (a SQLite file, or a PostgreSQL schema when SHOUHU_TEST_DATABASE_URL is set).
+
+use std::sync::OnceLock;
+
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use shouhu_api::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, demo_regions};
+use shouhu_api::{Application, Settings};
+use shouhu_domain::account::Account;
+use shouhu_domain::enums::Role;
+use shouhu_domain::ports::{AccountStore, RegionStore};
+use shouhu_persistence::Db;
+
+/// The password of every test account.
+pub const PASSWORD: &str = DEMO_PASSWORD;
+
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| shouhu_api::auth::hash_password(PASSWORD).unwrap_or_default())
+        .clone()
+}
+
+/// Where a test's data lives; a PostgreSQL schema is dropped when the test ends.
+enum Store {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Store::Postgres { admin_url, schema } = self {
+            let (url, schema) = (admin_url.clone(), schema.clone());
+            // Drop runs outside any async context: use a runtime of our own.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(db) = sea_orm::Database::connect(url).await {
+                        use sea_orm::ConnectionTrait;
+                        let _ = db
+                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .await;
+                        let _ = db.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The HTTP client.
+    pub client: Client,
+    /// A direct handle on the test's database.
+    pub db: Db,
+    _store: Store,
+}
+
+async fn database() -> (String, Store) {
+    match std::env::var("SHOUHU_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin_url) => {
+            let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+            let admin = sea_orm::Database::connect(admin_url.as_str())
+                .await
+                .expect("connect to the test PostgreSQL");
+            use sea_orm::ConnectionTrait;
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create schema");
+            admin.close().await.ok();
+            let sep = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
+            (url, Store::Postgres { admin_url, schema })
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("shouhu.db").display());
+            (url, Store::Sqlite(dir))
+        }
+    }
+}
+
+impl TestApp {
+    /// A server with the demo regions and one account per demo role, plus
+    /// `other_township` (bound to 522631102000).
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`spawn`](Self::spawn), with settings adjusted first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let (url, store) = database().await;
+        let mut settings = Settings::new(&url, "127.0.0.1:0");
+        settings.serve.workers = 2;
+        settings.serve.db_max_connections = 5;
+        adjust(&mut settings);
+        let application = Application::build(settings.clone())
+            .await
+            .expect("build the application");
+        let port = application.port();
+        tokio::spawn(application.run_until_stopped());
+        let db = Db::connect(&url, 2, None).await.expect("connect");
+        db.upsert_regions(&demo_regions()).await.expect("regions");
+        let accounts = DEMO_ACCOUNTS.iter().map(|(u, r, d, reg)| (*u, *r, *d, *reg)).chain([
+            ("other_township", Role::TownshipOfficer, None, "522631102000"),
+            ("other_village", Role::VillageOfficer, None, "522631102201"),
+        ]);
+        for (username, role, department, region) in accounts {
+            db.insert_account(&Account {
+                id: uuid::Uuid::now_v7(),
+                username: username.to_owned(),
+                password_hash: password_hash(),
+                role,
+                department,
+                organization_id: None,
+                region_code: region.to_owned(),
+                disabled: false,
+                created_at: chrono::Utc::now(),
+            })
+            .await
+            .expect("account");
+        }
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: Client::new(),
+            db,
+            _store: store,
+        }
+    }
+
+    /// The URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs in and returns the full token response.
+    pub async fn login_response(&self, username: &str) -> Value {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), StatusCode::OK, "login of {username}");
+        res.json().await.expect("token json")
+    }
+
+    /// An access token for `username`.
+    pub async fn token(&self, username: &str) -> String {
+        self.login_response(username).await["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// A request with a bearer token.
+    pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token)
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, token).send().await.expect("request")
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// PATCH JSON with `If-Match: "version"`.
+    pub async fn patch(&self, path: &str, token: &str, version: i64, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .header("if-match", format!("\"{version}\""))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// DELETE with `If-Match: "version"`.
+    pub async fn delete(&self, path: &str, token: &str, version: i64) -> Response {
+        self.request(Method::DELETE, path, token)
+            .header("if-match", format!("\"{version}\""))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates a record and returns its JSON, asserting 201.
+    pub async fn create(&self, path: &str, token: &str, body: Value) -> Value {
+        let res = self.post(path, token, &body).await;
+        let status = res.status();
+        let json: Value = res.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, StatusCode::CREATED, "create {path}: {json}");
+        json
+    }
+
+    /// Runs a GraphQL operation and returns the whole response body.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.request(Method::POST, "/graphql", token)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("graphql request")
+            .json()
+            .await
+            .expect("graphql json")
+    }
+
+    /// The current value of a counter in `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self
+            .client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .unwrap_or_default();
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok()))
+            .map_or(0, |v| v as u64)
+    }
+}
+
+/// A child in village 522631101201 with a valid ID number.
+pub fn child_body(name: &str, seq: u16) -> Value {
+    let birth = chrono::NaiveDate::from_ymd_opt(2016, 7, 9).unwrap_or_default();
+    json!({
+        "name": name,
+        "gender": "male",
+        "birth_date": "2016-07-09",
+        "id_number": shouhu_domain::id_number::compose("522631", birth, seq * 2, shouhu_domain::enums::Gender::Male),
+        "region_code": "522631101201",
+        "left_behind_type": "both_parents_away",
+        "school_stage": "primary",
+        "school_status": "enrolled",
+    })
+}
+
+/// The field names of a problem's `errors`.
+pub fn problem_fields(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,12 @@
+//! Black-box tests: each test starts the real server on 127.0.0.1:0 with a
+//! fresh database and talks to it over HTTP, through REST and GraphQL.
+// Tests fail loudly: a failed expectation is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod children;
+mod graphql;
+mod helpers;
+mod jurisdiction;
+mod ops;
+mod register;

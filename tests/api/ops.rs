@@ -1,0 +1,103 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer_without_a_token() {
+    let app = TestApp::spawn().await;
+    for (path, needle) in [
+        ("/healthz", "ok"),
+        ("/readyz", "ready"),
+        ("/metrics", "shouhu_http_requests_total"),
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.text().await.unwrap().contains(needle), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_echoes_a_sane_one() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(res.headers().get("x-request-id").is_some());
+    let res = app
+        .client
+        .get(app.url("/api/v1/children"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "abc-123");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_problem_json() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/nowhere")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app.client.put(app.url("/api/v1/children")).send().await.unwrap();
+    assert!(res.status().is_client_error());
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn the_docs_openapi_and_graphiql_are_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["paths"]["/api/v1/children/{id}"]["patch"].is_object());
+    let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    let html = docs.text().await.unwrap();
+    assert!(html.contains("swagger"), "swagger ui page");
+    assert!(!html.contains("cdn"), "no CDN");
+    let graphiql = app
+        .client
+        .get(app.url("/graphql"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(graphiql.contains("/graphql/assets/graphiql.min.js"));
+    assert!(!graphiql.contains("https://"), "no external URL in GraphiQL");
+    let js = app
+        .client
+        .get(app.url("/graphql/assets/graphiql.min.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(js.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let app = TestApp::spawn().await;
+    let token = app.token("admin").await;
+    app.get("/api/v1/children/00000000-0000-7000-8000-000000000000", &token)
+        .await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("route=\"/api/v1/children/{id}\""), "{text}");
+    assert!(text.contains("shouhu_db_queries_total"));
+}

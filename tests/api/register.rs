@@ -1,0 +1,251 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, problem_fields};
+
+#[tokio::test]
+async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let res = app
+        .post("/api/v1/guardians", &village, &json!({"name": "王建国", "phone": "12345", "id_number": "11010519491231002X", "gender": "male", "region_code": "522631101201"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = problem_fields(&res.json().await.unwrap());
+    assert!(fields.contains(&("phone".into(), "invalid_phone".into())), "{fields:?}");
+    assert!(
+        fields.contains(&("id_number".into(), "gender_mismatch".into())),
+        "{fields:?}"
+    );
+    let g = app
+        .create("/api/v1/guardians", &village, json!({"name": "王建国", "phone": "+86 138-1234-5678", "gender": "female",
+            "id_number": "11010519491231002x", "region_code": "522631101201", "is_working_away": true, "work_location": "广东省东莞市"}))
+        .await;
+    assert_eq!(g["phone"], "13812345678");
+    assert_eq!(g["id_number"], "11010519491231002X");
+    assert_eq!(g["guardianship_capable"], true);
+    let partner = app.token("partner").await;
+    let seen: Value = app
+        .get(&format!("/api/v1/guardians/{}", g["id"].as_str().unwrap()), &partner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["phone"], "138****5678");
+    assert_eq!(seen["id_number"], "110105********002X");
+}
+
+#[tokio::test]
+async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
+    let app = TestApp::spawn().await;
+    let township = app.token("township").await;
+    for kind in [
+        "care_center",
+        "daycare_home",
+        "boarding_school",
+        "family_room",
+        "parent_school",
+        "counseling_room",
+        "children_home",
+    ] {
+        app.create("/api/v1/care-centers", &township, json!({"name": format!("{kind}一"), "kind": kind, "region_code": "522631101000", "capacity": 30, "address": "古州镇车民街12号"})).await;
+    }
+    let page: Value = app
+        .get("/api/v1/care-centers?kind=family_room", &township)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["address"], "古州镇车民街12号");
+    let partner = app.token("partner").await;
+    let page: Value = app
+        .get("/api/v1/care-centers?kind=family_room", &partner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["address"], "古州镇车民街***");
+    let res = app
+        .post(
+            "/api/v1/care-centers",
+            &township,
+            &json!({"name": "x", "kind": "hotel", "region_code": "522631101000", "capacity": -1}),
+        )
+        .await;
+    let fields = problem_fields(&res.json().await.unwrap());
+    assert!(fields.contains(&("kind".into(), "invalid_value".into())));
+    assert!(fields.contains(&("capacity".into(), "out_of_range".into())));
+    let village = app.token("village").await;
+    let res = app
+        .post(
+            "/api/v1/care-centers",
+            &village,
+            &json!({"name": "x", "kind": "care_center", "region_code": "522631101201"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn volunteer_vetting_moves_only_along_its_paths() {
+    let app = TestApp::spawn().await;
+    let league = app.token("youth_league").await;
+    let v = app
+        .create(
+            "/api/v1/volunteers",
+            &league,
+            json!({"name": "李老师", "category": "teacher", "region_code": "522631101000", "phone": "13912345678"}),
+        )
+        .await;
+    assert_eq!(v["vetting_status"], "pending");
+    let path = format!("/api/v1/volunteers/{}", v["id"].as_str().unwrap());
+    assert_eq!(
+        app.patch(&path, &league, 1, &json!({"vetting_status": "approved"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let res = app
+        .patch(&path, &league, 2, &json!({"vetting_status": "pending"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem_fields(&res.json().await.unwrap()),
+        vec![("vetting_status".to_owned(), "invalid_transition".to_owned())]
+    );
+    assert_eq!(
+        app.patch(&path, &league, 2, &json!({"vetting_status": "suspended"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let page: Value = app
+        .get("/api/v1/volunteers?vetting_status=suspended", &league)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["id"], v["id"]);
+    let res = app.get("/api/v1/volunteers?vetting_status=maybe", &league).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn training_sessions_end_after_they_start_and_filter_by_time() {
+    let app = TestApp::spawn().await;
+    let township = app.token("township").await;
+    let res = app
+        .post(
+            "/api/v1/training-sessions",
+            &township,
+            &json!({"title": "培训", "kind": "guardian_training", "region_code": "522631101000",
+            "starts_at": "2027-02-03T09:00:00+08:00", "ends_at": "2027-02-03T08:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(
+        problem_fields(&res.json().await.unwrap()),
+        vec![("ends_at".to_owned(), "before_start".to_owned())]
+    );
+    let s = app
+        .create(
+            "/api/v1/training-sessions",
+            &township,
+            json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
+            "starts_at": "2027-02-03T09:00:00+08:00", "ends_at": "2027-02-03T12:00:00+08:00", "capacity": 80}),
+        )
+        .await;
+    assert_eq!(s["starts_at"], "2027-02-03T01:00:00Z");
+    app.create("/api/v1/training-sessions", &township, json!({"title": "安全教育", "kind": "safety_education", "region_code": "522631101000", "starts_at": "2026-06-01T01:00:00Z"})).await;
+    let page: Value = app
+        .get("/api/v1/training-sessions?starts_from=2027-01-01T00:00:00Z", &township)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["id"], s["id"]);
+    let page: Value = app
+        .get(
+            "/api/v1/training-sessions?starts_before=2027-01-01T00:00:00Z&kind=safety_education",
+            &township,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let page: Value = app
+        .get("/api/v1/training-sessions?q=%E6%98%A5%E8%8A%82", &township)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["id"], s["id"]);
+}
+
+#[tokio::test]
+async fn regions_are_a_read_only_tree() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let top: Value = app.get("/api/v1/regions", &token).await.json().await.unwrap();
+    assert_eq!(top[0]["code"], "522631000000");
+    assert_eq!(top[0]["level"], "county");
+    let towns: Value = app
+        .get("/api/v1/regions?parent=522631000000", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(towns.as_array().unwrap().len(), 3);
+    let villages: Value = app
+        .get("/api/v1/regions?parent=522631101000", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(villages.as_array().unwrap().len(), 4);
+    assert_eq!(villages[0]["parent_code"], "522631101000");
+    assert_eq!(
+        app.get("/api/v1/regions?parent=12", &token).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get("/api/v1/regions/522631101201", &token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/regions/522631109999", &token).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post("/api/v1/regions", &token, &json!({})).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn regions_import_from_csv_and_reimport_updates_names() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("regions.csv");
+    std::fs::write(
+        &file,
+        "code,name\n522632000000,新县\n522632101000,新镇\n522632101201,新村\n",
+    )
+    .unwrap();
+    shouhu_api::cli::import_regions(&app.db, &file).await.unwrap();
+    std::fs::write(&file, "code,name\n522632101201,新村改名\n").unwrap();
+    shouhu_api::cli::import_regions(&app.db, &file).await.unwrap();
+    let token = app.token("admin").await;
+    let v: Value = app
+        .get("/api/v1/regions/522632101201", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["name"], "新村改名");
+    assert_eq!(v["level"], "village");
+    std::fs::write(&file, "code,name\n5226,坏\n").unwrap();
+    assert!(shouhu_api::cli::import_regions(&app.db, &file).await.is_err());
+}

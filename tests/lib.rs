@@ -1,0 +1,1 @@
+//! Black-box test support lives in the `api` integration test.
