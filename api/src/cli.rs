@@ -43,6 +43,11 @@ pub async fn add_user(
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']);
     validate_password(password).map_err(describe)?;
+    if let Some(org) = org
+        && !db.organization_exists(org).await?
+    {
+        anyhow::bail!("organisation {org} does not exist");
+    }
     if role != Role::Admin && db.region(region).await?.is_none() {
         anyhow::bail!("region {region} is not loaded; import regions first");
     }

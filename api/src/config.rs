@@ -146,6 +146,9 @@ pub struct ServeArgs {
     /// Most aliases in one GraphQL query.
     #[arg(long, env = "SHOUHU_GRAPHQL_MAX_ALIASES", default_value_t = 30)]
     pub graphql_max_aliases: usize,
+    /// Hours an idempotency key is remembered.
+    #[arg(long, env = "SHOUHU_IDEMPOTENCY_TTL_HOURS", default_value_t = 168, value_parser = clap::value_parser!(i64).range(24..=8760))]
+    pub idempotency_ttl_hours: i64,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "SHOUHU_SHUTDOWN_TIMEOUT", default_value_t = 20)]
     pub shutdown_timeout: u64,
@@ -188,6 +191,7 @@ fn unreachable_serve() -> ServeArgs {
         graphql_max_depth: 10,
         graphql_max_complexity: 20_000,
         graphql_max_aliases: 30,
+        idempotency_ttl_hours: 168,
         shutdown_timeout: 20,
     }
 }

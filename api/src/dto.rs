@@ -76,7 +76,7 @@ impl From<domain::region::Region> for Region {
 
 /// A left-behind child. Identifiers are masked and health notes hidden unless
 /// the caller's role may see them.
-#[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
 #[graphql(complex)]
 pub struct Child {
     /// UUID v7.
@@ -154,7 +154,7 @@ impl From<domain::child::Child> for Child {
 }
 
 /// A parent or caregiver. ID numbers and phones are masked for most roles.
-#[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
 #[graphql(complex)]
 pub struct Guardian {
     /// UUID v7.
@@ -251,7 +251,7 @@ impl From<domain::guardianship::Guardianship> for Guardianship {
 }
 
 /// A place of care. Street addresses are masked for most roles.
-#[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
 pub struct CareCenter {
     /// UUID v7.
     #[schema(value_type = String, format = Uuid)]
@@ -301,7 +301,7 @@ impl From<domain::care_center::CareCenter> for CareCenter {
 }
 
 /// A volunteer. Phones are masked for most roles.
-#[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
 pub struct Volunteer {
     /// UUID v7.
     #[schema(value_type = String, format = Uuid)]
@@ -351,7 +351,7 @@ impl From<domain::volunteer::Volunteer> for Volunteer {
 }
 
 /// A training session.
-#[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
 pub struct TrainingSession {
     /// UUID v7.
     #[schema(value_type = String, format = Uuid)]

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod graphql;
+pub mod idempotent;
 pub mod openapi;
 pub mod ops;
 pub mod rest;

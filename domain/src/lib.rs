@@ -12,6 +12,7 @@ pub mod fields;
 pub mod guardian;
 pub mod guardianship;
 pub mod id_number;
+pub mod idempotency;
 pub mod policy;
 pub mod ports;
 pub mod region;

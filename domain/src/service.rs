@@ -86,6 +86,12 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                 let q = value.trim();
                 if q.is_empty() || q.chars().count() > 50 {
                     errors.push(bad_param(name, "invalid_length", "1 to 50 characters"));
+                } else if q.chars().any(char::is_control) {
+                    errors.push(bad_param(
+                        name,
+                        "invalid_characters",
+                        "control characters are not allowed",
+                    ));
                 } else {
                     conditions.push(Condition::StartsWith(T::NAME_COLUMN, q.to_owned()));
                 }
@@ -274,12 +280,22 @@ where
     T: Resource,
     S: Repository<T> + RegionStore,
 {
+    create_with_id(store, ctx, input, Uuid::now_v7()).await
+}
+
+/// Registers a new record under an id chosen beforehand (reserved with an
+/// idempotency key).
+pub async fn create_with_id<T, S>(store: &S, ctx: &Ctx, input: &Map<String, Value>, id: Uuid) -> Result<T>
+where
+    T: Resource,
+    S: Repository<T> + RegionStore,
+{
     let writable = policy::writable(ctx, T::KIND, Action::Create);
     if writable == Writable::Nothing {
         return Err(forbidden::<T>(Action::Create));
     }
     let at = now();
-    let mut record = T::blank(Meta::new(at));
+    let mut record = T::blank(Meta { id, ..Meta::new(at) });
     let mut f = Fields::new(input, Mode::Create);
     record.apply(&mut f, at.date_naive());
     check_writable(&f, writable)?;

@@ -91,12 +91,24 @@ impl MigrationTrait for Initial {
             .table(Alias::new("regions"))
             .if_not_exists()
             .col(text("code").primary_key())
+            .col(col("version").big_integer().not_null())
+            .col(instant("created_at"))
+            .col(instant("updated_at"))
             .col(text("name"))
             .col(text("level"))
-            .col(text_null("parent_code"))
-            .col(instant("updated_at"));
+            .col(text_null("parent_code"));
         manager.create_table(regions).await?;
         manager.create_index(index("regions", &["parent_code"])).await?;
+
+        // Departments, NGOs, schools, village committees: what accounts belong to.
+        let mut organizations = record("organizations");
+        organizations
+            .col(text("name"))
+            .col(text("kind"))
+            .col(text_null("department"))
+            .col(text("region_code"));
+        manager.create_table(organizations).await?;
+        manager.create_index(index("organizations", &["region_code"])).await?;
 
         let mut accounts = record("accounts");
         accounts
@@ -106,7 +118,13 @@ impl MigrationTrait for Initial {
             .col(text_null("department"))
             .col(col("organization_id").uuid().null())
             .col(text("region_code"))
-            .col(flag("disabled"));
+            .col(flag("disabled"))
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_accounts_organization")
+                    .from(Alias::new("accounts"), Alias::new("organization_id"))
+                    .to(Alias::new("organizations"), Alias::new("id")),
+            );
         manager.create_table(accounts).await?;
 
         let mut children = record("children");
@@ -271,6 +289,21 @@ impl MigrationTrait for Initial {
             .col(instant("created_at"));
         manager.create_table(refresh).await?;
         manager.create_index(index("refresh_tokens", &["family_id"])).await?;
+
+        let mut keys = Table::create();
+        keys.table(Alias::new("idempotency_keys"))
+            .if_not_exists()
+            .col(text("subject"))
+            .col(text("key"))
+            .col(text("operation"))
+            .col(text("request_hash"))
+            .col(uuid("record_id"))
+            .col(col("response").text().null())
+            .col(instant("locked_until"))
+            .col(instant("expires_at"))
+            .primary_key(Index::create().col(Alias::new("subject")).col(Alias::new("key")));
+        manager.create_table(keys).await?;
+        manager.create_index(index("idempotency_keys", &["expires_at"])).await?;
 
         // The event log is append-only: the database itself refuses to change it.
         let db = manager.get_connection();

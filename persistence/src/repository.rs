@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::Utc;
 use futures::future::try_join_all;
-use sea_orm::sea_query::{LikeExpr, OnConflict};
+use sea_orm::sea_query::{Expr, LikeExpr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition as Where, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     TransactionTrait,
@@ -247,15 +247,21 @@ impl RegionStore for Db {
         for chunk in regions.chunks(CHUNK) {
             let rows = chunk.iter().map(|r| region::ActiveModel {
                 code: Set(r.code.clone()),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
                 name: Set(r.name.clone()),
                 level: Set(r.level.to_string()),
                 parent_code: Set(r.parent_code.clone()),
-                updated_at: Set(now),
             });
+            // A re-import renames; the version grows only when the name changes.
             region::Entity::insert_many(rows)
                 .on_conflict(
                     OnConflict::column(region::Column::Code)
-                        .update_columns([region::Column::Name, region::Column::UpdatedAt])
+                        .value(region::Column::Name, Expr::cust("excluded.name"))
+                        .value(region::Column::UpdatedAt, Expr::cust("excluded.updated_at"))
+                        .value(region::Column::Version, Expr::cust("regions.version + 1"))
+                        .action_and_where(Expr::cust("regions.name <> excluded.name"))
                         .to_owned(),
                 )
                 .exec_without_returning(&txn)

@@ -133,6 +133,15 @@ impl Db {
             == 0)
     }
 
+    /// Whether an organisation with this id exists.
+    pub async fn organization_exists(&self, id: Uuid) -> Result<bool> {
+        Ok(crate::entities::organization::Entity::find_by_id(id)
+            .one(&self.conn)
+            .await
+            .map_err(db_error)?
+            .is_some())
+    }
+
     /// Sets an account's disabled flag; returns whether the account exists.
     pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
         let res = account::Entity::update_many()

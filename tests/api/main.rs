@@ -10,3 +10,4 @@ mod helpers;
 mod jurisdiction;
 mod ops;
 mod register;
+mod safe_writes;

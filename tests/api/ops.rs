@@ -101,3 +101,33 @@ async fn metrics_count_requests_by_route_pattern() {
     assert!(text.contains("route=\"/api/v1/children/{id}\""), "{text}");
     assert!(text.contains("shouhu_db_queries_total"));
 }
+
+#[tokio::test]
+async fn control_characters_in_any_input_are_refused_never_a_500() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let res = app.get("/api/v1/children?q=%E7%8E%8B%00", &token).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "vil\u{0}lage", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let mut body = crate::helpers::child_body("王\u{0}明", 1);
+    body["school_name"] = serde_json::json!("小学\u{0}");
+    let res = app.post("/api/v1/children", &token, &body).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.get("/api/v1/regions/5226311012%00", &token).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .gql(
+            &token,
+            "{ children(filter: {q: \"a\\u0000\"}) { edges { cursor } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION", "{res}");
+}

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use shouhu_domain::child::Child;
 use shouhu_domain::guardian::Guardian;
 use shouhu_domain::guardianship::Guardianship;
@@ -58,49 +58,45 @@ impl Loader<Uuid> for ChildrenByGuardian {
     }
 }
 
-/// How long a loader collects keys before it queries. The resolvers of a whole
-/// page enqueue their keys within this window even on a slow, busy machine, so a
-/// page costs one query per relation instead of one per row.
-const BATCH_WINDOW: Duration = Duration::from_millis(10);
+/// How long a loader collects keys before it queries. Lists prefetch their
+/// relations (see `resources`), so this window only batches what a page did not
+/// foresee, such as relations nested under relations.
+const BATCH_WINDOW: Duration = Duration::from_millis(5);
+
+fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW)
+}
+
+/// A loader whose answers are kept for the rest of the request, so that a page
+/// can prefetch them.
+pub type Cached<L> = DataLoader<L, HashMapCache>;
 
 /// The loaders of one request.
 pub struct Loaders {
     /// `Child.guardianships`
-    pub guardianships: DataLoader<GuardianshipsByChild>,
+    pub guardianships: Cached<GuardianshipsByChild>,
     /// `Guardianship.guardian`
-    pub guardians: DataLoader<GuardianById>,
+    pub guardians: Cached<GuardianById>,
     /// `Guardian.children`
-    pub children: DataLoader<ChildrenByGuardian>,
+    pub children: Cached<ChildrenByGuardian>,
 }
 
 impl Loaders {
     /// Fresh loaders for one request by `ctx` (no cache outlives the request).
     pub fn new(db: &Db, ctx: &Ctx) -> Self {
         Self {
-            guardianships: DataLoader::new(
-                GuardianshipsByChild {
-                    db: db.clone(),
-                    ctx: ctx.clone(),
-                },
-                tokio::spawn,
-            )
-            .delay(BATCH_WINDOW),
-            guardians: DataLoader::new(
-                GuardianById {
-                    db: db.clone(),
-                    ctx: ctx.clone(),
-                },
-                tokio::spawn,
-            )
-            .delay(BATCH_WINDOW),
-            children: DataLoader::new(
-                ChildrenByGuardian {
-                    db: db.clone(),
-                    ctx: ctx.clone(),
-                },
-                tokio::spawn,
-            )
-            .delay(BATCH_WINDOW),
+            guardianships: cached(GuardianshipsByChild {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
+            guardians: cached(GuardianById {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
+            children: cached(ChildrenByGuardian {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Root fields and mutations of the five register collections, the nested
 //! relations, and regions.
 
+use std::collections::HashSet;
+
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result};
 use serde::Serialize;
@@ -11,6 +13,7 @@ use uuid::Uuid;
 use super::loaders::Loaders;
 use super::{filter_params, gql_error, input_map, parts};
 use crate::dto::*;
+use crate::idempotent;
 use crate::rest::{encode_cursor, page_request};
 
 fn parse_id(id: &ID) -> Result<Uuid> {
@@ -22,10 +25,71 @@ fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
         .map_err(|_| gql_error(shouhu_domain::Error::Internal("no loaders".into())))
 }
 
+/// Loads, for a whole page at once, the relations the query selects, so that a
+/// page costs the same few queries whatever its size and however busy the
+/// machine (the loaders' batching window alone depends on timing).
+async fn prefetch_children(ctx: &Context<'_>, page: &[shouhu_domain::child::Child]) -> Result<()> {
+    let links = ctx.look_ahead().field("edges").field("node").field("guardianships");
+    if page.is_empty() || !links.exists() {
+        return Ok(());
+    }
+    let (state, caller) = parts(ctx)?;
+    let loaders = loaders(ctx)?;
+    let ids: Vec<Uuid> = page.iter().map(|c| c.meta.id).collect();
+    let mut found = service::guardianships_of_children(&state.db, caller, &ids)
+        .await
+        .map_err(gql_error)?;
+    let guardian_ids: Vec<Uuid> = found
+        .values()
+        .flatten()
+        .map(|g| g.guardian_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let all = ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default()));
+    loaders.guardianships.feed_many(all).await;
+    let guardian = links.field("guardian");
+    if guardian.exists() && !guardian_ids.is_empty() {
+        let guardians = service::get_many::<shouhu_domain::guardian::Guardian, Db>(&state.db, caller, &guardian_ids)
+            .await
+            .map_err(gql_error)?;
+        let visible: Vec<Uuid> = guardians.keys().copied().collect();
+        loaders.guardians.feed_many(guardians).await;
+        if guardian.field("children").exists() {
+            feed_children_of(ctx, &visible).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn prefetch_guardians(ctx: &Context<'_>, page: &[shouhu_domain::guardian::Guardian]) -> Result<()> {
+    if page.is_empty() || !ctx.look_ahead().field("edges").field("node").field("children").exists() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = page.iter().map(|g| g.meta.id).collect();
+    feed_children_of(ctx, &ids).await
+}
+
+async fn feed_children_of(ctx: &Context<'_>, guardian_ids: &[Uuid]) -> Result<()> {
+    let (state, caller) = parts(ctx)?;
+    let mut children = service::children_of_guardians(&state.db, caller, guardian_ids)
+        .await
+        .map_err(gql_error)?;
+    let all = guardian_ids
+        .iter()
+        .map(|id| (*id, children.remove(id).unwrap_or_default()));
+    loaders(ctx)?.children.feed_many(all).await;
+    Ok(())
+}
+
+async fn no_prefetch<T>(_ctx: &Context<'_>, _page: &[T]) -> Result<()> {
+    Ok(())
+}
+
 macro_rules! gql_resource {
     (
         query = $query:ident, mutation = $mutation:ident, record = $record:ty, dto = $dto:ident,
-        filter = $filter:ty, create_input = $create_input:ty, update_input = $update_input:ty,
+        filter = $filter:ty, create_input = $create_input:ty, update_input = $update_input:ty, prefetch = $prefetch:path,
         $(#[doc = $get_doc:literal])* get = $get:ident,
         $(#[doc = $list_doc:literal])* list = $list:ident,
         $(#[doc = $create_doc:literal])* create = $create:ident,
@@ -58,6 +122,7 @@ macro_rules! gql_resource {
                 let params = filter_params(ctx, &filter)?;
                 let page = page_request(first.map(|f| f.to_string()).as_deref(), after.as_deref()).map_err(gql_error)?;
                 let page = service::list::<$record, Db>(&state.db, caller, &params, page).await.map_err(gql_error)?;
+                $prefetch(ctx, &page.items).await?;
                 let mut connection = Connection::new(after.is_some(), page.next_after.is_some());
                 connection.edges.extend(page.items.into_iter().map(|r| Edge::new(encode_cursor(r.meta.id), $dto::from(r))));
                 Ok(connection)
@@ -71,11 +136,17 @@ macro_rules! gql_resource {
         #[Object]
         impl $mutation {
             $(#[doc = $create_doc])*
-            async fn $create(&self, ctx: &Context<'_>, input: $create_input) -> Result<$dto> {
+            async fn $create(
+                &self,
+                ctx: &Context<'_>,
+                input: $create_input,
+                #[graphql(desc = "Makes retries safe: the same key with the same input returns the first result and creates nothing new; the same key with other input is VALIDATION. Per caller, 1–255 visible ASCII characters.")]
+                idempotency_key: Option<String>,
+            ) -> Result<$dto> {
                 let (state, caller) = parts(ctx)?;
                 let map = input_map(ctx, "input", &input)?;
-                let record = service::create::<$record, Db>(&state.db, caller, &map).await.map_err(gql_error)?;
-                Ok(record.into())
+                let created = idempotent::create::<$record, $dto>(state, caller, idempotency_key.as_deref(), &map).await.map_err(gql_error)?;
+                serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
             }
 
             $(#[doc = $update_doc])*
@@ -187,7 +258,7 @@ pub struct TrainingSessionFilter {
 
 gql_resource!(
     query = ChildQuery, mutation = ChildMutation, record = shouhu_domain::child::Child, dto = Child,
-    filter = ChildFilter, create_input = ChildCreate, update_input = ChildPatch,
+    filter = ChildFilter, create_input = ChildCreate, update_input = ChildPatch, prefetch = prefetch_children,
     /// One child; null and NOT_FOUND when absent or outside your jurisdiction.
     get = child,
     /// Children in your jurisdiction, oldest first.
@@ -202,7 +273,7 @@ gql_resource!(
 
 gql_resource!(
     query = GuardianQuery, mutation = GuardianMutation, record = shouhu_domain::guardian::Guardian, dto = Guardian,
-    filter = GuardianFilter, create_input = GuardianCreate, update_input = GuardianPatch,
+    filter = GuardianFilter, create_input = GuardianCreate, update_input = GuardianPatch, prefetch = prefetch_guardians,
     /// One guardian.
     get = guardian,
     /// Guardians in your jurisdiction.
@@ -217,7 +288,7 @@ gql_resource!(
 
 gql_resource!(
     query = CareCenterQuery, mutation = CareCenterMutation, record = shouhu_domain::care_center::CareCenter, dto = CareCenter,
-    filter = CareCenterFilter, create_input = CareCenterCreate, update_input = CareCenterPatch,
+    filter = CareCenterFilter, create_input = CareCenterCreate, update_input = CareCenterPatch, prefetch = no_prefetch,
     /// One care place.
     get = care_center,
     /// Care places in your jurisdiction.
@@ -232,7 +303,7 @@ gql_resource!(
 
 gql_resource!(
     query = VolunteerQuery, mutation = VolunteerMutation, record = shouhu_domain::volunteer::Volunteer, dto = Volunteer,
-    filter = VolunteerFilter, create_input = VolunteerCreate, update_input = VolunteerPatch,
+    filter = VolunteerFilter, create_input = VolunteerCreate, update_input = VolunteerPatch, prefetch = no_prefetch,
     /// One volunteer.
     get = volunteer,
     /// Volunteers in your jurisdiction.
@@ -248,7 +319,7 @@ gql_resource!(
 gql_resource!(
     query = TrainingSessionQuery, mutation = TrainingSessionMutation,
     record = shouhu_domain::training_session::TrainingSession, dto = TrainingSession,
-    filter = TrainingSessionFilter, create_input = TrainingSessionCreate, update_input = TrainingSessionPatch,
+    filter = TrainingSessionFilter, create_input = TrainingSessionCreate, update_input = TrainingSessionPatch, prefetch = no_prefetch,
     /// One training session.
     get = training_session,
     /// Training sessions in your jurisdiction.

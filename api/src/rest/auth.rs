@@ -90,11 +90,10 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let account = state
-        .db
-        .account_by_username(body.username.trim())
-        .await
-        .map_err(ApiError)?;
+    let username = body.username.trim();
+    // A name no account can have is not worth a query (and NUL bytes upset PostgreSQL).
+    let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
+    let account = if plausible { state.db.account_by_username(username).await.map_err(ApiError)? } else { None };
     let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
     let password_ok = verify_password(&body.password, hash);
     match account {

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::{ApiError, Problem};
+use crate::idempotent::{self, Created};
 use crate::rest::{encode_cursor, etag, if_match, list_params, object};
 
 macro_rules! rest_resource {
@@ -55,26 +56,24 @@ macro_rules! rest_resource {
 
         $(#[doc = $create_doc])*
         #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body, security(("bearer" = [])),
+            params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body returns the first answer again (with `Idempotent-Replayed: true`) and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
             responses(
-                (status = 201, description = "Registered; `Location` names it, `ETag` is its version", body = $dto,
-                    headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"))),
+                (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $dto,
+                    headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"),
+                            ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
                 (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "The role may not register this", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "A unique value (an ID number) is already registered", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value (an ID number) is already registered, or a request with this Idempotency-Key is still in progress", body = Problem, content_type = "application/problem+json"),
                 (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $create_fn(state: web::Data<AppState>, caller: Caller, body: web::Json<Value>) -> Result<HttpResponse, actix_web::Error> {
+        pub async fn $create_fn(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Json<Value>) -> Result<HttpResponse, actix_web::Error> {
+            let key = idempotency_key(&req)?;
             let input = object(body.into_inner())?;
-            let record = service::create::<$record, Db>(&state.db, &caller.0, &input).await.map_err(ApiError)?;
-            let id = record.meta.id;
-            let version = record.meta.version;
-            Ok(HttpResponse::Created()
-                .insert_header((header::LOCATION, format!("{}/{}", $collection, id)))
-                .insert_header(header::ETag(etag(version)))
-                .json($dto::from(record)))
+            let created = idempotent::create::<$record, $dto>(&state, &caller.0, key.as_deref(), &input).await.map_err(ApiError)?;
+            Ok(created_response($collection, created))
         }
 
         $(#[doc = $get_doc])*
@@ -141,6 +140,30 @@ macro_rules! rest_resource {
             Ok(HttpResponse::NoContent().insert_header(header::ETag(etag(record.meta.version))).finish())
         }
     };
+}
+
+/// The `Idempotency-Key` header, if sent.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::Error> {
+    match req.headers().get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => match v.to_str() {
+            Ok(s) => Ok(Some(s.to_owned())),
+            Err(_) => Err(crate::error::bad_request("Idempotency-Key must be visible ASCII")),
+        },
+    }
+}
+
+/// 201 with `Location`, `ETag` and, for a replay, `Idempotent-Replayed: true`.
+fn created_response(collection: &str, created: Created) -> HttpResponse {
+    let id = created.body["id"].as_str().unwrap_or_default();
+    let version = created.body["version"].as_i64().unwrap_or(1);
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::LOCATION, format!("{collection}/{id}")))
+        .insert_header(header::ETag(etag(version)));
+    if created.replayed {
+        res.insert_header(("Idempotent-Replayed", "true"));
+    }
+    res.json(created.body)
 }
 
 /// Filters of every list.

@@ -7,6 +7,8 @@ pub mod child;
 pub mod event;
 pub mod guardian;
 pub mod guardianship;
+pub mod idempotency_key;
+pub mod organization;
 pub mod refresh_token;
 pub mod region;
 pub mod signing_key;

@@ -8,10 +8,12 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
     pub name: String,
     pub level: String,
     pub parent_code: Option<String>,
-    pub updated_at: DateTimeUtc,
 }
 
 /// No declared relations: joins are written where they are needed.

@@ -1,0 +1,73 @@
+//! Creation with an optional idempotency key, for both surfaces: the same key
+//! and body give the first answer again; nothing is created twice.
+
+use chrono::Duration;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use shouhu_domain::idempotency::{self, Claim, KeyStore};
+use shouhu_domain::{Ctx, Error, Result, service};
+use shouhu_persistence::{Db, Mapped};
+
+use crate::app::AppState;
+
+/// A created (or replayed) record, as the JSON the API sends.
+pub struct Created {
+    /// The record.
+    pub body: Value,
+    /// True when this is the stored answer to an earlier request with the same key.
+    pub replayed: bool,
+}
+
+fn render<T, D: From<T> + Serialize>(record: T) -> Result<Value> {
+    serde_json::to_value(D::from(record)).map_err(|e| Error::Internal(format!("rendering: {e}")))
+}
+
+/// Creates a record from `input`; with `key`, at most once per caller and key.
+pub async fn create<T, D>(state: &AppState, ctx: &Ctx, key: Option<&str>, input: &Map<String, Value>) -> Result<Created>
+where
+    T: Mapped,
+    D: From<T> + Serialize,
+{
+    let db = &state.db;
+    let Some(key) = key else {
+        let record = service::create::<T, Db>(db, ctx, input).await?;
+        return Ok(Created {
+            body: render::<T, D>(record)?,
+            replayed: false,
+        });
+    };
+    let operation = format!("create:{}", T::KIND.as_str());
+    let hash = Sha256::digest(idempotency::canonical(&Value::Object(input.clone())).as_bytes());
+    let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let ttl = Duration::hours(state.settings.serve.idempotency_ttl_hours);
+    let id = match idempotency::claim(db, ctx, key, &operation, &hash, ttl).await? {
+        Claim::Replay(response) => {
+            let body = serde_json::from_str(&response).map_err(|e| Error::Internal(format!("stored response: {e}")))?;
+            return Ok(Created { body, replayed: true });
+        }
+        Claim::Resume(id) => match service::get::<T, Db>(db, ctx, id).await {
+            // An earlier attempt created the record but died before storing the answer.
+            Ok(record) => {
+                let body = render::<T, D>(record)?;
+                db.complete_key(&ctx.subject, key, &body.to_string()).await?;
+                return Ok(Created { body, replayed: true });
+            }
+            Err(Error::NotFound) => id,
+            Err(e) => return Err(e),
+        },
+        Claim::Create(id) => id,
+    };
+    match service::create_with_id::<T, Db>(db, ctx, input, id).await {
+        Ok(record) => {
+            let body = render::<T, D>(record)?;
+            db.complete_key(&ctx.subject, key, &body.to_string()).await?;
+            Ok(Created { body, replayed: false })
+        }
+        Err(e) => {
+            // Nothing was created: free the key so that a corrected retry may use it.
+            db.release_key(&ctx.subject, key).await?;
+            Err(e)
+        }
+    }
+}
