@@ -119,6 +119,7 @@ impl Application {
                 .route("/api/v1/regions", web::get().to(rest::regions::list_regions))
                 .route("/api/v1/regions/{code}", web::get().to(rest::regions::get_region))
                 .configure(rest::resources::routes)
+                .route("/api/v1/audit-events", web::get().to(rest::audit::list_audit_events))
                 .route("/graphql", web::post().to(graphql::graphql))
                 .route("/graphql", web::get().to(graphql::graphiql))
                 .route("/graphql/assets/{name}", web::get().to(graphql::graphiql_asset))

@@ -1,7 +1,6 @@
 //! Authentication: Ed25519-signed JWT access tokens named by `kid`, opaque
 //! rotating refresh tokens stored hashed, and the caller extractor.
 
-use std::collections::HashMap;
 use std::future::{Ready, ready};
 use std::sync::{Arc, RwLock};
 
@@ -67,11 +66,15 @@ struct LoadedKey {
     public_b64: String,
 }
 
+/// How often a token naming an unknown key may trigger a reload of the keys.
+const UNKNOWN_KID_RELOAD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The signing keys, read from the database so every replica shares them.
 #[derive(Clone)]
 pub struct Keys {
     db: Db,
     inner: Arc<RwLock<Vec<Arc<LoadedKey>>>>,
+    last_unknown_reload: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 fn pkcs8_of(seed: &[u8; 32]) -> Vec<u8> {
@@ -104,6 +107,7 @@ impl Keys {
         let keys = Self {
             db: db.clone(),
             inner: Arc::new(RwLock::new(Vec::new())),
+            last_unknown_reload: Arc::default(),
         };
         if db.signing_keys().await?.is_empty() {
             keys.rotate().await?;
@@ -221,7 +225,19 @@ impl Keys {
         if self.snapshot().iter().any(|k| k.kid == kid) {
             return true;
         }
-        self.reload().await.is_ok() && self.snapshot().iter().any(|k| k.kid == kid)
+        // At most one reload per interval, so forged key ids cannot hammer the database.
+        let due = self
+            .last_unknown_reload
+            .lock()
+            .map(|mut last| {
+                let due = last.is_none_or(|t| t.elapsed() >= UNKNOWN_KID_RELOAD_INTERVAL);
+                if due {
+                    *last = Some(std::time::Instant::now());
+                }
+                due
+            })
+            .unwrap_or(false);
+        due && self.reload().await.is_ok() && self.snapshot().iter().any(|k| k.kid == kid)
     }
 }
 
@@ -266,11 +282,16 @@ pub fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$c2hvdWh1c2FsdHNhbHQ$1TQpYjU7gL4rOUVyMQy9DrIhcyrAN0fGLg3sHqCz4xk"
 }
 
-/// A new opaque refresh token and its stored hash.
-pub fn new_refresh_token() -> (String, String) {
+/// 32 random bytes, base64url: refresh tokens and client secrets.
+pub fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A new opaque refresh token and its stored hash.
+pub fn new_refresh_token() -> (String, String) {
+    let token = new_secret();
     let hash = refresh_hash(&token);
     (token, hash)
 }
@@ -330,6 +351,3 @@ pub async fn authenticate(keys: &Keys, req: &actix_web::dev::ServiceRequest) -> 
             }),
     ))
 }
-
-/// Per-request map of headers used by tests of the token rules.
-pub type HeaderMap = HashMap<String, String>;

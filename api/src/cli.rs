@@ -22,15 +22,15 @@ pub async fn import_regions(db: &Db, file: &std::path::Path) -> anyhow::Result<(
     Ok(())
 }
 
-/// `shouhu user add …`: the password is the first line of standard input.
-pub async fn add_user(
+/// Checks an account's role, department, organisation and region.
+async fn new_account(
     db: &Db,
     username: &str,
     role: &str,
     region: &str,
     department: Option<&str>,
     org: Option<Uuid>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Account> {
     let role =
         Role::parse(role).with_context(|| format!("unknown role {role:?}; expected one of: {}", Role::expected()))?;
     let department = department
@@ -39,10 +39,6 @@ pub async fn add_user(
                 .with_context(|| format!("unknown department {d:?}; expected one of: {}", Department::expected()))
         })
         .transpose()?;
-    let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']);
-    validate_password(password).map_err(describe)?;
     if let Some(org) = org
         && !db.organization_exists(org).await?
     {
@@ -54,17 +50,79 @@ pub async fn add_user(
     let account = Account {
         id: Uuid::now_v7(),
         username: username.to_owned(),
-        password_hash: hash_password(password)?,
+        password_hash: String::new(),
         role,
         department,
         organization_id: org,
         region_code: region.to_owned(),
         disabled: false,
+        is_client: false,
+        display_name: None,
         created_at: Utc::now(),
     };
     account.validate().map_err(describe)?;
+    Ok(account)
+}
+
+/// `shouhu user add …`: the password is the first line of standard input.
+pub async fn add_user(
+    db: &Db,
+    username: &str,
+    role: &str,
+    region: &str,
+    department: Option<&str>,
+    org: Option<Uuid>,
+) -> anyhow::Result<()> {
+    let mut account = new_account(db, username, role, region, department, org).await?;
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    validate_password(password).map_err(describe)?;
+    account.password_hash = hash_password(password)?;
     db.insert_account(&account).await.map_err(describe)?;
-    println!("added {username} ({role}) bound to {region}");
+    println!("added {username} ({}) bound to {region}", account.role);
+    Ok(())
+}
+
+/// `shouhu client add …`: prints the client id and secret, once.
+pub async fn add_client(db: &Db, name: &str, role: &str, region: &str, department: Option<&str>) -> anyhow::Result<()> {
+    let (client_id, secret) = create_client(db, name, role, region, department).await?;
+    println!("client_id: {client_id}");
+    println!("client_secret: {secret}");
+    println!(
+        "(the secret is shown only now; exchange both at POST /api/v1/auth/token with grant_type=client_credentials)"
+    );
+    Ok(())
+}
+
+/// Registers a client system; returns its id and secret (stored only as a hash).
+pub async fn create_client(
+    db: &Db,
+    name: &str,
+    role: &str,
+    region: &str,
+    department: Option<&str>,
+) -> anyhow::Result<(String, String)> {
+    let name = name.trim();
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= 100,
+        "the name is 1 to 100 characters"
+    );
+    let client_id = format!("cl_{}", Uuid::now_v7().simple());
+    let mut account = new_account(db, &client_id, role, region, department, None).await?;
+    let secret = crate::auth::new_secret();
+    account.password_hash = hash_password(&secret)?;
+    account.is_client = true;
+    account.display_name = Some(name.to_owned());
+    db.insert_account(&account).await.map_err(describe)?;
+    Ok((client_id, secret))
+}
+
+/// `shouhu keys rotate`
+pub async fn rotate_keys(db: &Db) -> anyhow::Result<()> {
+    let keys = crate::auth::Keys::load(db).await?;
+    let kid = keys.rotate().await?;
+    println!("new signing key {kid}; tokens signed with older keys stay valid until they expire");
     Ok(())
 }
 

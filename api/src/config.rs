@@ -54,6 +54,18 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Client systems (partners, departmental systems).
+    Client {
+        /// What to do with clients.
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// Token signing keys.
+    Keys {
+        /// What to do with keys.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Prints the GraphQL schema or the OpenAPI document.
     ExportSchema {
         /// Which schema.
@@ -99,6 +111,33 @@ pub enum UserCommand {
         #[arg(long)]
         org: Option<uuid::Uuid>,
     },
+}
+
+/// Client commands.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Adds a client system and prints its id and secret, once.
+    Add {
+        /// The system's name.
+        #[arg(long)]
+        name: String,
+        /// Role (usually partner or department).
+        #[arg(long)]
+        role: String,
+        /// The 12-digit code of the region the client is bound to.
+        #[arg(long)]
+        region: String,
+        /// The department, for department clients.
+        #[arg(long)]
+        department: Option<String>,
+    },
+}
+
+/// Key commands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Adds a new signing key; tokens signed with older keys stay valid until they expire.
+    Rotate,
 }
 
 /// The exportable schemas.

@@ -240,6 +240,8 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
             organization_id: None,
             region_code: (*region).to_owned(),
             disabled: false,
+            is_client: false,
+            display_name: None,
             created_at: at,
         })
         .await?;

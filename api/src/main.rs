@@ -1,7 +1,9 @@
 //! The `shouhu` binary.
 
 use clap::Parser;
-use shouhu_api::config::{Cli, Command, LogFormat, RegionsCommand, SchemaKind, Settings, UserCommand};
+use shouhu_api::config::{
+    Cli, ClientCommand, Command, KeysCommand, LogFormat, RegionsCommand, SchemaKind, Settings, UserCommand,
+};
 use shouhu_api::{Application, app, cli, demo, graphql, openapi};
 use tracing_subscriber::EnvFilter;
 
@@ -53,6 +55,20 @@ async fn main() -> anyhow::Result<()> {
                 } => {
                     cli::add_user(&db, &username, &role, &region, department.as_deref(), org).await?;
                 }
+                Command::Client {
+                    command:
+                        ClientCommand::Add {
+                            name,
+                            role,
+                            region,
+                            department,
+                        },
+                } => {
+                    cli::add_client(&db, &name, &role, &region, department.as_deref()).await?;
+                }
+                Command::Keys {
+                    command: KeysCommand::Rotate,
+                } => cli::rotate_keys(&db).await?,
                 Command::Seed { synthetic } => demo::seed_synthetic(&db, synthetic).await?,
                 Command::Serve(_) | Command::ExportSchema { .. } => {}
             }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::rest::{auth, regions, resources};
+use crate::rest::{audit, auth, regions, resources};
 
 struct BearerAuth;
 
@@ -42,6 +42,7 @@ volunteers, partners and auditors only read (volunteers see care places and trai
         crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,
         auth::login, auth::token, auth::logout, auth::jwks,
         regions::list_regions, regions::get_region,
+        audit::list_audit_events,
         resources::list_children, resources::create_child, resources::get_child, resources::update_child, resources::archive_child,
         resources::list_guardians, resources::create_guardian, resources::get_guardian, resources::update_guardian, resources::archive_guardian,
         resources::list_care_centers, resources::create_care_center, resources::get_care_center, resources::update_care_center, resources::archive_care_center,
@@ -57,6 +58,7 @@ volunteers, partners and auditors only read (volunteers see care places and trai
         (name = "training-sessions", description = "Guardian training, parent-school classes and other sessions"),
         (name = "regions", description = "Administrative regions"),
         (name = "auth", description = "Tokens"),
+        (name = "audit", description = "The audit trail of writes"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

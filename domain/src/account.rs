@@ -27,6 +27,10 @@ pub struct Account {
     pub region_code: String,
     /// A disabled account cannot log in or refresh.
     pub disabled: bool,
+    /// A client system (client credentials) rather than a person (password).
+    pub is_client: bool,
+    /// A client's name.
+    pub display_name: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
 }

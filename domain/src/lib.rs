@@ -3,6 +3,7 @@
 //! reached through the traits in [`ports`].
 
 pub mod account;
+pub mod audit;
 pub mod care_center;
 pub mod child;
 pub mod ctx;

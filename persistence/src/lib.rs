@@ -4,6 +4,7 @@
 
 pub mod entities;
 mod error;
+mod events;
 mod idempotency;
 mod mapping;
 pub mod migration;

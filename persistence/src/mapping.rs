@@ -309,6 +309,8 @@ pub(crate) fn account_to_model(a: &Account) -> account::Model {
         organization_id: a.organization_id,
         region_code: a.region_code.clone(),
         disabled: a.disabled,
+        is_client: a.is_client,
+        display_name: a.display_name.clone(),
     }
 }
 
@@ -322,6 +324,8 @@ pub(crate) fn account_from_model(m: account::Model) -> Result<Account> {
         organization_id: m.organization_id,
         region_code: m.region_code,
         disabled: m.disabled,
+        is_client: m.is_client,
+        display_name: m.display_name,
         created_at: m.created_at,
     })
 }

@@ -119,6 +119,8 @@ impl MigrationTrait for Initial {
             .col(col("organization_id").uuid().null())
             .col(text("region_code"))
             .col(flag("disabled"))
+            .col(flag("is_client"))
+            .col(text_null("display_name"))
             .foreign_key(
                 ForeignKey::create()
                     .name("fk_accounts_organization")
@@ -265,6 +267,7 @@ impl MigrationTrait for Initial {
         manager.create_index(index("events", &["resource_id"])).await?;
         manager.create_index(index("events", &["actor"])).await?;
         manager.create_index(index("events", &["occurred_at"])).await?;
+        manager.create_index(index("events", &["region_code"])).await?;
 
         let mut keys = Table::create();
         keys.table(Alias::new("signing_keys"))

@@ -77,6 +77,11 @@ impl Db {
         Migrator::up(&self.conn, None).await.map_err(db_error)
     }
 
+    /// The underlying connection, for tools and tests that need raw SQL.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
     /// Whether this is SQLite.
     pub fn is_sqlite(&self) -> bool {
         self.conn.get_database_backend() == DbBackend::Sqlite

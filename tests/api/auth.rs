@@ -190,3 +190,159 @@ async fn logout_revokes_the_refresh_token_and_a_disabled_account_cannot_refresh(
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Signs `claims` with the server's current key (read from its database), so
+/// that each refusal below is about the one thing the test changes.
+async fn forge(app: &TestApp, header_kid: Option<&str>, claims: Value) -> String {
+    let keys = app.db.signing_keys().await.unwrap();
+    let key = &keys[0];
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(&key.private_key)
+        .unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some(header_kid.unwrap_or(&key.kid).to_owned());
+    jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_ed_der(&der)).unwrap()
+}
+
+#[tokio::test]
+async fn tokens_are_refused_when_expired_early_foreign_or_incomplete() {
+    let app = TestApp::spawn().await;
+    let good = app.token("admin").await;
+    let base = decode_part(&good, 1);
+    let now = chrono::Utc::now().timestamp();
+    let with = |k: &str, v: Value| {
+        let mut c = base.clone();
+        c[k] = v;
+        c
+    };
+    let without = |k: &str| {
+        let mut c = base.clone();
+        c.as_object_mut().unwrap().remove(k);
+        c
+    };
+    // The forged-but-correct token works: the refusals below are each about one change.
+    let control = forge(&app, None, base.clone()).await;
+    assert_eq!(app.get("/api/v1/children", &control).await.status(), StatusCode::OK);
+    let cases = [
+        ("expired", with("exp", json!(now - 120))),
+        ("not yet valid", with("nbf", json!(now + 600))),
+        ("wrong issuer", with("iss", json!("someone-else"))),
+        ("wrong audience", with("aud", json!("another-api"))),
+        ("no subject", without("sub")),
+        ("no expiry", without("exp")),
+        ("no nbf", without("nbf")),
+        ("not an access token", with("typ", json!("refresh"))),
+    ];
+    for (what, claims) in cases {
+        let token = forge(&app, None, claims).await;
+        assert_eq!(
+            app.get("/api/v1/children", &token).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{what}"
+        );
+    }
+    let unknown_kid = forge(&app, Some("no-such-key"), base.clone()).await;
+    assert_eq!(
+        app.get("/api/v1/children", &unknown_kid).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Within the 30 s leeway an expiry is still accepted.
+    let lenient = forge(&app, None, with("exp", json!(now - 5))).await;
+    assert_eq!(app.get("/api/v1/children", &lenient).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_old_tokens_stay_valid_and_new_ones_use_the_new_key() {
+    let app = TestApp::spawn().await;
+    let old = app.token("coordinator").await;
+    shouhu_api::cli::rotate_keys(&app.db).await.unwrap();
+    let new = app.token("coordinator").await;
+    assert_ne!(decode_part(&old, 0)["kid"], decode_part(&new, 0)["kid"]);
+    for token in [&old, &new] {
+        assert_eq!(app.get("/api/v1/children", token).await.status(), StatusCode::OK);
+    }
+    let jwks: Value = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_client_system_gets_an_access_token_with_its_credentials_only() {
+    let app = TestApp::spawn().await;
+    let (id, secret) = shouhu_api::cli::create_client(
+        &app.db,
+        "县教育局学籍系统",
+        "department",
+        "522631000000",
+        Some("education"),
+    )
+    .await
+    .unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    let claims = decode_part(body["access_token"].as_str().unwrap(), 1);
+    assert_eq!(claims["role"], "department");
+    assert_eq!(claims["department"], "education");
+    assert_eq!(
+        app.get("/api/v1/children", body["access_token"].as_str().unwrap())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // HTTP Basic and the form encoding work too.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    for (cid, csecret) in [
+        (id.as_str(), "wrong"),
+        ("cl_unknown", secret.as_str()),
+        ("village", crate::helpers::PASSWORD),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": csecret}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{cid}");
+    }
+    // A client cannot log in with a password, and an unknown grant is 400.
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": id, "password": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"grant_type": "password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

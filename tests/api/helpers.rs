@@ -122,6 +122,8 @@ impl TestApp {
                 organization_id: None,
                 region_code: region.to_owned(),
                 disabled: false,
+                is_client: false,
+                display_name: None,
                 created_at: chrono::Utc::now(),
             })
             .await

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,17 +37,24 @@ pub struct TokenResponse {
     #[schema(example = 900)]
     pub expires_in: i64,
     /// Opaque; exchange it at `/api/v1/auth/token` for new tokens. It works once.
+    /// Absent for client credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
 /// A token request (JSON or form).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "cl_019ac4f27b1e7cc09a513f0e6d1b2c4d", "client_secret": "…"}))]
 pub struct TokenRequest {
-    /// `refresh_token`.
+    /// `refresh_token` or `client_credentials`.
     #[schema(example = "refresh_token")]
     pub grant_type: String,
     /// The refresh token, for `grant_type=refresh_token`.
     pub refresh_token: Option<String>,
+    /// The client id, for `grant_type=client_credentials` (or HTTP Basic).
+    pub client_id: Option<String>,
+    /// The client secret, for `grant_type=client_credentials` (or HTTP Basic).
+    pub client_secret: Option<String>,
 }
 
 /// A logout request.
@@ -61,6 +69,8 @@ fn unauthorized(detail: &str) -> actix_web::Error {
 }
 
 async fn issue(state: &AppState, account: &Account, family: Option<Uuid>) -> Result<TokenResponse, actix_web::Error> {
+    // Another process may have rotated the keys: sign with the newest.
+    state.keys.reload().await.map_err(ApiError)?;
     let ttl = state.settings.serve.access_token_ttl;
     let access_token = state.keys.issue(account, ttl).map_err(ApiError)?;
     let (refresh, hash) = new_refresh_token();
@@ -93,23 +103,32 @@ pub async fn login(
     let username = body.username.trim();
     // A name no account can have is not worth a query (and NUL bytes upset PostgreSQL).
     let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
-    let account = if plausible { state.db.account_by_username(username).await.map_err(ApiError)? } else { None };
+    let account = if plausible {
+        state.db.account_by_username(username).await.map_err(ApiError)?
+    } else {
+        None
+    };
     let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
     let password_ok = verify_password(&body.password, hash);
     match account {
-        Some(a) if password_ok && !a.disabled => Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?)),
+        Some(a) if password_ok && !a.disabled && !a.is_client => {
+            Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?))
+        }
         _ => Err(unauthorized("wrong user name or password")),
     }
 }
 
-/// Exchanges a refresh token for new tokens. The refresh token rotates: each
-/// works once, and presenting a spent one revokes every token of that login.
+/// Issues tokens for a grant (JSON or `application/x-www-form-urlencoded`).
+/// `refresh_token`: the refresh token rotates; each works once, and presenting
+/// a spent one revokes every token of that login. `client_credentials`: a
+/// client system's id and secret (in the body or as HTTP Basic) give an access
+/// token, without a refresh token.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
     request_body(content = TokenRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 400, description = "Unsupported grant or missing token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, spent, revoked or expired refresh token; disabled account", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, spent, revoked or expired refresh token; unknown client or wrong secret; disabled account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn token(
     state: web::Data<AppState>,
@@ -127,34 +146,10 @@ pub async fn token(
         serde_json::from_slice(&body).map_err(|e| e.to_string())
     };
     let request = parsed.map_err(|e| crate::error::bad_request(format!("malformed token request: {e}")))?;
-    if request.grant_type != "refresh_token" {
-        return Err(problem_error(
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "unsupported-grant-type",
-                "grant_type must be refresh_token",
-            )
-            .with_fields(vec![shouhu_domain::FieldError::new(
-                "grant_type",
-                "unsupported",
-                "supported: refresh_token",
-            )]),
-        ));
-    }
-    let Some(token) = request.refresh_token.filter(|t| !t.is_empty()) else {
-        return Err(crate::error::bad_request("refresh_token is required"));
-    };
-    let spent = state
-        .db
-        .spend_refresh_token(&refresh_hash(&token), Utc::now())
-        .await
-        .map_err(ApiError)?;
-    let Some((account_id, family)) = spent else {
-        return Err(unauthorized("the refresh token is unknown, spent, revoked or expired"));
-    };
-    match state.db.account(account_id).await.map_err(ApiError)? {
-        Some(a) if !a.disabled => Ok(HttpResponse::Ok().json(issue(&state, &a, Some(family)).await?)),
-        _ => Err(unauthorized("the account is disabled")),
+    match request.grant_type.as_str() {
+        "refresh_token" => refresh_grant(&state, request).await,
+        "client_credentials" => client_grant(&state, &req, request).await,
+        _ => Err(unsupported_grant()),
     }
 }
 
@@ -167,7 +162,87 @@ fn serde_urlencoded_from(body: &[u8]) -> Result<TokenRequest, String> {
     Ok(TokenRequest {
         grant_type: get("grant_type").ok_or("grant_type is required")?,
         refresh_token: get("refresh_token"),
+        client_id: get("client_id"),
+        client_secret: get("client_secret"),
     })
+}
+
+/// Client credentials from HTTP Basic authentication, if sent.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+fn unsupported_grant() -> actix_web::Error {
+    problem_error(
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported-grant-type",
+            "grant_type must be refresh_token or client_credentials",
+        )
+        .with_fields(vec![shouhu_domain::FieldError::new(
+            "grant_type",
+            "unsupported",
+            "supported: refresh_token, client_credentials",
+        )]),
+    )
+}
+
+async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<HttpResponse, actix_web::Error> {
+    let Some(token) = request.refresh_token.filter(|t| !t.is_empty()) else {
+        return Err(crate::error::bad_request("refresh_token is required"));
+    };
+    let spent = state
+        .db
+        .spend_refresh_token(&refresh_hash(&token), Utc::now())
+        .await
+        .map_err(ApiError)?;
+    let Some((account_id, family)) = spent else {
+        return Err(unauthorized("the refresh token is unknown, spent, revoked or expired"));
+    };
+    match state.db.account(account_id).await.map_err(ApiError)? {
+        Some(a) if !a.disabled => Ok(HttpResponse::Ok().json(issue(state, &a, Some(family)).await?)),
+        _ => Err(unauthorized("the account is disabled")),
+    }
+}
+
+async fn client_grant(
+    state: &AppState,
+    req: &HttpRequest,
+    request: TokenRequest,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (id, secret) = match (request.client_id, request.client_secret) {
+        (Some(id), Some(secret)) => (id, secret),
+        _ => basic_credentials(req)
+            .ok_or_else(|| crate::error::bad_request("client_id and client_secret are required"))?,
+    };
+    let plausible =
+        id.starts_with("cl_") && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let account = if plausible {
+        state.db.account_by_username(&id).await.map_err(ApiError)?
+    } else {
+        None
+    };
+    let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
+    let secret_ok = verify_password(&secret, hash);
+    match account {
+        Some(a) if secret_ok && a.is_client && !a.disabled => {
+            state.keys.reload().await.map_err(ApiError)?;
+            let ttl = state.settings.serve.access_token_ttl;
+            let access_token = state.keys.issue(&a, ttl).map_err(ApiError)?;
+            Ok(HttpResponse::Ok().json(TokenResponse {
+                access_token,
+                token_type: "Bearer".to_owned(),
+                expires_in: ttl,
+                refresh_token: None,
+            }))
+        }
+        _ => Err(unauthorized("unknown client or wrong secret")),
+    }
 }
 
 /// Revokes a refresh token and every token issued from the same login.

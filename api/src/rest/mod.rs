@@ -1,5 +1,6 @@
 //! The REST surface: thin handlers over the domain services.
 
+pub mod audit;
 pub mod auth;
 pub mod regions;
 pub mod resources;
@@ -65,14 +66,47 @@ pub fn page_request(limit: Option<&str>, cursor: Option<&str>) -> Result<PageReq
     }
 }
 
+/// A list request: filters, keyset position and page size.
+pub struct ListRequest<C> {
+    /// Filter parameters, as sent.
+    pub filters: Vec<(String, String)>,
+    /// Where the previous page ended.
+    pub after: Option<C>,
+    /// Page size.
+    pub limit: u64,
+}
+
 /// Splits a list request's query string into filters and a page request.
 pub fn list_params(req: &HttpRequest) -> Result<(Vec<(String, String)>, PageRequest), ApiError> {
+    let list = list_request(req, |c| {
+        decode_cursor(c).ok_or_else(|| {
+            Error::InvalidParameters(vec![FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "pass next_cursor from a previous page unchanged",
+            )])
+        })
+    })?;
+    Ok((
+        list.filters,
+        PageRequest {
+            after: list.after,
+            limit: list.limit,
+        },
+    ))
+}
+
+/// Splits a query string into filters, a decoded cursor and a page size.
+pub fn list_request<C>(
+    req: &HttpRequest,
+    decode: impl Fn(&str) -> Result<C, Error>,
+) -> Result<ListRequest<C>, ApiError> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map_err(|e| Error::InvalidParameters(vec![FieldError::new("query", "malformed", e.to_string())]))?
         .into_inner();
+    let mut filters = Vec::new();
     let mut limit = None;
     let mut cursor = None;
-    let mut filters = Vec::new();
     for (k, v) in pairs {
         match k.as_str() {
             "limit" => limit = Some(v),
@@ -80,8 +114,27 @@ pub fn list_params(req: &HttpRequest) -> Result<(Vec<(String, String)>, PageRequ
             _ => filters.push((k, v)),
         }
     }
-    let page = page_request(limit.as_deref(), cursor.as_deref())?;
-    Ok((filters, page))
+    let mut errors = Vec::new();
+    let limit = match page_request(limit.as_deref(), None) {
+        Ok(p) => p.limit,
+        Err(Error::InvalidParameters(e)) => {
+            errors.extend(e);
+            DEFAULT_LIMIT
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let after = match cursor.as_deref().map(&decode).transpose() {
+        Ok(a) => a,
+        Err(Error::InvalidParameters(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !errors.is_empty() {
+        return Err(Error::InvalidParameters(errors).into());
+    }
+    Ok(ListRequest { filters, after, limit })
 }
 
 /// Reads the version from a required `If-Match: "<version>"` header.

@@ -19,6 +19,8 @@ pub struct Model {
     pub organization_id: Option<Uuid>,
     pub region_code: String,
     pub disabled: bool,
+    pub is_client: bool,
+    pub display_name: Option<String>,
 }
 
 /// No declared relations: joins are written where they are needed.

@@ -1,0 +1,124 @@
+//! The audit trail.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shouhu_domain::audit::{self, RecordedEvent};
+use shouhu_domain::{Error, FieldError};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+
+/// One write, as recorded in the same transaction as the write.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvent {
+    /// Position in the log.
+    pub seq: i64,
+    /// Event id.
+    pub id: Uuid,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// Who (the token subject: an account id).
+    pub actor: String,
+    /// In which role.
+    pub actor_role: String,
+    /// The request it came with (`X-Request-Id`).
+    pub request_id: String,
+    /// `child`, `guardian`, `care_center`, `volunteer`, `training_session`.
+    pub resource_kind: String,
+    /// The record.
+    pub resource_id: Uuid,
+    /// The record's region.
+    pub region_code: String,
+    /// `created`, `updated` or `archived`.
+    pub action: String,
+    /// The record's version after the write.
+    pub version: i64,
+    /// Changed fields: `{"field": {"before": …, "after": …}}`.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+impl From<RecordedEvent> for AuditEvent {
+    fn from(r: RecordedEvent) -> Self {
+        let e = r.event;
+        Self {
+            seq: r.seq,
+            id: e.id,
+            occurred_at: e.occurred_at,
+            actor: e.actor,
+            actor_role: e.actor_role,
+            request_id: e.request_id,
+            resource_kind: e.resource_kind.as_str().to_owned(),
+            resource_id: e.resource_id,
+            region_code: e.region_code,
+            action: e.action.as_str().to_owned(),
+            version: e.version,
+            changes: e.changes,
+        }
+    }
+}
+
+/// A page of the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventList {
+    /// Events in log order.
+    pub items: Vec<AuditEvent>,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the audit trail.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Only writes by this subject (an account id).
+    pub actor: Option<String>,
+    /// Only writes to this child.
+    pub child_id: Option<Uuid>,
+    /// Only writes at or after this RFC 3339 instant.
+    pub since: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Reads the audit trail of writes in your jurisdiction (auditor and admin only).
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Events in log order", body = AuditEventList),
+        (status = 400, description = "A bad parameter, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither auditor nor admin", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, actix_web::Error> {
+    let list = crate::rest::list_request(&req, decode_cursor)?;
+    let (events, next) = audit::audit_events(&state.db, &caller.0, &list.filters, list.after, list.limit)
+        .await
+        .map_err(ApiError)?;
+    Ok(HttpResponse::Ok().json(AuditEventList {
+        items: events.into_iter().map(AuditEvent::from).collect(),
+        next_cursor: next.map(|s| format!("e1.{s}")),
+    }))
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, Error> {
+    cursor
+        .strip_prefix("e1.")
+        .and_then(|s| s.parse::<i64>().ok())
+        .ok_or_else(|| {
+            Error::InvalidParameters(vec![FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "pass next_cursor unchanged",
+            )])
+        })
+}

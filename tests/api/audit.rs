@@ -1,0 +1,109 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, child_body};
+
+#[tokio::test]
+async fn every_write_is_in_the_audit_trail_with_its_changes() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/children", &village)
+        .header("x-request-id", "req-create-1")
+        .json(&child_body("王小明", 1))
+        .send()
+        .await
+        .unwrap();
+    let child: Value = res.json().await.unwrap();
+    let id = child["id"].as_str().unwrap();
+    let path = format!("/api/v1/children/{id}");
+    app.patch(&path, &village, 1, &json!({"grade": "三年级"})).await;
+    app.delete(&path, &village, 2).await;
+    app.create("/api/v1/children", &village, child_body("李四", 2)).await;
+
+    let auditor = app.token("auditor").await;
+    let trail: Value = app
+        .get(&format!("/api/v1/audit-events?child_id={id}"), &auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = trail["items"].as_array().unwrap();
+    let actions: Vec<&str> = items.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["created", "updated", "archived"]);
+    assert_eq!(items[0]["request_id"], "req-create-1");
+    assert_eq!(items[0]["actor_role"], "village_officer");
+    assert_eq!(items[0]["changes"]["name"]["after"], "王小明");
+    assert_eq!(
+        items[1]["changes"],
+        json!({"grade": {"before": null, "after": "三年级"}})
+    );
+    assert_eq!(
+        items[2]["changes"]["status"],
+        json!({"before": "active", "after": "archived"})
+    );
+    assert_eq!(items[2]["version"], 3);
+
+    let actor = items[0]["actor"].as_str().unwrap();
+    let all: Value = app
+        .get(&format!("/api/v1/audit-events?actor={actor}&limit=2"), &auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let next = all["next_cursor"].as_str().unwrap();
+    let rest: Value = app
+        .get(
+            &format!("/api/v1/audit-events?actor={actor}&limit=2&cursor={next}"),
+            &auditor,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["next_cursor"], Value::Null);
+    let later: Value = app
+        .get("/api/v1/audit-events?since=2999-01-01T00:00:00Z", &auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(later["items"], json!([]));
+
+    for bad in ["child_id=x", "since=soon", "cursor=zz", "colour=red"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/audit-events?{bad}"), &auditor).await.status(),
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+    for user in ["village", "township", "coordinator", "partner"] {
+        let token = app.token(user).await;
+        assert_eq!(
+            app.get("/api/v1/audit-events", &token).await.status(),
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_the_trail() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
+    let conn = app.db.connection();
+    assert!(
+        conn.execute_unprepared("UPDATE events SET actor = 'someone else'")
+            .await
+            .is_err()
+    );
+    assert!(conn.execute_unprepared("DELETE FROM events").await.is_err());
+    let auditor = app.token("auditor").await;
+    let trail: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1);
+    assert_ne!(trail["items"][0]["actor"], "someone else");
+}
