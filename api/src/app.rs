@@ -18,7 +18,7 @@ use crate::error::{json_error, path_error, query_error};
 use crate::graphql::{self, Limits, ShouhuSchema};
 use crate::openapi::ApiDoc;
 use crate::ops::{self, Metrics};
-use crate::rest;
+use crate::rest::{self, resource};
 
 /// What every handler can reach. Nothing here is state a second replica would need.
 pub struct AppState {
@@ -109,20 +109,23 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .wrap(from_fn(ops::observe))
-                .route("/healthz", web::get().to(ops::healthz))
-                .route("/readyz", web::get().to(ops::readyz))
-                .route("/metrics", web::get().to(ops::metrics))
-                .route("/api/v1/auth/login", web::post().to(rest::auth::login))
-                .route("/api/v1/auth/token", web::post().to(rest::auth::token))
-                .route("/api/v1/auth/logout", web::post().to(rest::auth::logout))
-                .route("/.well-known/jwks.json", web::get().to(rest::auth::jwks))
-                .route("/api/v1/regions", web::get().to(rest::regions::list_regions))
-                .route("/api/v1/regions/{code}", web::get().to(rest::regions::get_region))
+                .service(resource("/healthz", "GET").get(ops::healthz))
+                .service(resource("/readyz", "GET").get(ops::readyz))
+                .service(resource("/metrics", "GET").get(ops::metrics))
+                .service(resource("/api/v1/auth/login", "POST").post(rest::auth::login))
+                .service(resource("/api/v1/auth/token", "POST").post(rest::auth::token))
+                .service(resource("/api/v1/auth/logout", "POST").post(rest::auth::logout))
+                .service(resource("/.well-known/jwks.json", "GET").get(rest::auth::jwks))
+                .service(resource("/api/v1/regions", "GET").get(rest::regions::list_regions))
+                .service(resource("/api/v1/regions/{code}", "GET").get(rest::regions::get_region))
                 .configure(rest::resources::routes)
-                .route("/api/v1/audit-events", web::get().to(rest::audit::list_audit_events))
-                .route("/graphql", web::post().to(graphql::graphql))
-                .route("/graphql", web::get().to(graphql::graphiql))
-                .route("/graphql/assets/{name}", web::get().to(graphql::graphiql_asset))
+                .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
+                .service(
+                    resource("/graphql", "GET, POST")
+                        .get(graphql::graphiql)
+                        .post(graphql::graphql),
+                )
+                .service(resource("/graphql/assets/{name}", "GET").get(graphql::graphiql_asset))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .default_service(web::to(crate::ops::not_found))
         })

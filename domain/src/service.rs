@@ -324,11 +324,6 @@ where
     if writable == Writable::Nothing {
         return Err(forbidden::<T>(Action::Update));
     }
-    if current.meta().version != expected_version {
-        return Err(Error::VersionMismatch {
-            current: current.meta().version,
-        });
-    }
     let at = now();
     let mut record = current.clone();
     let mut f = Fields::new(patch, Mode::Patch);
@@ -338,6 +333,13 @@ where
         check_region(store, ctx, &record, &mut f).await?;
     }
     f.finish()?;
+    // An invalid patch is reported as such whatever its version; a valid one
+    // applies only to the version it was based on.
+    if current.meta().version != expected_version {
+        return Err(Error::VersionMismatch {
+            current: current.meta().version,
+        });
+    }
     if record == current {
         return Ok(masked(record, ctx));
     }

@@ -156,6 +156,25 @@ async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .header("if-match", "3")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an ETag is quoted");
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .header("if-match", "W/\"3\"")
+        .json(&json!({"grade": "五年级"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // An invalid patch is 422 whatever version it names.
+    let res = app.patch(&path, &token, 1, &json!({"status": "gone"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

@@ -218,10 +218,10 @@ async fn regions_are_a_read_only_tree() {
         app.get("/api/v1/regions/522631109999", &token).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        app.post("/api/v1/regions", &token, &json!({})).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    let res = app.post("/api/v1/regions", &token, &json!({})).await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers()["allow"], "GET");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
 
 #[tokio::test]

@@ -76,14 +76,18 @@ pub struct AuditEventList {
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only writes by this subject (an account id).
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f]+$")]
     pub actor: Option<String>,
     /// Only writes to this child.
     pub child_id: Option<Uuid>,
     /// Only writes at or after this RFC 3339 instant.
+    #[param(format = DateTime)]
     pub since: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = r"^e1\.[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 

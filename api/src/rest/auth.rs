@@ -250,6 +250,8 @@ async fn client_grant(
     responses(
         (status = 204, description = "Revoked (also when the token was unknown)"),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(
     state: web::Data<AppState>,

@@ -15,6 +15,71 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Problem, problem_error};
 
+/// A route whose unsupported methods answer 405 with `Allow`.
+pub struct Resource(actix_web::Resource, &'static str);
+
+/// Starts a route at `path` that supports the methods in `allow`.
+pub fn resource(path: &str, allow: &'static str) -> Resource {
+    Resource(web::resource(path), allow)
+}
+
+impl Resource {
+    /// Adds a GET handler.
+    pub fn get<F, Args>(self, handler: F) -> Self
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        Self(self.0.route(web::get().to(handler)), self.1)
+    }
+    /// Adds a POST handler.
+    pub fn post<F, Args>(self, handler: F) -> Self
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        Self(self.0.route(web::post().to(handler)), self.1)
+    }
+    /// Adds a PATCH handler.
+    pub fn patch<F, Args>(self, handler: F) -> Self
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        Self(self.0.route(web::patch().to(handler)), self.1)
+    }
+    /// Adds a DELETE handler.
+    pub fn delete<F, Args>(self, handler: F) -> Self
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        Self(self.0.route(web::delete().to(handler)), self.1)
+    }
+}
+
+impl actix_web::dev::HttpServiceFactory for Resource {
+    fn register(self, config: &mut actix_web::dev::AppService) {
+        let allow = self.1;
+        let resource = self.0.default_service(web::to(move || async move {
+            let mut res = Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                format!("allowed: {allow}"),
+            )
+            .response();
+            res.headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+            res
+        }));
+        actix_web::dev::HttpServiceFactory::register(resource, config);
+    }
+}
+
 /// Encodes a keyset position as an opaque cursor.
 pub fn encode_cursor(id: Uuid) -> String {
     format!("c1.{}", id.simple())
@@ -148,7 +213,9 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, actix_web::Error> {
     };
     let text = value.to_str().unwrap_or("").trim();
     let text = text.strip_prefix("W/").unwrap_or(text);
-    text.trim_matches('"').parse::<i64>().map_err(|_| {
+    let quoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+    let version = quoted.filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()));
+    version.and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
         problem_error(
             Problem::new(
                 StatusCode::BAD_REQUEST,

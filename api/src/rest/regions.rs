@@ -17,6 +17,7 @@ use crate::error::{ApiError, Problem};
 #[serde(deny_unknown_fields)]
 pub struct RegionParams {
     /// The parent's 12-digit code; without it, the top-level regions loaded.
+    #[param(pattern = r"^[0-9]{12}$")]
     pub parent: Option<String>,
 }
 
@@ -41,7 +42,7 @@ pub async fn list_regions(
 
 /// Reads one region.
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions",
-    params(("code" = String, Path, description = "12-digit division code")), security(("bearer" = [])),
+    params(("code" = String, Path, description = "12-digit division code", pattern = r"^[0-9]{12}$")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The region", body = Region),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),

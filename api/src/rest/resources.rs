@@ -56,7 +56,7 @@ macro_rules! rest_resource {
 
         $(#[doc = $create_doc])*
         #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body, security(("bearer" = [])),
-            params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body returns the first answer again (with `Idempotent-Replayed: true`) and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
+            params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe: the same key with the same body returns the first answer again (with `Idempotent-Replayed: true`) and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
             responses(
                 (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $dto,
                     headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"),
@@ -93,7 +93,7 @@ macro_rules! rest_resource {
         $(#[doc = $update_doc])*
         #[utoipa::path(patch, path = $item, tag = $tag, request_body(content = $patch_body, content_type = "application/merge-patch+json"),
             params(("id" = Uuid, Path, description = "The record's id"),
-                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"")),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The changed record", body = $dto, headers(("ETag" = String, description = "The new version"))),
@@ -123,7 +123,7 @@ macro_rules! rest_resource {
         $(#[doc = $archive_doc])*
         #[utoipa::path(delete, path = $item, tag = $tag,
             params(("id" = Uuid, Path, description = "The record's id"),
-                   ("If-Match" = String, Header, description = "The ETag of the version you read")),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 204, description = "Archived (kept, hidden from default lists)", headers(("ETag" = String, description = "The new version"))),
@@ -171,14 +171,19 @@ fn created_response(collection: &str, created: Created) -> HttpResponse {
 #[into_params(parameter_in = Query)]
 pub struct CommonParams {
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = r"^c1\.[0-9a-f]{32}$")]
     pub cursor: Option<String>,
     /// A 12-digit region code: only records in its subtree (intersected with your jurisdiction).
+    #[param(pattern = r"^[0-9]{12}$")]
     pub region: Option<String>,
     /// Only records changed at or after this RFC 3339 instant.
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
-    /// Name starts with this text.
+    /// Name starts with this text (no control characters).
+    #[param(min_length = 1, max_length = 50, pattern = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
     pub q: Option<String>,
 }
 
@@ -250,8 +255,10 @@ pub struct TrainingSessionParams {
     #[allow(missing_docs)]
     pub status: Option<RecordStatus>,
     /// Sessions starting at or after this RFC 3339 instant.
+    #[param(format = DateTime)]
     pub starts_from: Option<String>,
     /// Sessions starting before this RFC 3339 instant.
+    #[param(format = DateTime)]
     pub starts_before: Option<String>,
 }
 
@@ -337,35 +344,60 @@ rest_resource!(
 
 /// Mounts every collection's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/children", web::get().to(list_children))
-        .route("/api/v1/children", web::post().to(create_child))
-        .route("/api/v1/children/{id}", web::get().to(get_child))
-        .route("/api/v1/children/{id}", web::patch().to(update_child))
-        .route("/api/v1/children/{id}", web::delete().to(archive_child))
-        .route("/api/v1/guardians", web::get().to(list_guardians))
-        .route("/api/v1/guardians", web::post().to(create_guardian))
-        .route("/api/v1/guardians/{id}", web::get().to(get_guardian))
-        .route("/api/v1/guardians/{id}", web::patch().to(update_guardian))
-        .route("/api/v1/guardians/{id}", web::delete().to(archive_guardian))
-        .route("/api/v1/care-centers", web::get().to(list_care_centers))
-        .route("/api/v1/care-centers", web::post().to(create_care_center))
-        .route("/api/v1/care-centers/{id}", web::get().to(get_care_center))
-        .route("/api/v1/care-centers/{id}", web::patch().to(update_care_center))
-        .route("/api/v1/care-centers/{id}", web::delete().to(archive_care_center))
-        .route("/api/v1/volunteers", web::get().to(list_volunteers))
-        .route("/api/v1/volunteers", web::post().to(create_volunteer))
-        .route("/api/v1/volunteers/{id}", web::get().to(get_volunteer))
-        .route("/api/v1/volunteers/{id}", web::patch().to(update_volunteer))
-        .route("/api/v1/volunteers/{id}", web::delete().to(archive_volunteer))
-        .route("/api/v1/training-sessions", web::get().to(list_training_sessions))
-        .route("/api/v1/training-sessions", web::post().to(create_training_session))
-        .route("/api/v1/training-sessions/{id}", web::get().to(get_training_session))
-        .route(
-            "/api/v1/training-sessions/{id}",
-            web::patch().to(update_training_session),
-        )
-        .route(
-            "/api/v1/training-sessions/{id}",
-            web::delete().to(archive_training_session),
-        );
+    use crate::rest::resource;
+    cfg.service(
+        resource("/api/v1/children", "GET, POST")
+            .get(list_children)
+            .post(create_child),
+    )
+    .service(
+        resource("/api/v1/children/{id}", "GET, PATCH, DELETE")
+            .get(get_child)
+            .patch(update_child)
+            .delete(archive_child),
+    )
+    .service(
+        resource("/api/v1/guardians", "GET, POST")
+            .get(list_guardians)
+            .post(create_guardian),
+    )
+    .service(
+        resource("/api/v1/guardians/{id}", "GET, PATCH, DELETE")
+            .get(get_guardian)
+            .patch(update_guardian)
+            .delete(archive_guardian),
+    )
+    .service(
+        resource("/api/v1/care-centers", "GET, POST")
+            .get(list_care_centers)
+            .post(create_care_center),
+    )
+    .service(
+        resource("/api/v1/care-centers/{id}", "GET, PATCH, DELETE")
+            .get(get_care_center)
+            .patch(update_care_center)
+            .delete(archive_care_center),
+    )
+    .service(
+        resource("/api/v1/volunteers", "GET, POST")
+            .get(list_volunteers)
+            .post(create_volunteer),
+    )
+    .service(
+        resource("/api/v1/volunteers/{id}", "GET, PATCH, DELETE")
+            .get(get_volunteer)
+            .patch(update_volunteer)
+            .delete(archive_volunteer),
+    )
+    .service(
+        resource("/api/v1/training-sessions", "GET, POST")
+            .get(list_training_sessions)
+            .post(create_training_session),
+    )
+    .service(
+        resource("/api/v1/training-sessions/{id}", "GET, PATCH, DELETE")
+            .get(get_training_session)
+            .patch(update_training_session)
+            .delete(archive_training_session),
+    );
 }
