@@ -16,6 +16,7 @@ use crate::auth::Keys;
 use crate::config::Settings;
 use crate::error::{json_error, path_error, query_error};
 use crate::graphql::{self, Limits, ShouhuSchema};
+use crate::limits::Limiters;
 use crate::openapi::ApiDoc;
 use crate::ops::{self, Metrics};
 use crate::rest::{self, resource};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub schema: ShouhuSchema,
     /// GraphQL limits.
     pub graphql_limits: Limits,
+    /// Request and login rate limiters (per replica).
+    pub limiters: Limiters,
 }
 
 /// A built, listening server.
@@ -89,6 +92,19 @@ impl Application {
             settings,
             schema: graphql::schema(limits),
             graphql_limits: limits,
+            limiters: Limiters::new(
+                serve.rate_limit_per_minute,
+                serve.login_limit_per_user,
+                serve.login_limit_per_address,
+            ),
+        });
+        let forgetful = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::limits::FORGET_INTERVAL);
+            loop {
+                tick.tick().await;
+                forgetful.limiters.forget_idle();
+            }
         });
         let openapi = ApiDoc::openapi();
         let mut server = HttpServer::new(move || {

@@ -57,6 +57,7 @@ async fn new_account(
         region_code: region.to_owned(),
         disabled: false,
         is_client: false,
+        locked_until: None,
         display_name: None,
         created_at: Utc::now(),
     };

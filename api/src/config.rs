@@ -185,6 +185,21 @@ pub struct ServeArgs {
     /// Most aliases in one GraphQL query.
     #[arg(long, env = "SHOUHU_GRAPHQL_MAX_ALIASES", default_value_t = 30)]
     pub graphql_max_aliases: usize,
+    /// Requests per minute per token subject, per replica (0: no limit).
+    #[arg(long, env = "SHOUHU_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+    /// Login attempts per minute per user name, per replica.
+    #[arg(long, env = "SHOUHU_LOGIN_LIMIT_PER_USER", default_value_t = 10)]
+    pub login_limit_per_user: u32,
+    /// Login attempts per minute per source address, per replica.
+    #[arg(long, env = "SHOUHU_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 60)]
+    pub login_limit_per_address: u32,
+    /// Consecutive failed logins that lock an account.
+    #[arg(long, env = "SHOUHU_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub login_max_failures: i32,
+    /// Minutes a locked account stays locked.
+    #[arg(long, env = "SHOUHU_LOGIN_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub login_lock_minutes: i64,
     /// Hours an idempotency key is remembered.
     #[arg(long, env = "SHOUHU_IDEMPOTENCY_TTL_HOURS", default_value_t = 168, value_parser = clap::value_parser!(i64).range(24..=8760))]
     pub idempotency_ttl_hours: i64,
@@ -203,34 +218,15 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Settings for tests and tools: the defaults, a database and an address.
-    pub fn new(database_url: &str, bind: &str) -> Self {
-        let cli = Cli::parse_from(["shouhu", "serve", "--bind", bind]);
-        let serve = match cli.command {
-            Command::Serve(args) => args,
-            _ => unreachable_serve(),
-        };
-        Self {
-            database_url: database_url.to_owned(),
-            serve,
+    /// Settings for tests and tools: the defaults (and any `SHOUHU_*` variables),
+    /// a database and an address.
+    pub fn new(database_url: &str, bind: &str) -> Result<Self, clap::Error> {
+        match Cli::try_parse_from(["shouhu", "serve", "--bind", bind])?.command {
+            Command::Serve(serve) => Ok(Self {
+                database_url: database_url.to_owned(),
+                serve,
+            }),
+            _ => Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
         }
-    }
-}
-
-fn unreachable_serve() -> ServeArgs {
-    ServeArgs {
-        bind: "127.0.0.1:0".to_owned(),
-        demo: false,
-        workers: 0,
-        db_max_connections: 10,
-        access_token_ttl: 900,
-        refresh_token_ttl: 1_209_600,
-        max_body_bytes: 1_048_576,
-        graphql_max_body_bytes: 131_072,
-        graphql_max_depth: 10,
-        graphql_max_complexity: 20_000,
-        graphql_max_aliases: 30,
-        idempotency_ttl_hours: 168,
-        shutdown_timeout: 20,
     }
 }

@@ -241,6 +241,7 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
             region_code: (*region).to_owned(),
             disabled: false,
             is_client: false,
+            locked_until: None,
             display_name: None,
             created_at: at,
         })

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod error;
 pub mod graphql;
 pub mod idempotent;
+pub mod limits;
 pub mod openapi;
 pub mod ops;
 pub mod rest;

@@ -36,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
             SchemaKind::Openapi => println!("{}", openapi::json()),
         },
         command => {
-            let settings = Settings::new(&database_url, "127.0.0.1:0");
+            let settings = Settings::new(&database_url, "127.0.0.1:0")?;
             let db = app::connect(&settings, None).await?;
             match command {
                 Command::Migrate => println!("migrated"),

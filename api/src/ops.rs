@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
@@ -14,6 +14,7 @@ use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec
 use crate::app::AppState;
 use crate::auth;
 use crate::error::Problem;
+use crate::limits::Decision;
 
 /// The request id header.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -109,7 +110,29 @@ pub async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let res = next.call(req).await?;
+    let subject = match req.extensions().get::<auth::Authenticated>() {
+        Some(auth::Authenticated(Ok(ctx))) => Some(ctx.subject.clone()),
+        _ => None,
+    };
+    let decision = state
+        .as_ref()
+        .zip(subject)
+        .and_then(|(s, subject)| s.limiters.request(&subject));
+    let res = match decision {
+        Some(Decision::Limited { retry_after, .. }) => {
+            let problem = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                format!("too many requests; retry after {retry_after} s"),
+            );
+            let mut response = problem.response();
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            req.into_response(response).map_into_boxed_body()
+        }
+        _ => next.call(req).await?.map_into_boxed_body(),
+    };
     let mut res = if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         let problem = Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -123,6 +146,7 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
     }
+    rate_limit_headers(&mut res, decision);
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
     if let Some(state) = &state {
@@ -146,6 +170,26 @@ pub async fn observe(
         "request"
     );
     Ok(res)
+}
+
+/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (IETF draft),
+/// per token subject.
+fn rate_limit_headers<B>(res: &mut ServiceResponse<B>, decision: Option<Decision>) {
+    let (limit, remaining, reset) = match decision {
+        Some(Decision::Allowed { limit, remaining }) => (limit, remaining, 60),
+        Some(Decision::Limited { limit, retry_after }) => (limit, 0, retry_after),
+        None => return,
+    };
+    let headers = res.headers_mut();
+    for (name, value) in [
+        ("ratelimit-limit", u64::from(limit)),
+        ("ratelimit-remaining", u64::from(remaining)),
+        ("ratelimit-reset", reset),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    }
 }
 
 /// Liveness: 200 while the process lives.

@@ -27,6 +27,8 @@ pub struct Account {
     pub region_code: String,
     /// A disabled account cannot log in or refresh.
     pub disabled: bool,
+    /// Locked after repeated failed logins until this instant.
+    pub locked_until: Option<DateTime<Utc>>,
     /// A client system (client credentials) rather than a person (password).
     pub is_client: bool,
     /// A client's name.

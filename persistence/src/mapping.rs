@@ -310,6 +310,8 @@ pub(crate) fn account_to_model(a: &Account) -> account::Model {
         region_code: a.region_code.clone(),
         disabled: a.disabled,
         is_client: a.is_client,
+        failed_logins: 0,
+        locked_until: a.locked_until,
         display_name: a.display_name.clone(),
     }
 }
@@ -325,6 +327,7 @@ pub(crate) fn account_from_model(m: account::Model) -> Result<Account> {
         region_code: m.region_code,
         disabled: m.disabled,
         is_client: m.is_client,
+        locked_until: m.locked_until,
         display_name: m.display_name,
         created_at: m.created_at,
     })

@@ -120,6 +120,8 @@ impl MigrationTrait for Initial {
             .col(text("region_code"))
             .col(flag("disabled"))
             .col(flag("is_client"))
+            .col(col("failed_logins").integer().not_null().default(0))
+            .col(col("locked_until").timestamp_with_time_zone().null())
             .col(text_null("display_name"))
             .foreign_key(
                 ForeignKey::create()

@@ -147,6 +147,48 @@ impl Db {
             .is_some())
     }
 
+    /// Counts a failed login; after `max` in a row the account locks until
+    /// `lock_until`, which is returned.
+    pub async fn record_login_failure(
+        &self,
+        account_id: Uuid,
+        max: i32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::FailedLogins,
+                Expr::col(account::Column::FailedLogins).add(1),
+            )
+            .filter(account::Column::Id.eq(account_id))
+            .exec(&self.conn)
+            .await
+            .map_err(db_error)?;
+        let locked = account::Entity::update_many()
+            .col_expr(account::Column::FailedLogins, Expr::value(0))
+            .col_expr(account::Column::LockedUntil, Expr::value(lock_until))
+            .filter(account::Column::Id.eq(account_id))
+            .filter(account::Column::FailedLogins.gte(max))
+            .exec(&self.conn)
+            .await
+            .map_err(db_error)?;
+        Ok((locked.rows_affected > 0).then_some(lock_until))
+    }
+
+    /// Clears the failed-login count after a successful login.
+    pub async fn reset_login_failures(&self, account_id: Uuid) -> Result<()> {
+        use sea_orm::sea_query::Expr;
+        account::Entity::update_many()
+            .col_expr(account::Column::FailedLogins, Expr::value(0))
+            .col_expr(account::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(account::Column::Id.eq(account_id))
+            .exec(&self.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
     /// Sets an account's disabled flag; returns whether the account exists.
     pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
         let res = account::Entity::update_many()

@@ -97,7 +97,7 @@ impl TestApp {
     /// Like [`spawn`](Self::spawn), with settings adjusted first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         let (url, store) = database().await;
-        let mut settings = Settings::new(&url, "127.0.0.1:0");
+        let mut settings = Settings::new(&url, "127.0.0.1:0").expect("settings");
         settings.serve.workers = 2;
         settings.serve.db_max_connections = 5;
         adjust(&mut settings);
@@ -123,6 +123,7 @@ impl TestApp {
                 region_code: region.to_owned(),
                 disabled: false,
                 is_client: false,
+                locked_until: None,
                 display_name: None,
                 created_at: chrono::Utc::now(),
             })

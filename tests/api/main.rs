@@ -3,6 +3,7 @@
 // Tests fail loudly: a failed expectation is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod abuse;
 mod audit;
 mod auth;
 mod children;

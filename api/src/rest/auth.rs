@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::{dummy_hash, new_refresh_token, refresh_hash, verify_password};
 use crate::error::{ApiError, Problem, problem_error};
+use crate::limits::Decision;
 
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,14 +94,22 @@ async fn issue(state: &AppState, account: &Account, family: Option<Uuid>) -> Res
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong user name or password, or a disabled account", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong user name or password, a disabled account, or an account locked after repeated failures (the detail says until when)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts for this user name or from this address; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let username = body.username.trim();
+    // The peer address, not a forwarded header a client could forge.
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if let Decision::Limited { retry_after, .. } = state.limiters.login(username, &address) {
+        return Err(too_many_logins(retry_after));
+    }
     // A name no account can have is not worth a query (and NUL bytes upset PostgreSQL).
     let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
     let account = if plausible {
@@ -108,14 +117,52 @@ pub async fn login(
     } else {
         None
     };
+    let now = Utc::now();
+    if let Some(until) = account.as_ref().and_then(|a| a.locked_until).filter(|t| *t > now) {
+        return Err(locked(until));
+    }
     let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
     let password_ok = verify_password(&body.password, hash);
     match account {
         Some(a) if password_ok && !a.disabled && !a.is_client => {
+            state.db.reset_login_failures(a.id).await.map_err(ApiError)?;
             Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?))
+        }
+        Some(a) if !password_ok => {
+            let serve = &state.settings.serve;
+            let lock_until = now + Duration::minutes(serve.login_lock_minutes);
+            match state
+                .db
+                .record_login_failure(a.id, serve.login_max_failures, lock_until)
+                .await
+                .map_err(ApiError)?
+            {
+                Some(until) => Err(locked(until)),
+                None => Err(unauthorized("wrong user name or password")),
+            }
         }
         _ => Err(unauthorized("wrong user name or password")),
     }
+}
+
+fn locked(until: chrono::DateTime<Utc>) -> actix_web::Error {
+    unauthorized(&format!(
+        "too many failed logins: this account is locked until {} UTC; ask an administrator if you need it sooner",
+        until.format("%Y-%m-%d %H:%M")
+    ))
+}
+
+fn too_many_logins(retry_after: u64) -> actix_web::Error {
+    let mut response = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        format!("too many login attempts; retry after {retry_after} s"),
+    )
+    .response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
+        response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    actix_web::error::InternalError::from_response("rate limited", response).into()
 }
 
 /// Issues tokens for a grant (JSON or `application/x-www-form-urlencoded`).

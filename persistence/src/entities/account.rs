@@ -20,6 +20,8 @@ pub struct Model {
     pub region_code: String,
     pub disabled: bool,
     pub is_client: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTimeUtc>,
     pub display_name: Option<String>,
 }
 
