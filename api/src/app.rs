@@ -83,6 +83,7 @@ impl Application {
             depth: serve.graphql_max_depth,
             complexity: serve.graphql_max_complexity,
             aliases: serve.graphql_max_aliases,
+            directives: serve.graphql_max_directives,
             body_bytes: serve.graphql_max_body_bytes,
         };
         let state = web::Data::new(AppState {

@@ -203,6 +203,12 @@ pub struct ServeArgs {
     /// Hours an idempotency key is remembered.
     #[arg(long, env = "SHOUHU_IDEMPOTENCY_TTL_HOURS", default_value_t = 168, value_parser = clap::value_parser!(i64).range(24..=8760))]
     pub idempotency_ttl_hours: i64,
+    /// Most directives on one GraphQL field.
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_DIRECTIVES", default_value_t = 10)]
+    pub graphql_max_directives: usize,
+    /// Largest page of a list (REST `limit`, GraphQL `first`), at most 500.
+    #[arg(long, env = "SHOUHU_MAX_PAGE_SIZE", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=500))]
+    pub max_page_size: u64,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "SHOUHU_SHUTDOWN_TIMEOUT", default_value_t = 20)]
     pub shutdown_timeout: u64,

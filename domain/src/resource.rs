@@ -166,8 +166,6 @@ pub struct PageRequest {
 
 /// The default page size.
 pub const DEFAULT_LIMIT: u64 = 50;
-/// The largest page size.
-pub const MAX_LIMIT: u64 = 500;
 
 /// A list query as the store runs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -370,3 +370,27 @@ async fn lists_filter_by_status_fields_name_region_and_update_time() {
         Vec::<Value>::new()
     );
 }
+
+#[tokio::test]
+async fn the_largest_page_is_configurable_on_both_surfaces() {
+    let app = TestApp::spawn_with(|s| s.serve.max_page_size = 3).await;
+    let token = app.token("village").await;
+    for i in 0..4u16 {
+        app.create("/api/v1/children", &token, child_body(&format!("页{i}"), 50 + i))
+            .await;
+    }
+    let page: Value = app.get("/api/v1/children", &token).await.json().await.unwrap();
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        3,
+        "the default page shrinks to the maximum"
+    );
+    assert_eq!(
+        app.get("/api/v1/children?limit=4", &token).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let res = app
+        .gql(&token, "{ children(first: 4) { edges { cursor } } }", json!({}))
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION");
+}

@@ -189,7 +189,11 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
 
 #[tokio::test]
 async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
-    let app = TestApp::spawn_with(|s| s.serve.graphql_max_depth = 6).await;
+    let app = TestApp::spawn_with(|s| {
+        s.serve.graphql_max_depth = 6;
+        s.serve.graphql_max_directives = 1;
+    })
+    .await;
     let token = app.token("coordinator").await;
     let deep = "{ children { edges { node { guardianships { guardian { children { guardianships { guardian { name } } } } } } } } }";
     let res = app.gql(&token, deep, json!({})).await;
@@ -204,6 +208,17 @@ async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
     let aliases: String = (0..40).map(|i| format!("a{i}: regions {{ code }} ")).collect();
     let res = app.gql(&token, &format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION");
+    let res = app
+        .gql(
+            &token,
+            "{ regions @include(if: true) @skip(if: false) { code } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        res["errors"][0]["message"].as_str().is_some(),
+        "too many directives: {res}"
+    );
     let huge = format!("{{ regions {{ code }} }} # {}", "x".repeat(200_000));
     let res = app
         .request(Method::POST, "/graphql", &token)

@@ -47,6 +47,8 @@ pub struct Limits {
     pub complexity: usize,
     /// Most aliases.
     pub aliases: usize,
+    /// Most directives on one field.
+    pub directives: usize,
     /// Largest body in bytes.
     pub body_bytes: usize,
 }
@@ -56,16 +58,18 @@ pub fn schema(limits: Limits) -> ShouhuSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
-        .limit_directives(10)
+        .limit_directives(limits.directives)
         .finish()
 }
 
 /// The SDL of the schema.
 pub fn sdl() -> String {
+    // Limits do not show in the SDL.
     schema(Limits {
         depth: 10,
         complexity: 1,
         aliases: 1,
+        directives: 1,
         body_bytes: 1,
     })
     .sdl()

@@ -120,7 +120,8 @@ macro_rules! gql_resource {
             ) -> Result<Connection<String, $dto>> {
                 let (state, caller) = parts(ctx)?;
                 let params = filter_params(ctx, &filter)?;
-                let page = page_request(first.map(|f| f.to_string()).as_deref(), after.as_deref()).map_err(gql_error)?;
+                let max = state.settings.serve.max_page_size;
+                let page = page_request(first.map(|f| f.to_string()).as_deref(), after.as_deref(), max).map_err(gql_error)?;
                 let page = service::list::<$record, Db>(&state.db, caller, &params, page).await.map_err(gql_error)?;
                 $prefetch(ctx, &page.items).await?;
                 let mut connection = Connection::new(after.is_some(), page.next_after.is_some());

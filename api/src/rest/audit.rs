@@ -104,7 +104,7 @@ pub async fn list_audit_events(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let list = crate::rest::list_request(&req, decode_cursor)?;
+    let list = crate::rest::list_request(&req, state.settings.serve.max_page_size, decode_cursor)?;
     let (events, next) = audit::audit_events(&state.db, &caller.0, &list.filters, list.after, list.limit)
         .await
         .map_err(ApiError)?;

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use serde_json::{Map, Value};
-use shouhu_domain::resource::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest};
+use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest};
 use shouhu_domain::{Error, FieldError};
 use uuid::Uuid;
 
@@ -94,17 +94,17 @@ pub fn decode_cursor(cursor: &str) -> Option<Uuid> {
 }
 
 /// Reads a page request from `limit` and `cursor`.
-pub fn page_request(limit: Option<&str>, cursor: Option<&str>) -> Result<PageRequest, Error> {
+pub fn page_request(limit: Option<&str>, cursor: Option<&str>, max: u64) -> Result<PageRequest, Error> {
     let mut errors = Vec::new();
     let limit = match limit {
-        None => DEFAULT_LIMIT,
+        None => DEFAULT_LIMIT.min(max),
         Some(l) => match l.parse::<u64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            Ok(n) if (1..=max).contains(&n) => n,
             _ => {
                 errors.push(FieldError::new(
                     "limit",
                     "out_of_range",
-                    format!("a whole number from 1 to {MAX_LIMIT}"),
+                    format!("a whole number from 1 to {max}"),
                 ));
                 DEFAULT_LIMIT
             }
@@ -142,8 +142,8 @@ pub struct ListRequest<C> {
 }
 
 /// Splits a list request's query string into filters and a page request.
-pub fn list_params(req: &HttpRequest) -> Result<(Vec<(String, String)>, PageRequest), ApiError> {
-    let list = list_request(req, |c| {
+pub fn list_params(req: &HttpRequest, max: u64) -> Result<(Vec<(String, String)>, PageRequest), ApiError> {
+    let list = list_request(req, max, |c| {
         decode_cursor(c).ok_or_else(|| {
             Error::InvalidParameters(vec![FieldError::new(
                 "cursor",
@@ -164,6 +164,7 @@ pub fn list_params(req: &HttpRequest) -> Result<(Vec<(String, String)>, PageRequ
 /// Splits a query string into filters, a decoded cursor and a page size.
 pub fn list_request<C>(
     req: &HttpRequest,
+    max: u64,
     decode: impl Fn(&str) -> Result<C, Error>,
 ) -> Result<ListRequest<C>, ApiError> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
@@ -180,11 +181,11 @@ pub fn list_request<C>(
         }
     }
     let mut errors = Vec::new();
-    let limit = match page_request(limit.as_deref(), None) {
+    let limit = match page_request(limit.as_deref(), None, max) {
         Ok(p) => p.limit,
         Err(Error::InvalidParameters(e)) => {
             errors.extend(e);
-            DEFAULT_LIMIT
+            DEFAULT_LIMIT.min(max)
         }
         Err(e) => return Err(e.into()),
     };

@@ -46,7 +46,7 @@ macro_rules! rest_resource {
                 (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $list_fn(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-            let (params, page) = list_params(&req)?;
+            let (params, page) = list_params(&req, state.settings.serve.max_page_size)?;
             let page = service::list::<$record, Db>(&state.db, &caller.0, &params, page).await.map_err(ApiError)?;
             Ok(HttpResponse::Ok().json($list_body {
                 items: page.items.into_iter().map($dto::from).collect(),
