@@ -7,6 +7,17 @@ use crate::rest::{audit, auth, regions, resources};
 
 struct BearerAuth;
 
+struct AccessMatrix;
+
+impl Modify for AccessMatrix {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let matrix = shouhu_domain::policy::matrix_markdown();
+        let description = openapi.info.description.get_or_insert_with(String::new);
+        description.push_str("\n\n## Access matrix\n\n");
+        description.push_str(&matrix);
+    }
+}
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -28,13 +39,9 @@ Every `/api/v1` route needs `Authorization: Bearer <access token>` (from `POST /
 jurisdiction (your region's subtree) answers 404 exactly like one that does not exist. Errors are `application/problem+json` \
 (RFC 9457) with every bad field listed in `errors`. Lists are keyset-paginated: pass `next_cursor` back as `cursor`. \
 `PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale).\n\n\
-Resident ID numbers, phones and street addresses are masked (`522631********0011`, `138****5678`) unless you are admin, \
-coordinator, township or village officer, or the civil-affairs or public-security department; health notes go only to admin, \
-coordinator and the health and civil-affairs departments. Writes: admin, coordinator and township officers write everything; \
-village officers write children and guardians; center staff change care places and write training sessions; the education, \
-health and civil-affairs departments change only their own child fields (schooling; `health_notes`; \
-`minimum_living_allowance`, `special_hardship`), the youth-league department writes volunteers and training sessions; \
-volunteers, partners and auditors only read (volunteers see care places and training sessions only).",
+Resident ID numbers, phones and street addresses are masked (`522631********0011`, `138****5678`) for roles \
+that may not see them; health notes are left out. Who may do what is in the access matrix below; a field a role may not \
+write is 403 and nothing changes.",
         version = "1.0.0",
         license(name = "Apache-2.0")
     ),
@@ -49,7 +56,7 @@ volunteers, partners and auditors only read (volunteers see care places and trai
         resources::list_volunteers, resources::create_volunteer, resources::get_volunteer, resources::update_volunteer, resources::archive_volunteer,
         resources::list_training_sessions, resources::create_training_session, resources::get_training_session, resources::update_training_session, resources::archive_training_session,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &AccessMatrix),
     tags(
         (name = "children", description = "The register of left-behind children"),
         (name = "guardians", description = "Parents and caregivers"),
@@ -67,4 +74,16 @@ pub struct ApiDoc;
 /// The document as pretty JSON.
 pub fn json() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_documented_access_matrix_is_the_one_enforced() {
+        let doc = include_str!("../../docs/access.md");
+        assert!(
+            doc.contains(&shouhu_domain::policy::matrix_markdown()),
+            "docs/access.md is out of date; paste in shouhu_domain::policy::matrix_markdown()"
+        );
+    }
 }

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::ctx::Ctx;
-use crate::enums::Role;
 use crate::error::{Error, FieldError, Result};
 use crate::fields::parse_instant;
 use crate::resource::Event;
@@ -53,7 +52,7 @@ pub async fn audit_events<S: EventStore>(
     after_seq: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<RecordedEvent>, Option<i64>)> {
-    if !matches!(ctx.role, Role::Auditor | Role::Admin) {
+    if !crate::policy::can_read_audit(ctx) {
         return Err(Error::Forbidden(
             "only auditors and administrators read the audit trail".into(),
         ));

@@ -124,6 +124,89 @@ fn mask(s: &str, head: usize, tail: usize) -> String {
         .collect()
 }
 
+/// Who may read the audit trail.
+pub fn can_read_audit(ctx: &Ctx) -> bool {
+    matches!(ctx.role, Role::Admin | Role::Auditor)
+}
+
+/// The access matrix as a Markdown table, rendered from the rules above so that
+/// the documentation cannot drift from them.
+pub fn matrix_markdown() -> String {
+    use ResourceKind::*;
+    let row = |role: Role, department: Option<Department>| Ctx {
+        role,
+        department,
+        ..Ctx::system("matrix")
+    };
+    let rows = [
+        ("admin", row(Role::Admin, None)),
+        ("coordinator", row(Role::Coordinator, None)),
+        ("township_officer", row(Role::TownshipOfficer, None)),
+        ("village_officer", row(Role::VillageOfficer, None)),
+        (
+            "department: education",
+            row(Role::Department, Some(Department::Education)),
+        ),
+        ("department: health", row(Role::Department, Some(Department::Health))),
+        (
+            "department: civil_affairs",
+            row(Role::Department, Some(Department::CivilAffairs)),
+        ),
+        (
+            "department: youth_league",
+            row(Role::Department, Some(Department::YouthLeague)),
+        ),
+        (
+            "department: public_security",
+            row(Role::Department, Some(Department::PublicSecurity)),
+        ),
+        (
+            "department: justice, womens_federation, other",
+            row(Role::Department, Some(Department::Justice)),
+        ),
+        ("center_staff", row(Role::CenterStaff, None)),
+        ("volunteer", row(Role::Volunteer, None)),
+        ("partner", row(Role::Partner, None)),
+        ("auditor", row(Role::Auditor, None)),
+    ];
+    let kinds = [Child, Guardian, CareCenter, Volunteer, TrainingSession];
+    let mut out = String::from(
+        "| role | children | guardians | care centers | volunteers | training sessions | audit trail | unmasked IDs, phones, addresses | health notes |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for (name, ctx) in rows {
+        let cells: Vec<String> = kinds.iter().map(|k| cell(&ctx, *k)).collect();
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        out.push_str(&format!(
+            "| {name} | {} | {} | {} | {} |\n",
+            cells.join(" | "),
+            if can_read_audit(&ctx) { "read" } else { "—" },
+            yes_no(sees_identifiers(&ctx)),
+            yes_no(sees_health(&ctx)),
+        ));
+    }
+    out
+}
+
+fn cell(ctx: &Ctx, kind: ResourceKind) -> String {
+    if !can_read(ctx, kind) {
+        return "—".to_owned();
+    }
+    let mut parts = vec!["read".to_owned()];
+    if writable(ctx, kind, Action::Create) == Writable::All {
+        parts.push("create".to_owned());
+    }
+    match writable(ctx, kind, Action::Update) {
+        Writable::All => parts.push("change".to_owned()),
+        Writable::Only(fields) => parts.push(format!("change {}", fields.join(", "))),
+        Writable::Nothing => {}
+    }
+    if writable(ctx, kind, Action::Archive) == Writable::All {
+        parts.push("archive".to_owned());
+    }
+    parts.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

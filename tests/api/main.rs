@@ -10,6 +10,7 @@ mod children;
 mod graphql;
 mod helpers;
 mod jurisdiction;
+mod matrix;
 mod ops;
 mod register;
 mod safe_writes;

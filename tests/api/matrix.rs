@@ -1,0 +1,329 @@
+//! The access matrix (docs/access.md), cell by cell, through REST and GraphQL;
+//! and the BOLA suite: a caller from another township reaches nothing of this one.
+
+use std::sync::atomic::{AtomicU16, Ordering};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, child_body};
+
+const INSIDE: &str = "522631101201";
+const OUTSIDE: &str = "522631102201";
+
+struct Collection {
+    path: &'static str,
+    gql_one: &'static str,
+    gql_name: &'static str,
+}
+
+const COLLECTIONS: [Collection; 5] = [
+    Collection {
+        path: "/api/v1/children",
+        gql_one: "child",
+        gql_name: "Child",
+    },
+    Collection {
+        path: "/api/v1/guardians",
+        gql_one: "guardian",
+        gql_name: "Guardian",
+    },
+    Collection {
+        path: "/api/v1/care-centers",
+        gql_one: "careCenter",
+        gql_name: "CareCenter",
+    },
+    Collection {
+        path: "/api/v1/volunteers",
+        gql_one: "volunteer",
+        gql_name: "Volunteer",
+    },
+    Collection {
+        path: "/api/v1/training-sessions",
+        gql_one: "trainingSession",
+        gql_name: "TrainingSession",
+    },
+];
+
+/// r: read, c: create, u: change (with the role's own field), a: archive — per collection, in COLLECTIONS order.
+const MATRIX: [(&str, [&str; 5]); 12] = [
+    ("admin", ["rcua", "rcua", "rcua", "rcua", "rcua"]),
+    ("coordinator", ["rcua", "rcua", "rcua", "rcua", "rcua"]),
+    ("township", ["rcua", "rcua", "rcua", "rcua", "rcua"]),
+    ("village", ["rcua", "rcua", "r", "r", "r"]),
+    ("education", ["ru", "r", "r", "r", "r"]),
+    ("health", ["ru", "r", "r", "r", "r"]),
+    ("civil_affairs", ["ru", "r", "r", "r", "r"]),
+    ("youth_league", ["r", "r", "r", "rcua", "rcua"]),
+    ("center", ["r", "r", "ru", "r", "rcua"]),
+    ("volunteer", ["", "", "r", "", "r"]),
+    ("partner", ["r", "r", "r", "r", "r"]),
+    ("auditor", ["r", "r", "r", "r", "r"]),
+];
+
+static SEQ: AtomicU16 = AtomicU16::new(1);
+
+fn body(collection: usize, region: &str) -> Value {
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    match collection {
+        0 => {
+            let mut b = child_body(&format!("矩阵{n}"), n);
+            b["region_code"] = json!(region);
+            b
+        }
+        1 => json!({"name": format!("家长{n}"), "region_code": region}),
+        2 => json!({"name": format!("场所{n}"), "kind": "care_center", "region_code": region}),
+        3 => json!({"name": format!("志愿者{n}"), "category": "teacher", "region_code": region}),
+        _ => {
+            json!({"title": format!("培训{n}"), "kind": "safety_education", "region_code": region, "starts_at": "2027-01-01T00:00:00Z"})
+        }
+    }
+}
+
+/// The change each role makes: departments change their own fields.
+fn change(user: &str, collection: usize) -> (Value, &'static str) {
+    match (user, collection) {
+        ("education", 0) => (json!({"school_status": "suspended"}), "{schoolStatus: SUSPENDED}"),
+        ("health", 0) => (json!({"health_notes": "体检正常"}), "{healthNotes: \"体检正常\"}"),
+        ("civil_affairs", 0) => (json!({"special_hardship": true}), "{specialHardship: true}"),
+        (_, 4) => (json!({"title": "改名"}), "{title: \"改名\"}"),
+        _ => (json!({"name": "改名"}), "{name: \"改名\"}"),
+    }
+}
+
+fn gql_create_input(collection: usize, region: &str) -> String {
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    match collection {
+        0 => {
+            let id = child_body("x", n)["id_number"].as_str().unwrap_or_default().to_owned();
+            format!(
+                "{{name: \"童{n}\", gender: MALE, birthDate: \"2016-07-09\", idNumber: \"{id}\", regionCode: \"{region}\", leftBehindType: BOTH_PARENTS_AWAY}}"
+            )
+        }
+        1 => format!("{{name: \"家长{n}\", regionCode: \"{region}\"}}"),
+        2 => format!("{{name: \"场所{n}\", kind: CARE_CENTER, regionCode: \"{region}\"}}"),
+        3 => format!("{{name: \"志愿者{n}\", category: TEACHER, regionCode: \"{region}\"}}"),
+        _ => format!(
+            "{{title: \"培训{n}\", kind: SAFETY_EDUCATION, regionCode: \"{region}\", startsAt: \"2027-01-01T00:00:00Z\"}}"
+        ),
+    }
+}
+
+fn code(res: &Value) -> &str {
+    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK")
+}
+
+#[tokio::test]
+async fn every_cell_of_the_access_matrix_holds_on_both_apis() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let admin = app.token("admin").await;
+    for (user, cells) in MATRIX {
+        let token = app.token(user).await;
+        for (i, c) in COLLECTIONS.iter().enumerate() {
+            let can = |flag: char| cells[i].contains(flag);
+            let cell = format!("{user} × {}", c.path);
+            let denied = if can('r') {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            let gql_denied = if can('r') { "FORBIDDEN" } else { "NOT_FOUND" };
+
+            // REST
+            let record = app.create(c.path, &admin, body(i, INSIDE)).await;
+            let id = record["id"].as_str().unwrap().to_owned();
+            let item = format!("{}/{id}", c.path);
+            let read = app.get(&item, &token).await.status();
+            assert_eq!(
+                read,
+                if can('r') {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                },
+                "{cell}: get"
+            );
+            let list: Value = app.get(c.path, &token).await.json().await.unwrap();
+            let listed = list["items"].as_array().unwrap().iter().any(|r| r["id"] == id);
+            assert_eq!(listed, can('r'), "{cell}: list");
+            let (patch, gql_patch) = change(user, i);
+            let res = app.patch(&item, &token, 1, &patch).await;
+            assert_eq!(
+                res.status(),
+                if can('u') { StatusCode::OK } else { denied },
+                "{cell}: patch"
+            );
+            let version = if can('u') { 2 } else { 1 };
+            let res = app.delete(&item, &token, version).await;
+            assert_eq!(
+                res.status(),
+                if can('a') { StatusCode::NO_CONTENT } else { denied },
+                "{cell}: archive"
+            );
+            let res = app.post(c.path, &token, &body(i, INSIDE)).await;
+            assert_eq!(
+                res.status(),
+                if can('c') {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{cell}: create"
+            );
+
+            // GraphQL
+            let record = app.create(c.path, &admin, body(i, INSIDE)).await;
+            let id = record["id"].as_str().unwrap();
+            let res = app
+                .gql(
+                    &token,
+                    &format!("{{ {}(id: \"{id}\") {{ id }} }}", c.gql_one),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(
+                code(&res),
+                if can('r') { "OK" } else { "NOT_FOUND" },
+                "{cell}: graphql get {res}"
+            );
+            let update = format!(
+                "mutation {{ update{}(id: \"{id}\", expectedVersion: 1, input: {gql_patch}) {{ version }} }}",
+                c.gql_name
+            );
+            let res = app.gql(&token, &update, json!({})).await;
+            assert_eq!(
+                code(&res),
+                if can('u') { "OK" } else { gql_denied },
+                "{cell}: graphql update {res}"
+            );
+            let version = if can('u') { 2 } else { 1 };
+            let archive = format!(
+                "mutation {{ archive{}(id: \"{id}\", expectedVersion: {version}) {{ version }} }}",
+                c.gql_name
+            );
+            let res = app.gql(&token, &archive, json!({})).await;
+            assert_eq!(
+                code(&res),
+                if can('a') { "OK" } else { gql_denied },
+                "{cell}: graphql archive {res}"
+            );
+            let create = format!(
+                "mutation {{ create{}(input: {}) {{ id }} }}",
+                c.gql_name,
+                gql_create_input(i, INSIDE)
+            );
+            let res = app.gql(&token, &create, json!({})).await;
+            assert_eq!(
+                code(&res),
+                if can('c') { "OK" } else { "FORBIDDEN" },
+                "{cell}: graphql create {res}"
+            );
+        }
+        let audit = app.get("/api/v1/audit-events", &token).await.status();
+        let may_audit = matches!(user, "admin" | "auditor");
+        assert_eq!(
+            audit,
+            if may_audit {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{user}: audit trail"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_caller_from_another_township_reaches_nothing_of_this_one() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let admin = app.token("admin").await;
+    // Records of township 102, and a guardian there linked to nothing visible to 101.
+    for user in ["township", "village", "center", "volunteer"] {
+        let token = app.token(user).await;
+        for (i, c) in COLLECTIONS.iter().enumerate() {
+            let record = app.create(c.path, &admin, body(i, OUTSIDE)).await;
+            let id = record["id"].as_str().unwrap();
+            let item = format!("{}/{id}", c.path);
+            let cell = format!("{user} × {}", c.path);
+            assert_eq!(
+                app.get(&item, &token).await.status(),
+                StatusCode::NOT_FOUND,
+                "{cell}: get"
+            );
+            assert_eq!(
+                app.patch(&item, &token, 1, &change(user, i).0).await.status(),
+                StatusCode::NOT_FOUND,
+                "{cell}: patch"
+            );
+            assert_eq!(
+                app.delete(&item, &token, 1).await.status(),
+                StatusCode::NOT_FOUND,
+                "{cell}: delete"
+            );
+            for filter in [
+                "",
+                "?region=522631102000",
+                "?region=522631102201",
+                "?region=522631000000",
+                "?status=archived",
+            ] {
+                let list: Value = app
+                    .get(&format!("{}{filter}", c.path), &token)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(
+                    list["items"].as_array().unwrap().iter().all(|r| r["id"] != id),
+                    "{cell}: list {filter}"
+                );
+            }
+            let res = app
+                .gql(
+                    &token,
+                    &format!("{{ {}(id: \"{id}\") {{ id }} }}", c.gql_one),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(code(&res), "NOT_FOUND", "{cell}: graphql get");
+            let (_, gql_patch) = change(user, i);
+            let update = format!(
+                "mutation {{ update{}(id: \"{id}\", expectedVersion: 1, input: {gql_patch}) {{ id }} }}",
+                c.gql_name
+            );
+            assert_eq!(
+                code(&app.gql(&token, &update, json!({})).await),
+                "NOT_FOUND",
+                "{cell}: graphql update"
+            );
+            let archive = format!(
+                "mutation {{ archive{}(id: \"{id}\", expectedVersion: 1) {{ id }} }}",
+                c.gql_name
+            );
+            assert_eq!(
+                code(&app.gql(&token, &archive, json!({})).await),
+                "NOT_FOUND",
+                "{cell}: graphql archive"
+            );
+            // Nothing changed.
+            let still: Value = app.get(&item, &admin).await.json().await.unwrap();
+            assert_eq!(still["version"], 1, "{cell}");
+        }
+    }
+    // Through nested fields: a child of township 101 whose guardian lives in 102 shows no guardian to 101,
+    // and a guardian of 101 shows no child of 102.
+    shouhu_api::demo::load_register(&app.db).await.unwrap();
+    let township = app.token("township").await;
+    let res = app
+        .gql(&township, "{ children(first: 500, filter: {region: \"522631102000\"}) { edges { node { id } } } guardians(first: 500) { edges { node { children { regionCode } } } } }", json!({}))
+        .await;
+    assert_eq!(res["data"]["children"]["edges"], json!([]), "{res}");
+    for edge in res["data"]["guardians"]["edges"].as_array().unwrap() {
+        for child in edge["node"]["children"].as_array().unwrap() {
+            assert!(
+                child["regionCode"].as_str().unwrap().starts_with("522631101"),
+                "{child}"
+            );
+        }
+    }
+}
