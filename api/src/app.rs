@@ -137,6 +137,7 @@ impl Application {
                 .service(resource("/api/v1/regions/{code}", "GET").get(rest::regions::get_region))
                 .configure(rest::resources::routes)
                 .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
+                .service(resource("/api/v1/audit-events/reads", "GET").get(rest::audit::list_access_events))
                 .service(
                     resource("/graphql", "GET, POST")
                         .get(graphql::graphiql)

@@ -242,7 +242,7 @@ impl Keys {
 }
 
 /// The context of claims that passed verification.
-pub fn ctx_of(claims: &Claims, request_id: &str) -> Result<Ctx> {
+pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str) -> Result<Ctx> {
     let unauth = || Error::Unauthenticated("token claims are malformed".into());
     Ok(Ctx {
         subject: claims.sub.clone(),
@@ -259,6 +259,7 @@ pub fn ctx_of(claims: &Claims, request_id: &str) -> Result<Ctx> {
             .transpose()?,
         region_code: claims.region.clone(),
         request_id: request_id.to_owned(),
+        channel: channel.to_owned(),
     })
 }
 
@@ -342,9 +343,14 @@ pub async fn authenticate(keys: &Keys, req: &actix_web::dev::ServiceRequest) -> 
         )));
     };
     keys.knows_or_reloads(token).await;
+    let channel = format!(
+        "{} {}",
+        req.method(),
+        req.match_pattern().unwrap_or_else(|| req.path().to_owned())
+    );
     Some(Authenticated(
         keys.verify(token)
-            .and_then(|c| ctx_of(&c, &request_id))
+            .and_then(|c| ctx_of(&c, &request_id, &channel))
             .map_err(|e| match e {
                 Error::Unauthenticated(m) => m,
                 _ => "invalid token".to_owned(),

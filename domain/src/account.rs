@@ -81,7 +81,7 @@ impl Account {
     }
 
     /// The context of a request made by this account.
-    pub fn ctx(&self, request_id: &str) -> Ctx {
+    pub fn ctx(&self, request_id: &str, channel: &str) -> Ctx {
         Ctx {
             subject: self.id.to_string(),
             role: self.role,
@@ -89,6 +89,7 @@ impl Account {
             organization_id: self.organization_id,
             region_code: self.region_code.clone(),
             request_id: request_id.to_owned(),
+            channel: channel.to_owned(),
         }
     }
 }

@@ -194,6 +194,17 @@ impl Resource for Child {
         self.status = ChildStatus::Archived;
     }
 
+    fn unmasked_personal_fields(&self, ctx: &Ctx) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.id_number.is_some() && policy::sees_identifiers(ctx) {
+            fields.push("id_number");
+        }
+        if self.health_notes.is_some() && policy::sees_health(ctx) {
+            fields.push("health_notes");
+        }
+        fields
+    }
+
     fn mask(&mut self, ctx: &Ctx) {
         if !policy::sees_identifiers(ctx) {
             self.id_number = self.id_number.as_deref().map(policy::mask_id_number);

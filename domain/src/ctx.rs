@@ -21,6 +21,8 @@ pub struct Ctx {
     pub region_code: String,
     /// The request this call serves, for the audit trail.
     pub request_id: String,
+    /// Through which route the call came (`GET /api/v1/children/{id}`, `POST /graphql`), for the audit trail.
+    pub channel: String,
 }
 
 impl Ctx {
@@ -33,6 +35,7 @@ impl Ctx {
             organization_id: None,
             region_code: "000000000000".to_owned(),
             request_id: request_id.to_owned(),
+            channel: "cli".to_owned(),
         }
     }
 

@@ -136,6 +136,11 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
     fn archive(&mut self);
     /// Hides what `ctx` may not see.
     fn mask(&mut self, ctx: &Ctx);
+    /// The fields, masked or hidden for some roles, that this record shows `ctx`
+    /// unmasked; reads of them are audited.
+    fn unmasked_personal_fields(&self, _ctx: &Ctx) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 /// One condition of a list query.

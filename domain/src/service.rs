@@ -7,6 +7,7 @@ use chrono::DateTime;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::audit::{AccessLog, note_access};
 use crate::child::Child;
 use crate::ctx::Ctx;
 use crate::error::{Error, FieldError, Result};
@@ -36,20 +37,33 @@ fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
 }
 
 /// One record, masked for the caller.
-pub async fn get<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
-    visible(store, ctx, id).await.map(|r| masked(r, ctx))
+pub async fn get<T: Resource, S: Repository<T> + AccessLog>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
+    let record = visible(store, ctx, id).await?;
+    note_access(store, ctx, [&record]).await?;
+    Ok(masked(record, ctx))
 }
 
 /// The visible records among `ids`, masked, keyed by id (for batched nested loads).
-pub async fn get_many<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<HashMap<Uuid, T>> {
+pub async fn get_many<T: Resource, S: Repository<T> + AccessLog>(
+    store: &S,
+    ctx: &Ctx,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, T>> {
+    let records = visible_many::<T, S>(store, ctx, ids).await?;
+    note_access(store, ctx, &records).await?;
+    Ok(records.into_iter().map(|r| (r.meta().id, masked(r, ctx))).collect())
+}
+
+/// The records among `ids` the caller may see, unmasked (for decisions, not for responses).
+async fn visible_many<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<Vec<T>> {
     if ids.is_empty() || !policy::can_read(ctx, T::KIND) {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
-    let records = store.find_many(ids).await?;
-    Ok(records
+    Ok(store
+        .find_many(ids)
+        .await?
         .into_iter()
         .filter(|r| ctx.covers(r.region_code()))
-        .map(|r| (r.meta().id, masked(r, ctx)))
         .collect())
 }
 
@@ -150,7 +164,7 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
 }
 
 /// A page of records the caller may see, masked.
-pub async fn list<T: Resource, S: Repository<T>>(
+pub async fn list<T: Resource, S: Repository<T> + AccessLog>(
     store: &S,
     ctx: &Ctx,
     params: &[(String, String)],
@@ -173,6 +187,7 @@ pub async fn list<T: Resource, S: Repository<T>>(
     let mut items = store.list(&query).await?;
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    note_access(store, ctx, &items).await?;
     let next_after = if more { items.last().map(|r| r.meta().id) } else { None };
     Ok(Page {
         items: items.into_iter().map(|r| masked(r, ctx)).collect(),
@@ -395,8 +410,11 @@ pub async fn guardianships_of_children<S>(
 where
     S: Repository<Child> + GuardianshipStore,
 {
-    let children = get_many::<Child, S>(store, ctx, child_ids).await?;
-    let ids: Vec<Uuid> = children.keys().copied().collect();
+    let ids: Vec<Uuid> = visible_many::<Child, S>(store, ctx, child_ids)
+        .await?
+        .iter()
+        .map(|c| c.meta.id)
+        .collect();
     let mut out: HashMap<Uuid, Vec<Guardianship>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -410,10 +428,13 @@ where
 /// The children, visible to the caller, of guardians the caller may see, keyed by guardian.
 pub async fn children_of_guardians<S>(store: &S, ctx: &Ctx, guardian_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Child>>>
 where
-    S: Repository<Child> + Repository<Guardian> + GuardianshipStore,
+    S: Repository<Child> + Repository<Guardian> + GuardianshipStore + AccessLog,
 {
-    let guardians = get_many::<Guardian, S>(store, ctx, guardian_ids).await?;
-    let ids: Vec<Uuid> = guardians.keys().copied().collect();
+    let ids: Vec<Uuid> = visible_many::<Guardian, S>(store, ctx, guardian_ids)
+        .await?
+        .iter()
+        .map(|g| g.meta.id)
+        .collect();
     let mut out: HashMap<Uuid, Vec<Child>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);

@@ -1,11 +1,13 @@
 //! Reading the event log.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use shouhu_domain::audit::{EventQuery, EventStore, RecordedEvent};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait};
+use shouhu_domain::audit::{AccessLog, AccessRecord, EventQuery, EventStore, RecordedAccess, RecordedEvent};
 use shouhu_domain::resource::{Event, EventAction, ResourceKind};
 use shouhu_domain::{Error, Result};
 
 use crate::entities::event::{Column, Entity, Model};
+use crate::entities::{access_event, access_event_child};
 use crate::error::db_error;
 use crate::store::Db;
 
@@ -63,5 +65,93 @@ impl EventStore for Db {
             .await
             .map_err(db_error)?;
         rows.into_iter().map(recorded).collect()
+    }
+}
+
+impl AccessLog for Db {
+    async fn record_access(&self, r: &AccessRecord) -> Result<()> {
+        let txn = self.conn.begin().await.map_err(db_error)?;
+        access_event::Entity::insert(access_event::ActiveModel {
+            seq: NotSet,
+            id: Set(r.id),
+            occurred_at: Set(r.occurred_at),
+            actor: Set(r.actor.clone()),
+            actor_role: Set(r.actor_role.clone()),
+            request_id: Set(r.request_id.clone()),
+            channel: Set(r.channel.clone()),
+            fields: Set(serde_json::json!(r.fields)),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_error)?;
+        for chunk in r.child_ids.chunks(500) {
+            access_event_child::Entity::insert_many(chunk.iter().map(|c| access_event_child::ActiveModel {
+                event_id: Set(r.id),
+                child_id: Set(*c),
+            }))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_error)?;
+        }
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn accesses(&self, q: &EventQuery) -> Result<Vec<RecordedAccess>> {
+        let mut select = access_event::Entity::find();
+        if let Some(actor) = &q.actor {
+            select = select.filter(access_event::Column::Actor.eq(actor.as_str()));
+        }
+        if let Some(since) = q.since {
+            select = select.filter(access_event::Column::OccurredAt.gte(since));
+        }
+        if let Some(child) = q.resource_id {
+            let events = access_event_child::Entity::find()
+                .select_only()
+                .column(access_event_child::Column::EventId)
+                .filter(access_event_child::Column::ChildId.eq(child))
+                .into_query();
+            select = select.filter(access_event::Column::Id.in_subquery(events));
+        }
+        if let Some(after) = q.after_seq {
+            select = select.filter(access_event::Column::Seq.gt(after));
+        }
+        let rows = select
+            .order_by_asc(access_event::Column::Seq)
+            .limit(q.limit)
+            .all(&self.conn)
+            .await
+            .map_err(db_error)?;
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut children: std::collections::HashMap<uuid::Uuid, Vec<uuid::Uuid>> = std::collections::HashMap::new();
+        if !ids.is_empty() {
+            for link in access_event_child::Entity::find()
+                .filter(access_event_child::Column::EventId.is_in(ids))
+                .all(&self.conn)
+                .await
+                .map_err(db_error)?
+            {
+                children.entry(link.event_id).or_default().push(link.child_id);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let mut child_ids = children.remove(&m.id).unwrap_or_default();
+                child_ids.sort();
+                RecordedAccess {
+                    seq: m.seq,
+                    access: AccessRecord {
+                        id: m.id,
+                        occurred_at: m.occurred_at,
+                        actor: m.actor,
+                        actor_role: m.actor_role,
+                        request_id: m.request_id,
+                        channel: m.channel,
+                        fields: serde_json::from_value(m.fields).unwrap_or_default(),
+                        child_ids,
+                    },
+                }
+            })
+            .collect())
     }
 }

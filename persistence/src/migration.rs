@@ -15,6 +15,9 @@ impl MigratorTrait for Migrator {
 
 struct Initial;
 
+/// The tables of the audit trail: the database refuses to change or delete their rows.
+const APPEND_ONLY: [&str; 3] = ["events", "access_events", "access_event_children"];
+
 impl MigrationName for Initial {
     fn name(&self) -> &str {
         "m0001_initial"
@@ -310,29 +313,60 @@ impl MigrationTrait for Initial {
         manager.create_table(keys).await?;
         manager.create_index(index("idempotency_keys", &["expires_at"])).await?;
 
+        let mut access = Table::create();
+        access
+            .table(Alias::new("access_events"))
+            .if_not_exists()
+            .col(col("seq").big_integer().not_null().auto_increment().primary_key())
+            .col(uuid("id").unique_key())
+            .col(instant("occurred_at"))
+            .col(text("actor"))
+            .col(text("actor_role"))
+            .col(text("request_id"))
+            .col(text("channel"))
+            .col(col("fields").json().not_null());
+        manager.create_table(access).await?;
+        manager.create_index(index("access_events", &["actor"])).await?;
+        manager.create_index(index("access_events", &["occurred_at"])).await?;
+        let mut access_children = Table::create();
+        access_children
+            .table(Alias::new("access_event_children"))
+            .if_not_exists()
+            .col(uuid("event_id"))
+            .col(uuid("child_id"))
+            .primary_key(Index::create().col(Alias::new("event_id")).col(Alias::new("child_id")));
+        manager.create_table(access_children).await?;
+        manager
+            .create_index(index("access_event_children", &["child_id"]))
+            .await?;
+
         // The event log is append-only: the database itself refuses to change it.
         let db = manager.get_connection();
         match db.get_database_backend() {
             DbBackend::Postgres => {
                 db.execute_unprepared(
                     "CREATE OR REPLACE FUNCTION shouhu_refuse_change() RETURNS trigger LANGUAGE plpgsql AS \
-                     $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;\n\
-                     CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events \
-                     FOR EACH ROW EXECUTE FUNCTION shouhu_refuse_change();",
+                     $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;",
                 )
                 .await?;
+                for table in APPEND_ONLY {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+                         FOR EACH ROW EXECUTE FUNCTION shouhu_refuse_change();"
+                    ))
+                    .await?;
+                }
             }
             _ => {
-                db.execute_unprepared(
-                    "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events \
-                     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
-                )
-                .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events \
-                     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
-                )
-                .await?;
+                for table in APPEND_ONLY {
+                    for op in ["UPDATE", "DELETE"] {
+                        db.execute_unprepared(&format!(
+                            "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op} ON {table} \
+                             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+                        ))
+                        .await?;
+                    }
+                }
             }
         }
         Ok(())

@@ -107,3 +107,106 @@ async fn the_database_refuses_to_change_or_delete_the_trail() {
     assert_eq!(trail["items"].as_array().unwrap().len(), 1);
     assert_ne!(trail["items"][0]["actor"], "someone else");
 }
+
+#[tokio::test]
+async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let mut body = child_body("王小明", 1);
+    body["health_notes"] = json!("哮喘");
+    let admin = app.token("admin").await;
+    let child = app.create("/api/v1/children", &admin, body).await;
+    let other = app.create("/api/v1/children", &admin, child_body("李四", 2)).await;
+    let id = child["id"].as_str().unwrap();
+    let auditor = app.token("auditor").await;
+    let reads = |filter: String| {
+        let app = &app;
+        let auditor = auditor.clone();
+        async move {
+            let res = app.get(&format!("/api/v1/audit-events/reads{filter}"), &auditor).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone()
+        }
+    };
+    assert_eq!(
+        reads(String::new()).await.len(),
+        0,
+        "creating is audited as a write, not a read"
+    );
+
+    app.request(reqwest::Method::GET, &format!("/api/v1/children/{id}"), &village)
+        .header("x-request-id", "read-1")
+        .send()
+        .await
+        .unwrap();
+    let log = reads(format!("?child_id={id}")).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        log[0]["fields"],
+        json!(["id_number"]),
+        "a village officer does not see health notes"
+    );
+    assert_eq!(log[0]["channel"], "GET /api/v1/children/{id}");
+    assert_eq!(log[0]["request_id"], "read-1");
+    assert_eq!(log[0]["actor_role"], "village_officer");
+
+    // Masked readers leave no trace; the health department reads health notes only.
+    let partner = app.token("partner").await;
+    app.get(&format!("/api/v1/children/{id}"), &partner).await;
+    assert_eq!(reads(format!("?child_id={id}")).await.len(), 1);
+    let health = app.token("health").await;
+    app.get(&format!("/api/v1/children/{id}"), &health).await;
+    let log = reads(format!("?child_id={id}")).await;
+    assert_eq!(log[1]["fields"], json!(["health_notes"]));
+
+    // A list is one entry naming every child it carried; GraphQL is logged too.
+    let coordinator = app.token("coordinator").await;
+    app.get("/api/v1/children", &coordinator).await;
+    let log = reads(format!("?actor={}", log_actor(&app, "coordinator").await)).await;
+    assert_eq!(log.len(), 1);
+    let mut listed: Vec<&str> = log[0]["child_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    listed.sort();
+    let mut expected = vec![id, other["id"].as_str().unwrap()];
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(log[0]["fields"], json!(["health_notes", "id_number"]));
+    app.gql(&coordinator, "{ children { edges { node { name } } } }", json!({}))
+        .await;
+    let log = reads(format!("?actor={}", log_actor(&app, "coordinator").await)).await;
+    assert_eq!(log[1]["channel"], "POST /graphql");
+
+    assert_eq!(
+        app.get("/api/v1/audit-events/reads", &village).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    use sea_orm::ConnectionTrait;
+    assert!(
+        app.db
+            .connection()
+            .execute_unprepared("DELETE FROM access_event_children")
+            .await
+            .is_err()
+    );
+    assert!(
+        app.db
+            .connection()
+            .execute_unprepared("UPDATE access_events SET actor = 'x'")
+            .await
+            .is_err()
+    );
+}
+
+/// The account id (token subject) of a user.
+async fn log_actor(app: &TestApp, user: &str) -> String {
+    let token = app.token(user).await;
+    let claims = token.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+    claims["sub"].as_str().unwrap().to_owned()
+}

@@ -241,6 +241,22 @@ async fn tokens_are_refused_when_expired_early_foreign_or_incomplete() {
             "{what}"
         );
     }
+    // HS256 "signed" with the public key, the classic algorithm-confusion attack.
+    let keys = app.db.signing_keys().await.unwrap();
+    let public = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&keys[0].public_key)
+        .unwrap();
+    for secret in [public.as_slice(), keys[0].public_key.as_bytes()] {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        header.kid = Some(keys[0].kid.clone());
+        let token =
+            jsonwebtoken::encode(&header, &base, &jsonwebtoken::EncodingKey::from_secret(secret).unwrap()).unwrap();
+        assert_eq!(
+            app.get("/api/v1/children", &token).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "HS256"
+        );
+    }
     let unknown_kid = forge(&app, Some("no-such-key"), base.clone()).await;
     assert_eq!(
         app.get("/api/v1/children", &unknown_kid).await.status(),

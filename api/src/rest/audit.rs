@@ -126,3 +126,73 @@ fn decode_cursor(cursor: &str) -> Result<i64, Error> {
             )])
         })
 }
+
+/// A response that carried children's unmasked personal data (resident ID
+/// numbers, health notes).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessEvent {
+    /// Position in the access log.
+    pub seq: i64,
+    /// Event id.
+    pub id: Uuid,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// Who (the token subject).
+    pub actor: String,
+    /// In which role.
+    pub actor_role: String,
+    /// The request (`X-Request-Id`).
+    pub request_id: String,
+    /// Through which route, such as `GET /api/v1/children/{id}` or `POST /graphql`.
+    pub channel: String,
+    /// Which unmasked fields the response carried.
+    pub fields: Vec<String>,
+    /// Whose.
+    pub child_ids: Vec<Uuid>,
+}
+
+/// A page of the access log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessEventList {
+    /// Accesses in log order.
+    pub items: Vec<AccessEvent>,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// Reads the log of responses that carried children's unmasked personal data
+/// (auditor and admin only): who, which children, which fields, through which route.
+#[utoipa::path(get, path = "/api/v1/audit-events/reads", tag = "audit", params(AuditParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Accesses in log order", body = AccessEventList),
+        (status = 400, description = "A bad parameter, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither auditor nor admin", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_access_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, actix_web::Error> {
+    let list = crate::rest::list_request(&req, state.settings.serve.max_page_size, decode_cursor)?;
+    let (found, next) = audit::access_events(&state.db, &caller.0, &list.filters, list.after, list.limit)
+        .await
+        .map_err(ApiError)?;
+    Ok(HttpResponse::Ok().json(AccessEventList {
+        items: found
+            .into_iter()
+            .map(|r| AccessEvent {
+                seq: r.seq,
+                id: r.access.id,
+                occurred_at: r.access.occurred_at,
+                actor: r.access.actor,
+                actor_role: r.access.actor_role,
+                request_id: r.access.request_id,
+                channel: r.access.channel,
+                fields: r.access.fields,
+                child_ids: r.access.child_ids,
+            })
+            .collect(),
+        next_cursor: next.map(|s| format!("e1.{s}")),
+    }))
+}

@@ -1,6 +1,8 @@
 //! sea-orm entities, one per table. Plain data; the mapping to domain records
 //! lives in `crate::mapping`.
 
+pub mod access_event;
+pub mod access_event_child;
 pub mod account;
 pub mod care_center;
 pub mod child;
