@@ -119,6 +119,16 @@ pub async fn create_client(
     Ok((client_id, secret))
 }
 
+/// `shouhu user disable|enable --username U`
+pub async fn set_disabled(db: &Db, username: &str, disabled: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        db.set_account_disabled(username, disabled).await?,
+        "no account {username}"
+    );
+    println!("{username} {}", if disabled { "disabled" } else { "enabled" });
+    Ok(())
+}
+
 /// `shouhu keys rotate`
 pub async fn rotate_keys(db: &Db) -> anyhow::Result<()> {
     let keys = crate::auth::Keys::load(db).await?;

@@ -111,6 +111,19 @@ pub enum UserCommand {
         #[arg(long)]
         org: Option<uuid::Uuid>,
     },
+    /// Disables an account (or client): it can no longer log in or refresh; its
+    /// access tokens lapse within their lifetime.
+    Disable {
+        /// Login name or client id.
+        #[arg(long)]
+        username: String,
+    },
+    /// Enables a disabled account again.
+    Enable {
+        /// Login name or client id.
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// Client commands.

@@ -69,6 +69,16 @@ async fn main() -> anyhow::Result<()> {
                 Command::Keys {
                     command: KeysCommand::Rotate,
                 } => cli::rotate_keys(&db).await?,
+                Command::User {
+                    command: UserCommand::Disable { username },
+                } => {
+                    cli::set_disabled(&db, &username, true).await?;
+                }
+                Command::User {
+                    command: UserCommand::Enable { username },
+                } => {
+                    cli::set_disabled(&db, &username, false).await?;
+                }
                 Command::Seed { synthetic } => demo::seed_synthetic(&db, synthetic).await?,
                 Command::Serve(_) | Command::ExportSchema { .. } => {}
             }

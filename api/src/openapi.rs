@@ -18,6 +18,44 @@ impl Modify for AccessMatrix {
     }
 }
 
+/// Every authenticated operation can answer 429 (per-subject rate limit).
+struct RateLimited;
+
+impl Modify for RateLimited {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{RefOr, header::Header};
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+                &mut item.put,
+            ];
+            for op in operations.into_iter().flatten() {
+                if op.security.is_none() {
+                    continue;
+                }
+                let Some(RefOr::T(mut limited)) = op.responses.responses.get("401").cloned() else {
+                    continue;
+                };
+                limited.description = "Too many requests from this token subject; wait as Retry-After says".to_owned();
+                limited.headers.insert(
+                    "Retry-After".to_owned(),
+                    RefOr::T(Header::new(
+                        ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
+                    )),
+                );
+                op.responses
+                    .responses
+                    .entry("429".to_owned())
+                    .or_insert(RefOr::T(limited));
+            }
+        }
+    }
+}
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -56,7 +94,7 @@ write is 403 and nothing changes.",
         resources::list_volunteers, resources::create_volunteer, resources::get_volunteer, resources::update_volunteer, resources::archive_volunteer,
         resources::list_training_sessions, resources::create_training_session, resources::get_training_session, resources::update_training_session, resources::archive_training_session,
     ),
-    modifiers(&BearerAuth, &AccessMatrix),
+    modifiers(&BearerAuth, &AccessMatrix, &RateLimited),
     tags(
         (name = "children", description = "The register of left-behind children"),
         (name = "guardians", description = "Parents and caregivers"),

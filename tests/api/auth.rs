@@ -172,7 +172,8 @@ async fn logout_revokes_the_refresh_token_and_a_disabled_account_cannot_refresh(
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     let tokens = app.login_response("center").await;
-    assert!(app.db.set_account_disabled("center", true).await.unwrap());
+    shouhu_api::cli::set_disabled(&app.db, "center", true).await.unwrap();
+    assert!(shouhu_api::cli::set_disabled(&app.db, "nobody", true).await.is_err());
     let res = app
         .client
         .post(app.url("/api/v1/auth/token"))
