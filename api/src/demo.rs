@@ -146,6 +146,7 @@ fn families(
             meta: Meta::new(at),
             child_id: child.meta.id,
             guardian_id: guardian.meta.id,
+            region_code: child.region_code.clone(),
             relationship,
             is_primary_caregiver: primary,
             lives_with_child: primary,
@@ -274,7 +275,7 @@ pub async fn load_register(db: &Db) -> anyhow::Result<(usize, usize)> {
     let (children, guardians, links) = families(&mut rng, &villages, 320, "522631", today);
     db.insert_bulk(&guardians, &[]).await?;
     db.insert_bulk(&children, &[]).await?;
-    db.insert_guardianships(&links).await?;
+    db.insert_bulk(&links, &[]).await?;
 
     let at = now();
     let mut centers = Vec::new();
@@ -382,7 +383,7 @@ pub async fn seed_synthetic(db: &Db, count: u64) -> anyhow::Result<()> {
     while done < count {
         let n = BATCH.min(count - done);
         // Each batch takes its own slice of villages so that ID numbers stay unique.
-        let (mut children, guardians, links) = families(&mut rng, &villages, n, "990101", today);
+        let (mut children, mut guardians, mut links) = families(&mut rng, &villages, n, "990101", today);
         for (i, c) in children.iter_mut().enumerate() {
             let serial = done + i;
             c.region_code = villages[serial / 1_000 % villages.len()].clone();
@@ -393,9 +394,14 @@ pub async fn seed_synthetic(db: &Db, count: u64) -> anyhow::Result<()> {
                 c.gender,
             ));
         }
+        // Each child's two guardians and two links follow it, in order.
+        for (i, (g, l)) in guardians.iter_mut().zip(links.iter_mut()).enumerate() {
+            g.region_code = children[i / 2].region_code.clone();
+            l.region_code = children[i / 2].region_code.clone();
+        }
         db.insert_bulk(&guardians, &[]).await?;
         db.insert_bulk(&children, &[]).await?;
-        db.insert_guardianships(&links).await?;
+        db.insert_bulk(&links, &[]).await?;
         done += n;
         tracing::info!(done, elapsed_s = started.elapsed().as_secs(), "seeded");
     }

@@ -1,6 +1,8 @@
 //! Creation with an optional idempotency key, for both surfaces: the same key
 //! and body give the first answer again; nothing is created twice.
 
+use std::future::Future;
+
 use chrono::Duration;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -8,6 +10,7 @@ use sha2::{Digest, Sha256};
 use shouhu_domain::idempotency::{self, Claim, KeyStore};
 use shouhu_domain::{Ctx, Error, Result, service};
 use shouhu_persistence::{Db, Mapped};
+use uuid::Uuid;
 
 use crate::app::AppState;
 
@@ -23,33 +26,66 @@ fn render<T, D: From<T> + Serialize>(record: T) -> Result<Value> {
     serde_json::to_value(D::from(record)).map_err(|e| Error::Internal(format!("rendering: {e}")))
 }
 
-/// Creates a record from `input`; with `key`, at most once per caller and key.
+/// Creates a register record from `input`; with `key`, at most once per caller and key.
 pub async fn create<T, D>(state: &AppState, ctx: &Ctx, key: Option<&str>, input: &Map<String, Value>) -> Result<Created>
 where
     T: Mapped,
     D: From<T> + Serialize,
 {
     let db = &state.db;
+    let operation = format!("create:{}", T::KIND.as_str());
+    create_with(
+        state,
+        ctx,
+        key,
+        &operation,
+        input,
+        |id| async move {
+            service::create_with_id::<T, Db>(db, ctx, input, id)
+                .await
+                .and_then(render::<T, D>)
+        },
+        |id| async move { service::get::<T, Db>(db, ctx, id).await.and_then(render::<T, D>) },
+    )
+    .await
+}
+
+/// Runs `make(id)` under an idempotency key: `make` creates the record with
+/// the id reserved for the key; `fetch(id)` reads it back when an earlier
+/// attempt died after creating it.
+pub async fn create_with<M, MF, F, FF>(
+    state: &AppState,
+    ctx: &Ctx,
+    key: Option<&str>,
+    operation: &str,
+    input: &Map<String, Value>,
+    make: M,
+    fetch: F,
+) -> Result<Created>
+where
+    M: FnOnce(Uuid) -> MF,
+    MF: Future<Output = Result<Value>>,
+    F: FnOnce(Uuid) -> FF,
+    FF: Future<Output = Result<Value>>,
+{
+    let db = &state.db;
     let Some(key) = key else {
-        let record = service::create::<T, Db>(db, ctx, input).await?;
         return Ok(Created {
-            body: render::<T, D>(record)?,
+            body: make(Uuid::now_v7()).await?,
             replayed: false,
         });
     };
-    let operation = format!("create:{}", T::KIND.as_str());
     let hash = Sha256::digest(idempotency::canonical(&Value::Object(input.clone())).as_bytes());
     let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     let ttl = Duration::hours(state.settings.serve.idempotency_ttl_hours);
-    let id = match idempotency::claim(db, ctx, key, &operation, &hash, ttl).await? {
+    let id = match idempotency::claim(db, ctx, key, operation, &hash, ttl).await? {
         Claim::Replay(response) => {
             let body = serde_json::from_str(&response).map_err(|e| Error::Internal(format!("stored response: {e}")))?;
             return Ok(Created { body, replayed: true });
         }
-        Claim::Resume(id) => match service::get::<T, Db>(db, ctx, id).await {
+        Claim::Resume(id) => match fetch(id).await {
             // An earlier attempt created the record but died before storing the answer.
-            Ok(record) => {
-                let body = render::<T, D>(record)?;
+            Ok(body) => {
                 db.complete_key(&ctx.subject, key, &body.to_string()).await?;
                 return Ok(Created { body, replayed: true });
             }
@@ -58,9 +94,8 @@ where
         },
         Claim::Create(id) => id,
     };
-    match service::create_with_id::<T, Db>(db, ctx, input, id).await {
-        Ok(record) => {
-            let body = render::<T, D>(record)?;
+    match make(id).await {
+        Ok(body) => {
             db.complete_key(&ctx.subject, key, &body.to_string()).await?;
             Ok(Created { body, replayed: false })
         }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::rest::{audit, auth, regions, resources};
+use crate::rest::{audit, auth, guardianships, regions, resources};
 
 struct BearerAuth;
 
@@ -88,6 +88,8 @@ write is 403 and nothing changes.",
         auth::login, auth::token, auth::logout, auth::jwks,
         regions::list_regions, regions::get_region,
         audit::list_audit_events, audit::list_access_events,
+        guardianships::list_guardianships, guardianships::create_guardianship, guardianships::get_guardianship,
+        guardianships::update_guardianship, guardianships::end_guardianship,
         resources::list_children, resources::create_child, resources::get_child, resources::update_child, resources::archive_child,
         resources::list_guardians, resources::create_guardian, resources::get_guardian, resources::update_guardian, resources::archive_guardian,
         resources::list_care_centers, resources::create_care_center, resources::get_care_center, resources::update_care_center, resources::archive_care_center,
@@ -98,6 +100,7 @@ write is 403 and nothing changes.",
     tags(
         (name = "children", description = "The register of left-behind children"),
         (name = "guardians", description = "Parents and caregivers"),
+        (name = "guardianships", description = "Links between a child and its guardians, with their history"),
         (name = "care-centers", description = "Care centers, day-care homes, boarding schools, family rooms…"),
         (name = "volunteers", description = "Volunteers and their vetting"),
         (name = "training-sessions", description = "Guardian training, parent-school classes and other sessions"),

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use crate::enums::StrEnum;
 use crate::error::{Error, FieldError};
@@ -282,6 +283,31 @@ impl<'a> Fields<'a> {
     /// An optional instant.
     pub fn opt_instant(&mut self, name: &'static str) -> Option<Option<DateTime<Utc>>> {
         self.instant_value(name, false)
+    }
+
+    /// A required id (UUID).
+    pub fn id(&mut self, name: &'static str) -> Option<Uuid> {
+        match self.raw(name, true)? {
+            Value::String(s) => match Uuid::try_parse(s) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    self.errors.push(FieldError::new(name, "invalid_id", "expected a UUID"));
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(name, "a UUID string");
+                None
+            }
+        }
+    }
+
+    /// Refuses a field that may be set only at creation.
+    pub fn refuse_if_present(&mut self, name: &'static str, code: &str, message: &str) {
+        self.known.insert(name);
+        if self.map.contains_key(name) {
+            self.errors.push(FieldError::new(name, code, message));
+        }
     }
 
     /// A boolean that cannot be null (its default applies on create).

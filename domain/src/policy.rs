@@ -44,6 +44,7 @@ pub fn can_read(ctx: &Ctx, kind: ResourceKind) -> bool {
         // Volunteers see only the children paired with them; until a pairing
         // exists that is none, and they never see guardians or other volunteers.
         Role::Volunteer => matches!(kind, CareCenter | TrainingSession),
+        _ if kind == Guardianship => can_read(ctx, Child),
         _ => true,
     }
 }
@@ -53,6 +54,14 @@ pub fn writable(ctx: &Ctx, kind: ResourceKind, action: Action) -> Writable {
     use ResourceKind::*;
     if action == Action::Read {
         return Writable::Nothing;
+    }
+    // A child's links are changed by whoever may change the child's register record.
+    if kind == Guardianship {
+        return if writable(ctx, Child, Action::Update) == Writable::All {
+            Writable::All
+        } else {
+            Writable::Nothing
+        };
     }
     match ctx.role {
         Role::Admin | Role::Coordinator | Role::TownshipOfficer => Writable::All,
@@ -169,10 +178,10 @@ pub fn matrix_markdown() -> String {
         ("partner", row(Role::Partner, None)),
         ("auditor", row(Role::Auditor, None)),
     ];
-    let kinds = [Child, Guardian, CareCenter, Volunteer, TrainingSession];
+    let kinds = [Child, Guardian, Guardianship, CareCenter, Volunteer, TrainingSession];
     let mut out = String::from(
-        "| role | children | guardians | care centers | volunteers | training sessions | audit trail | unmasked IDs, phones, addresses | health notes |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| role | children | guardians | guardianships | care centers | volunteers | training sessions | audit trail | unmasked IDs, phones, addresses | health notes |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for (name, ctx) in rows {
         let cells: Vec<String> = kinds.iter().map(|k| cell(&ctx, *k)).collect();

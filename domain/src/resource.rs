@@ -148,6 +148,8 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
 pub enum Condition {
     /// `column = value`
     Eq(&'static str, String),
+    /// `column = id` for an id column.
+    EqId(&'static str, uuid::Uuid),
     /// `column NOT IN values`
     NotIn(&'static str, Vec<String>),
     /// `column >= instant`

@@ -21,7 +21,7 @@ use crate::resource::{Condition, Event, EventAction, FilterKind, ListQuery, Meta
 
 /// Reads a record the caller may see: absent, outside the jurisdiction and
 /// invisible to the role all answer `NotFound`.
-async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
+pub(crate) async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
     if !policy::can_read(ctx, T::KIND) {
         return Err(Error::NotFound);
     }
@@ -31,7 +31,7 @@ async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) 
     }
 }
 
-fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
+pub(crate) fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
     record.mask(ctx);
     record
 }
@@ -209,7 +209,7 @@ fn forbidden<T: Resource>(action: Action) -> Error {
 }
 
 /// Refuses fields outside what the caller may write.
-fn check_writable(f: &Fields<'_>, writable: Writable) -> Result<()> {
+pub(crate) fn check_writable(f: &Fields<'_>, writable: Writable) -> Result<()> {
     if let Writable::Only(allowed) = writable {
         let refused: Vec<&str> = f.present().into_iter().filter(|k| !allowed.contains(k)).collect();
         if !refused.is_empty() {
@@ -273,7 +273,7 @@ fn diff<T: Resource>(before: Option<&T>, after: &T) -> Value {
     Value::Object(changes)
 }
 
-fn event<T: Resource>(ctx: &Ctx, action: EventAction, before: Option<&T>, after: &T) -> Event {
+pub(crate) fn event<T: Resource>(ctx: &Ctx, action: EventAction, before: Option<&T>, after: &T) -> Event {
     Event {
         id: Uuid::now_v7(),
         occurred_at: after.meta().updated_at,
@@ -384,7 +384,7 @@ where
     save(store, ctx, EventAction::Archived, &current, record).await
 }
 
-async fn save<T: Resource, S: Repository<T>>(
+pub(crate) async fn save<T: Resource, S: Repository<T>>(
     store: &S,
     ctx: &Ctx,
     action: EventAction,

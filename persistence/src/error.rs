@@ -8,6 +8,19 @@ use shouhu_domain::Error;
 pub fn db_error(err: DbErr) -> Error {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(message)) => {
+            // PostgreSQL names the index, SQLite the columns.
+            if message.contains("ux_guardianships_active_pair") || message.contains("guardianships.guardian_id") {
+                return Error::Conflict {
+                    field: Some("guardian_id".to_owned()),
+                    message: "this guardian is already linked to this child".to_owned(),
+                };
+            }
+            if message.contains("ux_guardianships_primary") || message.contains("guardianships.child_id") {
+                return Error::Conflict {
+                    field: Some("is_primary_caregiver".to_owned()),
+                    message: "this child already has an active primary caregiver".to_owned(),
+                };
+            }
             let field = ["id_number", "username", "token_hash"]
                 .into_iter()
                 .find(|f| message.contains(f))

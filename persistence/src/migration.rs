@@ -182,6 +182,7 @@ impl MigrationTrait for Initial {
         guardianships
             .col(uuid("child_id"))
             .col(uuid("guardian_id"))
+            .col(text("region_code"))
             .col(text("relationship"))
             .col(flag("is_primary_caregiver"))
             .col(flag("lives_with_child"))
@@ -202,6 +203,23 @@ impl MigrationTrait for Initial {
         manager.create_table(guardianships).await?;
         manager.create_index(index("guardianships", &["child_id"])).await?;
         manager.create_index(index("guardianships", &["guardian_id"])).await?;
+        // At most one active primary caregiver per child, and one active link per child and guardian.
+        let db = manager.get_connection();
+        let truth = if db.get_database_backend() == DbBackend::Postgres {
+            "TRUE"
+        } else {
+            "1"
+        };
+        db.execute_unprepared(&format!(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_guardianships_primary ON guardianships (child_id) \
+             WHERE is_primary_caregiver = {truth} AND ended_on IS NULL"
+        ))
+        .await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_guardianships_active_pair ON guardianships (child_id, guardian_id) \
+             WHERE ended_on IS NULL",
+        )
+        .await?;
 
         let mut centers = record("care_centers");
         centers

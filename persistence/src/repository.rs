@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::entities::{event, guardianship, region};
 use crate::error::db_error;
-use crate::mapping::{Mapped, event_to_active, guardianship_from_model, guardianship_to_model, region_from_model};
+use crate::mapping::{Mapped, event_to_active, region_from_model};
 use crate::store::Db;
 
 /// Rows per multi-row INSERT: well under both databases' parameter limits.
@@ -56,6 +56,7 @@ fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
     for c in conditions {
         w = match c {
             Condition::Eq(col, v) => w.add(column::<T>(col)?.eq(v.clone())),
+            Condition::EqId(col, id) => w.add(column::<T>(col)?.eq(*id)),
             Condition::NotIn(col, vs) => w.add(column::<T>(col)?.is_not_in(vs.clone())),
             Condition::From(col, t) => w.add(column::<T>(col)?.gte(*t)),
             Condition::Before(col, t) => w.add(column::<T>(col)?.lt(*t)),
@@ -166,23 +167,6 @@ impl Db {
         txn.commit().await.map_err(db_error)
     }
 
-    /// Inserts many guardianships at once, in one transaction.
-    pub async fn insert_guardianships(&self, links: &[Guardianship]) -> Result<()> {
-        use sea_orm::{ActiveModelTrait, IntoActiveModel};
-        let txn = self.conn.begin().await.map_err(db_error)?;
-        for chunk in links.chunks(CHUNK) {
-            guardianship::Entity::insert_many(
-                chunk
-                    .iter()
-                    .map(|g| guardianship_to_model(g).into_active_model().reset_all()),
-            )
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_error)?;
-        }
-        txn.commit().await.map_err(db_error)
-    }
-
     async fn guardianships_where(&self, column: guardianship::Column, ids: &[Uuid]) -> Result<Vec<Guardianship>> {
         let chunks = ids.chunks(CHUNK).map(|chunk| {
             guardianship::Entity::find()
@@ -192,7 +176,7 @@ impl Db {
                 .all(&self.conn)
         });
         let rows = try_join_all(chunks).await.map_err(db_error)?;
-        rows.into_iter().flatten().map(guardianship_from_model).collect()
+        rows.into_iter().flatten().map(Guardianship::from_model).collect()
     }
 }
 

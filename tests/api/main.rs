@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod children;
 mod graphql;
+mod guardianships;
 mod helpers;
 mod jurisdiction;
 mod matrix;

@@ -26,6 +26,7 @@ pub struct QueryRoot(
     resources::VolunteerQuery,
     resources::TrainingSessionQuery,
     resources::RegionQuery,
+    resources::GuardianshipQuery,
 );
 
 /// Every mutation.
@@ -36,6 +37,7 @@ pub struct MutationRoot(
     resources::CareCenterMutation,
     resources::VolunteerMutation,
     resources::TrainingSessionMutation,
+    resources::GuardianshipMutation,
 );
 
 /// Limits applied to every query.

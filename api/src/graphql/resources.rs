@@ -378,3 +378,88 @@ impl Guardian {
         Ok(children.unwrap_or_default().into_iter().map(Child::from).collect())
     }
 }
+
+/// Guardianship queries.
+#[derive(Default)]
+pub struct GuardianshipQuery;
+
+#[Object]
+impl GuardianshipQuery {
+    /// One guardianship, through its child; null and NOT_FOUND when the child is not yours to see.
+    async fn guardianship(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Guardianship>> {
+        let (state, caller) = parts(ctx)?;
+        let link = shouhu_domain::guardianship::get_guardianship(&state.db, caller, parse_id(&id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(Some(link.into()))
+    }
+}
+
+/// Guardianship mutations.
+#[derive(Default)]
+pub struct GuardianshipMutation;
+
+#[Object]
+impl GuardianshipMutation {
+    /// Links a guardian to a child (at most one active primary caregiver per child: CONFLICT).
+    async fn create_guardianship(
+        &self,
+        ctx: &Context<'_>,
+        child_id: ID,
+        input: GuardianshipCreate,
+        #[graphql(desc = "Makes retries safe, as for every create.")] idempotency_key: Option<String>,
+    ) -> Result<Guardianship> {
+        use shouhu_domain::guardianship as links;
+        let (state, caller) = parts(ctx)?;
+        let child = parse_id(&child_id)?;
+        let map = input_map(ctx, "input", &input)?;
+        let mut hashed = map.clone();
+        hashed.insert("child_id".to_owned(), serde_json::Value::String(child.to_string()));
+        let db = &state.db;
+        let render = |g: links::Guardianship| {
+            serde_json::to_value(Guardianship::from(g)).map_err(|e| shouhu_domain::Error::Internal(e.to_string()))
+        };
+        let created = idempotent::create_with(
+            state,
+            caller,
+            idempotency_key.as_deref(),
+            "create:guardianship",
+            &hashed,
+            |id| async move {
+                links::create_guardianship(db, caller, child, &map, id)
+                    .await
+                    .and_then(render)
+            },
+            |id| async move { links::get_guardianship(db, caller, id).await.and_then(render) },
+        )
+        .await
+        .map_err(gql_error)?;
+        serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
+    }
+
+    /// Changes a guardianship if it is still at `expectedVersion`.
+    async fn update_guardianship(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i64,
+        input: GuardianshipPatch,
+    ) -> Result<Guardianship> {
+        let (state, caller) = parts(ctx)?;
+        let map = input_map(ctx, "input", &input)?;
+        let link =
+            shouhu_domain::guardianship::update_guardianship(&state.db, caller, parse_id(&id)?, expected_version, &map)
+                .await
+                .map_err(gql_error)?;
+        Ok(link.into())
+    }
+
+    /// Ends a guardianship today if it is still at `expectedVersion`; it stays in the child's history.
+    async fn end_guardianship(&self, ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<Guardianship> {
+        let (state, caller) = parts(ctx)?;
+        let link = shouhu_domain::guardianship::end_guardianship(&state.db, caller, parse_id(&id)?, expected_version)
+            .await
+            .map_err(gql_error)?;
+        Ok(link.into())
+    }
+}

@@ -143,7 +143,7 @@ macro_rules! rest_resource {
 }
 
 /// The `Idempotency-Key` header, if sent.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::Error> {
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::Error> {
     match req.headers().get("idempotency-key") {
         None => Ok(None),
         Some(v) => match v.to_str() {
@@ -154,7 +154,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::Error
 }
 
 /// 201 with `Location`, `ETag` and, for a replay, `Idempotent-Replayed: true`.
-fn created_response(collection: &str, created: Created) -> HttpResponse {
+pub fn created_response(collection: &str, created: Created) -> HttpResponse {
     let id = created.body["id"].as_str().unwrap_or_default();
     let version = created.body["version"].as_i64().unwrap_or(1);
     let mut res = HttpResponse::Created();

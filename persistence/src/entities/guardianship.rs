@@ -13,6 +13,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub child_id: Uuid,
     pub guardian_id: Uuid,
+    pub region_code: String,
     pub relationship: String,
     pub is_primary_caregiver: bool,
     pub lives_with_child: bool,
