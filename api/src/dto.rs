@@ -30,7 +30,7 @@ api_enum!(/// Stage of schooling.
     SchoolStage = domain::enums::SchoolStage { Preschool, Primary, Junior, Senior, Vocational, None });
 api_enum!(/// Whether a child is at school.
     SchoolStatus = domain::enums::SchoolStatus { Enrolled, DroppedOut, Suspended, Graduated, NotSchoolAge });
-api_enum!(/// A child's lifecycle status. `aged_out` and `archived` cannot be set by a patch.
+api_enum!(/// A child's lifecycle status. `aged_out` follows from the birth date (16 years) on every read, without anyone editing the record; `archived` comes from DELETE. Neither can be set by a patch.
     ChildStatus = domain::enums::ChildStatus { Active, Exited, AgedOut, Archived });
 api_enum!(/// Active or archived.
     RecordStatus = domain::enums::RecordStatus { Active, Archived });

@@ -1,6 +1,6 @@
 //! The register's core record: a left-behind child.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::ctx::Ctx;
@@ -8,7 +8,7 @@ use crate::enums::{ChildStatus, Gender, LeftBehindType, RegionLevel, SchoolStage
 use crate::fields::Fields;
 use crate::id_number::IdNumber;
 use crate::policy;
-use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+use crate::resource::{Condition, FilterSpec, Meta, Resource, ResourceKind, enum_filter};
 
 /// A left-behind child (留守儿童).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,6 +51,18 @@ pub struct Child {
 /// A child is registered while under this age.
 pub const MAX_AGE_AT_REGISTRATION: u32 = 18;
 
+/// At this age a child leaves the care of the register (`aged_out`).
+pub const AGE_OUT: u32 = 16;
+
+/// Children born on or before this day are `AGE_OUT` years old on `today`.
+pub fn aged_out_born_by(today: NaiveDate) -> NaiveDate {
+    today
+        .with_year(today.year() - 16)
+        // 29 February: the day before 1 March of that year.
+        .or_else(|| NaiveDate::from_ymd_opt(today.year() - 16, 3, 1).and_then(|d| d.pred_opt()))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 /// Whole years between `birth` and `on`.
 pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
     on.years_since(birth).unwrap_or(0)
@@ -58,7 +70,6 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 
 impl Resource for Child {
     const KIND: ResourceKind = ResourceKind::Child;
-    const HIDDEN_BY_DEFAULT: &'static [&'static str] = &["archived", "aged_out"];
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<ChildStatus>("status"),
         enum_filter::<SchoolStatus>("school_status"),
@@ -146,6 +157,8 @@ impl Resource for Child {
             self.special_hardship = v;
         }
         if let Some(v) = f.enum_if_given::<ChildStatus>("status") {
+            // Status changes are the register's own: schooling, health and assistance
+            // departments never send this field (their writes are limited to their fields).
             match v {
                 ChildStatus::Active | ChildStatus::Exited => self.status = v,
                 _ => f.reject(
@@ -194,6 +207,31 @@ impl Resource for Child {
         self.status = ChildStatus::Archived;
     }
 
+    fn settle(&mut self, today: NaiveDate) {
+        if matches!(self.status, ChildStatus::Active | ChildStatus::Exited) && self.age_on(today) >= AGE_OUT {
+            self.status = ChildStatus::AgedOut;
+        }
+    }
+
+    /// `aged_out` is derived from the birth date on read (nobody edits the
+    /// record for it), so the status filter looks at the birth date too.
+    fn status_conditions(status: Option<&str>, today: NaiveDate) -> Option<Vec<Condition>> {
+        let cutoff = aged_out_born_by(today);
+        let not_archived = || Condition::NotIn("status", vec!["archived".to_owned()]);
+        Some(match status {
+            None => vec![
+                Condition::NotIn("status", vec!["archived".to_owned(), "aged_out".to_owned()]),
+                Condition::DateAfter("birth_date", cutoff),
+            ],
+            Some("aged_out") => vec![not_archived(), Condition::DateAtOrBefore("birth_date", cutoff)],
+            Some("archived") => vec![Condition::Eq("status", "archived".to_owned())],
+            Some(other) => vec![
+                Condition::Eq("status", other.to_owned()),
+                Condition::DateAfter("birth_date", cutoff),
+            ],
+        })
+    }
+
     fn unmasked_personal_fields(&self, ctx: &Ctx) -> Vec<&'static str> {
         let mut fields = Vec::new();
         if self.id_number.is_some() && policy::sees_identifiers(ctx) {
@@ -219,5 +257,23 @@ impl Child {
     /// The child's age on `day`.
     pub fn age_on(&self, day: NaiveDate) -> u32 {
         age_on(self.birth_date, day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_child_ages_out_on_the_sixteenth_birthday() {
+        assert_eq!(aged_out_born_by(day(2026, 11, 29)), day(2010, 11, 29));
+        assert_eq!(age_on(day(2010, 11, 29), day(2026, 11, 29)), AGE_OUT);
+        assert_eq!(age_on(day(2010, 11, 30), day(2026, 11, 29)), AGE_OUT - 1);
+        assert_eq!(aged_out_born_by(day(2028, 2, 29)), day(2012, 2, 29));
+        assert_eq!(aged_out_born_by(day(2032, 2, 29)), day(2016, 2, 29));
     }
 }

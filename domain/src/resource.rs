@@ -136,6 +136,14 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
     fn archive(&mut self);
     /// Hides what `ctx` may not see.
     fn mask(&mut self, ctx: &Ctx);
+    /// Derives what follows from the date alone (a child of 16 is aged out),
+    /// so that nobody has to edit the record for it.
+    fn settle(&mut self, _today: NaiveDate) {}
+    /// The list conditions for a `status` filter (or its absence), when they
+    /// are more than an equality on the stored column.
+    fn status_conditions(_status: Option<&str>, _today: NaiveDate) -> Option<Vec<Condition>> {
+        None
+    }
     /// The fields, masked or hidden for some roles, that this record shows `ctx`
     /// unmasked; reads of them are audited.
     fn unmasked_personal_fields(&self, _ctx: &Ctx) -> Vec<&'static str> {
@@ -150,6 +158,10 @@ pub enum Condition {
     Eq(&'static str, String),
     /// `column = id` for an id column.
     EqId(&'static str, uuid::Uuid),
+    /// `column > date`
+    DateAfter(&'static str, NaiveDate),
+    /// `column <= date`
+    DateAtOrBefore(&'static str, NaiveDate),
     /// `column NOT IN values`
     NotIn(&'static str, Vec<String>),
     /// `column >= instant`

@@ -31,7 +31,9 @@ pub(crate) async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx,
     }
 }
 
+/// A record as it leaves the domain: derived fields settled, masked for the caller.
 pub(crate) fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
+    record.settle(now().date_naive());
     record.mask(ctx);
     record
 }
@@ -77,7 +79,7 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
     let mut conditions = Vec::new();
     let mut errors = Vec::new();
     let mut region_prefix: Option<String> = None;
-    let mut status_given = false;
+    let mut status: Option<String> = None;
     let mut seen = HashSet::new();
     for (name, value) in params {
         if !seen.insert(name.as_str()) {
@@ -118,8 +120,9 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                 )),
                 Some(spec) => match spec.kind {
                     FilterKind::Enum(valid, expected) => {
-                        if valid(value) {
-                            status_given |= spec.column == "status";
+                        if valid(value) && spec.column == "status" {
+                            status = Some(value.clone());
+                        } else if valid(value) {
                             conditions.push(Condition::Eq(spec.column, value.clone()));
                         } else {
                             errors.push(bad_param(
@@ -143,11 +146,13 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
     if !errors.is_empty() {
         return Err(Error::InvalidParameters(errors));
     }
-    if !status_given {
-        conditions.push(Condition::NotIn(
+    match (T::status_conditions(status.as_deref(), now().date_naive()), status) {
+        (Some(own), _) => conditions.extend(own),
+        (None, Some(s)) => conditions.push(Condition::Eq("status", s)),
+        (None, None) => conditions.push(Condition::NotIn(
             "status",
             T::HIDDEN_BY_DEFAULT.iter().map(|s| (*s).to_owned()).collect(),
-        ));
+        )),
     }
     // The effective subtree is the narrower of the jurisdiction and the filter.
     let bound = match (ctx.jurisdiction_prefix(), region_prefix) {

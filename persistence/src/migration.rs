@@ -158,7 +158,13 @@ impl MigrationTrait for Initial {
         for i in common_indexes("children", "name") {
             manager.create_index(i).await?;
         }
-        for c in ["school_status", "school_stage", "left_behind_type", "gender"] {
+        for c in [
+            "school_status",
+            "school_stage",
+            "left_behind_type",
+            "gender",
+            "birth_date",
+        ] {
             manager.create_index(index("children", &[c])).await?;
         }
 

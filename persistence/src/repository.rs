@@ -57,6 +57,8 @@ fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
         w = match c {
             Condition::Eq(col, v) => w.add(column::<T>(col)?.eq(v.clone())),
             Condition::EqId(col, id) => w.add(column::<T>(col)?.eq(*id)),
+            Condition::DateAfter(col, d) => w.add(column::<T>(col)?.gt(*d)),
+            Condition::DateAtOrBefore(col, d) => w.add(column::<T>(col)?.lte(*d)),
             Condition::NotIn(col, vs) => w.add(column::<T>(col)?.is_not_in(vs.clone())),
             Condition::From(col, t) => w.add(column::<T>(col)?.gte(*t)),
             Condition::Before(col, t) => w.add(column::<T>(col)?.lt(*t)),

@@ -394,3 +394,71 @@ async fn the_largest_page_is_configurable_on_both_surfaces() {
         .await;
     assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION");
 }
+
+#[tokio::test]
+async fn a_child_of_16_is_aged_out_without_anyone_editing_the_record() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let today = chrono::Utc::now().date_naive();
+    let sixteen = shouhu_domain::child::aged_out_born_by(today);
+    let almost = sixteen.succ_opt().unwrap();
+    let make = |name: &str, birth: chrono::NaiveDate| {
+        let mut body = child_body(name, 0);
+        body.as_object_mut().unwrap().remove("id_number");
+        body["birth_date"] = json!(birth.to_string());
+        body
+    };
+    let old = app.create("/api/v1/children", &token, make("满十六", sixteen)).await;
+    let young = app.create("/api/v1/children", &token, make("差一天", almost)).await;
+    assert_eq!(old["status"], "aged_out", "derived at once");
+    assert_eq!(young["status"], "active");
+    let ids = |v: Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(app.get("/api/v1/children", &token).await.json().await.unwrap()),
+        vec![young["id"].clone()]
+    );
+    assert_eq!(
+        ids(app
+            .get("/api/v1/children?status=active", &token)
+            .await
+            .json()
+            .await
+            .unwrap()),
+        vec![young["id"].clone()]
+    );
+    assert_eq!(
+        ids(app
+            .get("/api/v1/children?status=aged_out", &token)
+            .await
+            .json()
+            .await
+            .unwrap()),
+        vec![old["id"].clone()]
+    );
+    let read: Value = app
+        .get(&format!("/api/v1/children/{}", old["id"].as_str().unwrap()), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["status"], "aged_out");
+    assert_eq!(read["version"], 1, "nobody edited it");
+    let res = app
+        .gql(
+            &token,
+            "{ children(filter: {status: AGED_OUT}) { edges { node { name status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["children"]["edges"],
+        json!([{"node": {"name": "满十六", "status": "AGED_OUT"}}])
+    );
+}
