@@ -147,6 +147,17 @@ impl Application {
                         .patch(rest::guardianships::update_guardianship)
                         .delete(rest::guardianships::end_guardianship),
                 )
+                .service(
+                    resource("/api/v1/care-centers/{id}/enrollments", "GET, POST")
+                        .get(rest::enrollments::list_enrollments)
+                        .post(rest::enrollments::create_enrollment),
+                )
+                .service(
+                    resource("/api/v1/enrollments/{id}", "GET, PATCH, DELETE")
+                        .get(rest::enrollments::get_enrollment)
+                        .patch(rest::enrollments::update_enrollment)
+                        .delete(rest::enrollments::end_enrollment),
+                )
                 .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
                 .service(resource("/api/v1/audit-events/reads", "GET").get(rest::audit::list_access_events))
                 .service(

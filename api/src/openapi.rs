@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::rest::{audit, auth, guardianships, regions, resources};
+use crate::rest::{audit, auth, enrollments, guardianships, regions, resources};
 
 struct BearerAuth;
 
@@ -90,6 +90,8 @@ write is 403 and nothing changes.",
         audit::list_audit_events, audit::list_access_events,
         guardianships::list_guardianships, guardianships::create_guardianship, guardianships::get_guardianship,
         guardianships::update_guardianship, guardianships::end_guardianship,
+        enrollments::list_enrollments, enrollments::create_enrollment, enrollments::get_enrollment,
+        enrollments::update_enrollment, enrollments::end_enrollment,
         resources::list_children, resources::create_child, resources::get_child, resources::update_child, resources::archive_child,
         resources::list_guardians, resources::create_guardian, resources::get_guardian, resources::update_guardian, resources::archive_guardian,
         resources::list_care_centers, resources::create_care_center, resources::get_care_center, resources::update_care_center, resources::archive_care_center,
@@ -101,6 +103,7 @@ write is 403 and nothing changes.",
         (name = "children", description = "The register of left-behind children"),
         (name = "guardians", description = "Parents and caregivers"),
         (name = "guardianships", description = "Links between a child and its guardians, with their history"),
+        (name = "enrollments", description = "Children's enrolments in places of care, within capacity"),
         (name = "care-centers", description = "Care centers, day-care homes, boarding schools, family rooms…"),
         (name = "volunteers", description = "Volunteers and their vetting"),
         (name = "training-sessions", description = "Guardian training, parent-school classes and other sessions"),

@@ -123,6 +123,10 @@ str_enum!(
     }
 );
 str_enum!(
+    /// How a child attends a place of care.
+    EnrollmentKind { Day => "day", Boarding => "boarding", AfterSchool => "after_school" }
+);
+str_enum!(
     /// The kinds of training session.
     TrainingKind {
         GuardianTraining => "guardian_training", ParentSchoolClass => "parent_school_class",

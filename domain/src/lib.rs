@@ -7,6 +7,7 @@ pub mod audit;
 pub mod care_center;
 pub mod child;
 pub mod ctx;
+pub mod enrollment;
 pub mod enums;
 pub mod error;
 pub mod fields;

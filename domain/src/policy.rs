@@ -45,6 +45,7 @@ pub fn can_read(ctx: &Ctx, kind: ResourceKind) -> bool {
         // exists that is none, and they never see guardians or other volunteers.
         Role::Volunteer => matches!(kind, CareCenter | TrainingSession),
         _ if kind == Guardianship => can_read(ctx, Child),
+        _ if kind == Enrollment => can_read(ctx, Child) && can_read(ctx, CareCenter),
         _ => true,
     }
 }
@@ -58,6 +59,16 @@ pub fn writable(ctx: &Ctx, kind: ResourceKind, action: Action) -> Writable {
     // A child's links are changed by whoever may change the child's register record.
     if kind == Guardianship {
         return if writable(ctx, Child, Action::Update) == Writable::All {
+            Writable::All
+        } else {
+            Writable::Nothing
+        };
+    }
+    // Enrolments are made by whoever may change the place or the child's record.
+    if kind == Enrollment {
+        let by_place = writable(ctx, CareCenter, Action::Update) == Writable::All;
+        let by_child = writable(ctx, Child, Action::Update) == Writable::All;
+        return if by_place || by_child {
             Writable::All
         } else {
             Writable::Nothing
@@ -178,10 +189,18 @@ pub fn matrix_markdown() -> String {
         ("partner", row(Role::Partner, None)),
         ("auditor", row(Role::Auditor, None)),
     ];
-    let kinds = [Child, Guardian, Guardianship, CareCenter, Volunteer, TrainingSession];
+    let kinds = [
+        Child,
+        Guardian,
+        Guardianship,
+        CareCenter,
+        Enrollment,
+        Volunteer,
+        TrainingSession,
+    ];
     let mut out = String::from(
-        "| role | children | guardians | guardianships | care centers | volunteers | training sessions | audit trail | unmasked IDs, phones, addresses | health notes |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| role | children | guardians | guardianships | care centers | enrollments | volunteers | training sessions | audit trail | unmasked IDs, phones, addresses | health notes |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for (name, ctx) in rows {
         let cells: Vec<String> = kinds.iter().map(|k| cell(&ctx, *k)).collect();

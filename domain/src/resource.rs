@@ -51,6 +51,8 @@ pub enum ResourceKind {
     Guardianship,
     /// A place of care.
     CareCenter,
+    /// A child's enrolment in a place of care.
+    Enrollment,
     /// A volunteer.
     Volunteer,
     /// A training session.
@@ -65,6 +67,7 @@ impl ResourceKind {
             Self::Guardian => "guardian",
             Self::Guardianship => "guardianship",
             Self::CareCenter => "care_center",
+            Self::Enrollment => "enrollment",
             Self::Volunteer => "volunteer",
             Self::TrainingSession => "training_session",
         }

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::DateTime;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -57,7 +56,7 @@ pub async fn get_many<T: Resource, S: Repository<T> + AccessLog>(
 }
 
 /// The records among `ids` the caller may see, unmasked (for decisions, not for responses).
-async fn visible_many<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<Vec<T>> {
+pub(crate) async fn visible_many<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<Vec<T>> {
     if ids.is_empty() || !policy::can_read(ctx, T::KIND) {
         return Ok(Vec::new());
     }
@@ -518,11 +517,4 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>> {
     } else {
         Err(Error::Validation(errors))
     }
-}
-
-/// An instant parameter, for callers outside the list parser.
-pub fn instant_param(name: &str, value: &str) -> Result<DateTime<chrono::Utc>> {
-    parse_instant(value).ok_or_else(|| {
-        Error::InvalidParameters(vec![bad_param(name, "invalid_instant", "expected an RFC 3339 instant")])
-    })
 }

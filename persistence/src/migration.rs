@@ -242,6 +242,34 @@ impl MigrationTrait for Initial {
         }
         manager.create_index(index("care_centers", &["kind"])).await?;
 
+        let mut enrollments = record("enrollments");
+        enrollments
+            .col(uuid("care_center_id"))
+            .col(uuid("child_id"))
+            .col(text("region_code"))
+            .col(text("kind"))
+            .col(col("since").date().not_null())
+            .col(col("until").date().null())
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_enrollments_center")
+                    .from(Alias::new("enrollments"), Alias::new("care_center_id"))
+                    .to(Alias::new("care_centers"), Alias::new("id")),
+            )
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_enrollments_child")
+                    .from(Alias::new("enrollments"), Alias::new("child_id"))
+                    .to(Alias::new("children"), Alias::new("id")),
+            );
+        manager.create_table(enrollments).await?;
+        manager
+            .create_index(index("enrollments", &["care_center_id", "since"]))
+            .await?;
+        manager
+            .create_index(index("enrollments", &["child_id", "since"]))
+            .await?;
+
         let mut volunteers = record("volunteers");
         volunteers
             .col(text("name"))

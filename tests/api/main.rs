@@ -7,6 +7,7 @@ mod abuse;
 mod audit;
 mod auth;
 mod children;
+mod enrollments;
 mod graphql;
 mod guardianships;
 mod helpers;

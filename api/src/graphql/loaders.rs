@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use shouhu_domain::care_center::CareCenter;
 use shouhu_domain::child::Child;
+use shouhu_domain::enrollment::Enrollment;
 use shouhu_domain::guardian::Guardian;
 use shouhu_domain::guardianship::Guardianship;
 use shouhu_domain::{Ctx, Error, service};
@@ -67,6 +69,66 @@ fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW)
 }
 
+/// A child's active enrolments.
+pub struct EnrollmentsByChild {
+    db: Db,
+    ctx: Ctx,
+}
+
+impl Loader<Uuid> for EnrollmentsByChild {
+    type Value = Vec<Enrollment>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        shouhu_domain::enrollment::active_of_children(&self.db, &self.ctx, keys).await
+    }
+}
+
+/// A place's active enrolments.
+pub struct EnrollmentsByCenter {
+    db: Db,
+    ctx: Ctx,
+}
+
+impl Loader<Uuid> for EnrollmentsByCenter {
+    type Value = Vec<Enrollment>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        shouhu_domain::enrollment::active_in_centers(&self.db, &self.ctx, keys).await
+    }
+}
+
+/// Children by id.
+pub struct ChildById {
+    db: Db,
+    ctx: Ctx,
+}
+
+impl Loader<Uuid> for ChildById {
+    type Value = Child;
+    type Error = Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        service::get_many::<Child, Db>(&self.db, &self.ctx, keys).await
+    }
+}
+
+/// Places of care by id.
+pub struct CareCenterById {
+    db: Db,
+    ctx: Ctx,
+}
+
+impl Loader<Uuid> for CareCenterById {
+    type Value = CareCenter;
+    type Error = Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        service::get_many::<CareCenter, Db>(&self.db, &self.ctx, keys).await
+    }
+}
+
 /// A loader whose answers are kept for the rest of the request, so that a page
 /// can prefetch them.
 pub type Cached<L> = DataLoader<L, HashMapCache>;
@@ -79,11 +141,20 @@ pub struct Loaders {
     pub guardians: Cached<GuardianById>,
     /// `Guardian.children`
     pub children: Cached<ChildrenByGuardian>,
+    /// `Child.enrollments`
+    pub child_enrollments: Cached<EnrollmentsByChild>,
+    /// `CareCenter.enrollments`
+    pub center_enrollments: Cached<EnrollmentsByCenter>,
+    /// `Enrollment.child`
+    pub child: Cached<ChildById>,
+    /// `Enrollment.careCenter`
+    pub care_center: Cached<CareCenterById>,
 }
 
 impl Loaders {
     /// Fresh loaders for one request by `ctx` (no cache outlives the request).
     pub fn new(db: &Db, ctx: &Ctx) -> Self {
+        let (db, ctx) = (db.clone(), ctx.clone());
         Self {
             guardianships: cached(GuardianshipsByChild {
                 db: db.clone(),
@@ -97,6 +168,19 @@ impl Loaders {
                 db: db.clone(),
                 ctx: ctx.clone(),
             }),
+            child_enrollments: cached(EnrollmentsByChild {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
+            center_enrollments: cached(EnrollmentsByCenter {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
+            child: cached(ChildById {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
+            care_center: cached(CareCenterById { db, ctx }),
         }
     }
 }

@@ -27,6 +27,7 @@ pub struct QueryRoot(
     resources::TrainingSessionQuery,
     resources::RegionQuery,
     resources::GuardianshipQuery,
+    resources::EnrollmentQuery,
 );
 
 /// Every mutation.
@@ -38,6 +39,7 @@ pub struct MutationRoot(
     resources::VolunteerMutation,
     resources::TrainingSessionMutation,
     resources::GuardianshipMutation,
+    resources::EnrollmentMutation,
 );
 
 /// Limits applied to every query.

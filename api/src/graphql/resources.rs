@@ -29,7 +29,33 @@ fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
 /// page costs the same few queries whatever its size and however busy the
 /// machine (the loaders' batching window alone depends on timing).
 async fn prefetch_children(ctx: &Context<'_>, page: &[shouhu_domain::child::Child]) -> Result<()> {
-    let links = ctx.look_ahead().field("edges").field("node").field("guardianships");
+    let node = ctx.look_ahead().field("edges").field("node");
+    let enrollments = node.field("enrollments");
+    if !page.is_empty() && enrollments.exists() {
+        let (state, caller) = parts(ctx)?;
+        let ids: Vec<Uuid> = page.iter().map(|c| c.meta.id).collect();
+        let mut found = shouhu_domain::enrollment::active_of_children(&state.db, caller, &ids)
+            .await
+            .map_err(gql_error)?;
+        let centers: Vec<Uuid> = found
+            .values()
+            .flatten()
+            .map(|e| e.care_center_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        loaders(ctx)?
+            .child_enrollments
+            .feed_many(ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default())))
+            .await;
+        if enrollments.field("careCenter").exists() && !centers.is_empty() {
+            let places = service::get_many::<shouhu_domain::care_center::CareCenter, Db>(&state.db, caller, &centers)
+                .await
+                .map_err(gql_error)?;
+            loaders(ctx)?.care_center.feed_many(places).await;
+        }
+    }
+    let links = node.field("guardianships");
     if page.is_empty() || !links.exists() {
         return Ok(());
     }
@@ -79,6 +105,36 @@ async fn feed_children_of(ctx: &Context<'_>, guardian_ids: &[Uuid]) -> Result<()
         .iter()
         .map(|id| (*id, children.remove(id).unwrap_or_default()));
     loaders(ctx)?.children.feed_many(all).await;
+    Ok(())
+}
+
+async fn prefetch_centers(ctx: &Context<'_>, page: &[shouhu_domain::care_center::CareCenter]) -> Result<()> {
+    let enrollments = ctx.look_ahead().field("edges").field("node").field("enrollments");
+    if page.is_empty() || !enrollments.exists() {
+        return Ok(());
+    }
+    let (state, caller) = parts(ctx)?;
+    let ids: Vec<Uuid> = page.iter().map(|c| c.meta.id).collect();
+    let mut found = shouhu_domain::enrollment::active_in_centers(&state.db, caller, &ids)
+        .await
+        .map_err(gql_error)?;
+    let children: Vec<Uuid> = found
+        .values()
+        .flatten()
+        .map(|e| e.child_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    loaders(ctx)?
+        .center_enrollments
+        .feed_many(ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default())))
+        .await;
+    if enrollments.field("child").exists() && !children.is_empty() {
+        let kids = service::get_many::<shouhu_domain::child::Child, Db>(&state.db, caller, &children)
+            .await
+            .map_err(gql_error)?;
+        loaders(ctx)?.child.feed_many(kids).await;
+    }
     Ok(())
 }
 
@@ -289,7 +345,7 @@ gql_resource!(
 
 gql_resource!(
     query = CareCenterQuery, mutation = CareCenterMutation, record = shouhu_domain::care_center::CareCenter, dto = CareCenter,
-    filter = CareCenterFilter, create_input = CareCenterCreate, update_input = CareCenterPatch, prefetch = no_prefetch,
+    filter = CareCenterFilter, create_input = CareCenterCreate, update_input = CareCenterPatch, prefetch = prefetch_centers,
     /// One care place.
     get = care_center,
     /// Care places in your jurisdiction.
@@ -351,11 +407,57 @@ impl RegionQuery {
 
 #[ComplexObject]
 impl Child {
+    /// The child's enrolments active today, in places you may see (batched across the page).
+    async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<Enrollment>> {
+        let found = loaders(ctx)?
+            .child_enrollments
+            .load_one(parse_id(&self.id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Enrollment::from).collect())
+    }
+
     /// The child's active guardianships (batched across the page).
     async fn guardianships(&self, ctx: &Context<'_>) -> Result<Vec<Guardianship>> {
         let id = parse_id(&self.id)?;
         let links = loaders(ctx)?.guardianships.load_one(id).await.map_err(gql_error)?;
         Ok(links.unwrap_or_default().into_iter().map(Guardianship::from).collect())
+    }
+}
+
+#[ComplexObject]
+impl Enrollment {
+    /// The child (null when you may not see it).
+    async fn child(&self, ctx: &Context<'_>) -> Result<Option<Child>> {
+        let child = loaders(ctx)?
+            .child
+            .load_one(parse_id(&self.child_id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(child.map(Child::from))
+    }
+
+    /// The place (null when you may not see it).
+    async fn care_center(&self, ctx: &Context<'_>) -> Result<Option<CareCenter>> {
+        let center = loaders(ctx)?
+            .care_center
+            .load_one(parse_id(&self.care_center_id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(center.map(CareCenter::from))
+    }
+}
+
+#[ComplexObject]
+impl CareCenter {
+    /// The enrolments active today of children you may see (batched across the page).
+    async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<Enrollment>> {
+        let found = loaders(ctx)?
+            .center_enrollments
+            .load_one(parse_id(&self.id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Enrollment::from).collect())
     }
 }
 
@@ -461,5 +563,92 @@ impl GuardianshipMutation {
             .await
             .map_err(gql_error)?;
         Ok(link.into())
+    }
+}
+
+/// Enrolment queries.
+#[derive(Default)]
+pub struct EnrollmentQuery;
+
+#[Object]
+impl EnrollmentQuery {
+    /// One enrolment, if you may see its place and its child.
+    async fn enrollment(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Enrollment>> {
+        let (state, caller) = parts(ctx)?;
+        let e = shouhu_domain::enrollment::get_enrollment(&state.db, caller, parse_id(&id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(Some(e.into()))
+    }
+}
+
+/// Enrolment mutations.
+#[derive(Default)]
+pub struct EnrollmentMutation;
+
+#[Object]
+impl EnrollmentMutation {
+    /// Enrols a child in a place (CONFLICT when the place is full).
+    async fn create_enrollment(
+        &self,
+        ctx: &Context<'_>,
+        care_center_id: ID,
+        input: EnrollmentCreate,
+        #[graphql(desc = "Makes retries safe, as for every create.")] idempotency_key: Option<String>,
+    ) -> Result<Enrollment> {
+        use shouhu_domain::enrollment as enrol;
+        let (state, caller) = parts(ctx)?;
+        let center = parse_id(&care_center_id)?;
+        let map = input_map(ctx, "input", &input)?;
+        let mut hashed = map.clone();
+        hashed.insert(
+            "care_center_id".to_owned(),
+            serde_json::Value::String(center.to_string()),
+        );
+        let db = &state.db;
+        let render = |e: enrol::Enrollment| {
+            serde_json::to_value(Enrollment::from(e)).map_err(|e| shouhu_domain::Error::Internal(e.to_string()))
+        };
+        let created = idempotent::create_with(
+            state,
+            caller,
+            idempotency_key.as_deref(),
+            "create:enrollment",
+            &hashed,
+            |id| async move {
+                enrol::create_enrollment(db, caller, center, &map, id)
+                    .await
+                    .and_then(render)
+            },
+            |id| async move { enrol::get_enrollment(db, caller, id).await.and_then(render) },
+        )
+        .await
+        .map_err(gql_error)?;
+        serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
+    }
+
+    /// Changes an enrolment's kind or shortens it, if it is still at `expectedVersion`.
+    async fn update_enrollment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i64,
+        input: EnrollmentPatch,
+    ) -> Result<Enrollment> {
+        let (state, caller) = parts(ctx)?;
+        let map = input_map(ctx, "input", &input)?;
+        let e = shouhu_domain::enrollment::update_enrollment(&state.db, caller, parse_id(&id)?, expected_version, &map)
+            .await
+            .map_err(gql_error)?;
+        Ok(e.into())
+    }
+
+    /// Ends an enrolment if it is still at `expectedVersion`.
+    async fn end_enrollment(&self, ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<Enrollment> {
+        let (state, caller) = parts(ctx)?;
+        let e = shouhu_domain::enrollment::end_enrollment(&state.db, caller, parse_id(&id)?, expected_version)
+            .await
+            .map_err(gql_error)?;
+        Ok(e.into())
     }
 }

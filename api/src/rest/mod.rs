@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod enrollments;
 pub mod guardianships;
 pub mod regions;
 pub mod resources;

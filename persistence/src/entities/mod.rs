@@ -6,6 +6,7 @@ pub mod access_event_child;
 pub mod account;
 pub mod care_center;
 pub mod child;
+pub mod enrollment;
 pub mod event;
 pub mod guardian;
 pub mod guardianship;

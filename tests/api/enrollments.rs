@@ -1,0 +1,283 @@
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, child_body, problem_fields};
+
+async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
+    let c = app
+        .create(
+            "/api/v1/care-centers",
+            token,
+            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000", "capacity": capacity}),
+        )
+        .await;
+    c["id"].as_str().unwrap().to_owned()
+}
+
+async fn child(app: &TestApp, token: &str, seq: u16) -> String {
+    app.create("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
+    let app = TestApp::spawn().await;
+    let township = app.token("township").await;
+    let small = center(&app, &township, Some(2)).await;
+    let other = center(&app, &township, None).await;
+    let path = format!("/api/v1/care-centers/{small}/enrollments");
+    let kids = [
+        child(&app, &township, 1).await,
+        child(&app, &township, 2).await,
+        child(&app, &township, 3).await,
+    ];
+
+    let res = app
+        .post(
+            &path,
+            &township,
+            &json!({"child_id": kids[0], "kind": "after_school", "since": "2026-09-01"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let first: Value = res.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/enrollments/{}", first["id"].as_str().unwrap())
+    );
+    app.create(
+        &path,
+        &township,
+        json!({"child_id": kids[1], "kind": "day", "since": "2026-09-01"}),
+    )
+    .await;
+    let res = app
+        .post(
+            &path,
+            &township,
+            &json!({"child_id": kids[2], "kind": "day", "since": "2026-09-01"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "two places, both taken");
+    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "care_center_id");
+    // A child may be in several places at once.
+    app.create(
+        &format!("/api/v1/care-centers/{other}/enrollments"),
+        &township,
+        json!({"child_id": kids[0], "kind": "boarding", "since": "2026-09-01"}),
+    )
+    .await;
+    // Ending one frees its place.
+    assert_eq!(
+        app.delete(&location, &township, 1).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let ended: Value = app.get(&location, &township).await.json().await.unwrap();
+    assert!(ended["until"].is_string());
+    app.create(
+        &path,
+        &township,
+        json!({"child_id": kids[2], "kind": "day", "since": "2026-12-01"}),
+    )
+    .await;
+    let list: Value = app.get(&path, &township).await.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3, "the history stays");
+
+    // GraphQL: active enrolments from both sides.
+    let res = app
+        .gql(
+            &township,
+            "query($id: ID!) { child(id: $id) { enrollments { kind careCenter { name } } } }",
+            json!({"id": kids[0]}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["child"]["enrollments"],
+        json!([{"kind": "BOARDING", "careCenter": {"name": "关爱中心"}}]),
+        "{res}"
+    );
+    let res = app
+        .gql(
+            &township,
+            "query($id: ID!) { careCenter(id: $id) { enrollments { child { name } } } }",
+            json!({"id": small}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["careCenter"]["enrollments"],
+        json!([{"child": {"name": "童2"}}]),
+        "{res}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_enrolments_never_exceed_capacity() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let township = app.token("township").await;
+    let place = center(&app, &township, Some(3)).await;
+    let mut kids = Vec::new();
+    for i in 0..8 {
+        kids.push(child(&app, &township, 10 + i).await);
+    }
+    let path = format!("/api/v1/care-centers/{place}/enrollments");
+    let bodies: Vec<Value> = kids
+        .iter()
+        .map(|k| json!({"child_id": k, "kind": "day", "since": "2026-09-01"}))
+        .collect();
+    let requests = bodies.iter().map(|b| app.post(&path, &township, b));
+    let statuses: Vec<StatusCode> = join_all(requests).await.into_iter().map(|r| r.status()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::CREATED).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(),
+        5,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
+    let app = TestApp::spawn().await;
+    let township = app.token("township").await;
+    let admin = app.token("admin").await;
+    let place = center(&app, &township, None).await;
+    let path = format!("/api/v1/care-centers/{place}/enrollments");
+    let kid = child(&app, &township, 20).await;
+    let res = app
+        .post(
+            &path,
+            &township,
+            &json!({"child_id": uuid::Uuid::now_v7(), "kind": "hourly", "since": "2026-09-01", "until": "2026-08-01"}),
+        )
+        .await;
+    let fields = problem_fields(&res.json().await.unwrap());
+    for f in [
+        ("child_id", "unknown_child"),
+        ("kind", "invalid_value"),
+        ("until", "before_since"),
+    ] {
+        assert!(
+            fields.contains(&(f.0.to_owned(), f.1.to_owned())),
+            "{f:?} in {fields:?}"
+        );
+    }
+    let e = app
+        .create(
+            &path,
+            &township,
+            json!({"child_id": kid, "kind": "day", "since": "2026-09-01", "until": "2027-06-30"}),
+        )
+        .await;
+    let item = format!("/api/v1/enrollments/{}", e["id"].as_str().unwrap());
+    let res = app.patch(&item, &township, 1, &json!({"until": "2027-12-31"})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no widening past capacity checks"
+    );
+    assert_eq!(
+        app.patch(
+            &item,
+            &township,
+            1,
+            &json!({"until": "2027-01-31", "kind": "after_school"})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    for (i, user) in ["education", "partner", "volunteer"].into_iter().enumerate() {
+        let token = app.token(user).await;
+        let other = child(&app, &admin, 30 + i as u16).await;
+        let res = app
+            .post(
+                &path,
+                &token,
+                &json!({"child_id": other, "kind": "day", "since": "2026-09-01"}),
+            )
+            .await;
+        assert!(
+            matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{user}: {}",
+            res.status()
+        );
+    }
+    let other = app.token("other_township").await;
+    assert_eq!(app.get(&path, &other).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&item, &other).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.patch(&item, &other, 2, &json!({"kind": "day"})).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.delete(&item, &other, 2).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let township = app.token("township").await;
+    let place = center(&app, &township, None).await;
+    let mut kids = Vec::new();
+    for i in 0..30 {
+        let kid = child(&app, &township, 100 + i).await;
+        app.create(
+            &format!("/api/v1/care-centers/{place}/enrollments"),
+            &township,
+            json!({"child_id": kid, "kind": "day", "since": "2026-01-01"}),
+        )
+        .await;
+        kids.push(kid);
+    }
+    let coordinator = app.token("coordinator").await;
+    let mut costs = Vec::new();
+    for n in [3, 30] {
+        let before = app.metric("shouhu_db_queries_total").await;
+        let q = format!(
+            "{{ children(first: {n}) {{ edges {{ node {{ name enrollments {{ kind careCenter {{ name }} }} }} }} }} }}"
+        );
+        let res = app.gql(&coordinator, &q, json!({})).await;
+        let after = app.metric("shouhu_db_queries_total").await;
+        let edges = res["data"]["children"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{res}"));
+        assert_eq!(edges.len(), n);
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["enrollments"][0]["careCenter"]["name"] == "关爱中心"),
+            "{res}"
+        );
+        costs.push(after - before);
+    }
+    assert_eq!(costs[0], costs[1], "children with their enrolments: {costs:?}");
+    let before = app.metric("shouhu_db_queries_total").await;
+    let res = app
+        .gql(
+            &coordinator,
+            "{ careCenters { edges { node { enrollments { child { name } } } } } }",
+            json!({}),
+        )
+        .await;
+    let after = app.metric("shouhu_db_queries_total").await;
+    assert_eq!(
+        res["data"]["careCenters"]["edges"][0]["node"]["enrollments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        30,
+        "{res}"
+    );
+    assert!(
+        after - before <= 10,
+        "a place with 30 children: {} queries",
+        after - before
+    );
+}
