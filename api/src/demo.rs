@@ -181,7 +181,7 @@ pub fn demo_regions() -> Vec<Region> {
         for (v, village) in ["车民村", "月亮山村", "高岩村", "平阳村"].iter().enumerate() {
             regions.push(Region::new(
                 &format!("522631{:03}{:03}", 101 + t, 201 + v),
-                &format!("{}{village}", &town[..3]),
+                &format!("{}{village}", town.chars().take(2).collect::<String>()),
             ));
         }
     }
