@@ -130,6 +130,8 @@ fn families(
         father.region_code = village.clone();
         father.is_working_away = true;
         father.work_location = Some(rng.pick(WORKPLACES).to_owned());
+        father.working_away_since = Some(today - Duration::days(200 + i64::try_from(rng.below(2000)).unwrap_or(0)));
+        father.last_home_visit_on = Some(today - Duration::days(i64::try_from(rng.below(400)).unwrap_or(0)));
 
         let mut carer = Guardian::blank(Meta::new(at));
         let grandmother = rng.below(3) != 0;

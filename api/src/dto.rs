@@ -186,6 +186,10 @@ pub struct Guardian {
     /// Where, when away.
     #[schema(example = "广东省东莞市")]
     pub work_location: Option<String>,
+    /// Since when they work away.
+    pub working_away_since: Option<NaiveDate>,
+    /// When they last came home.
+    pub last_home_visit_on: Option<NaiveDate>,
     /// Able to act as guardian.
     pub guardianship_capable: bool,
     /// Active or archived.
@@ -206,6 +210,8 @@ impl From<domain::guardian::Guardian> for Guardian {
             region_code: g.region_code,
             is_working_away: g.is_working_away,
             work_location: g.work_location,
+            working_away_since: g.working_away_since,
+            last_home_visit_on: g.last_home_visit_on,
             guardianship_capable: g.guardianship_capable,
             status: g.status.into(),
         }
@@ -512,6 +518,12 @@ pub struct GuardianCreate {
     pub is_working_away: Option<bool>,
     /// Where, up to 100 characters.
     pub work_location: Option<String>,
+    /// Since when they work away (only with `is_working_away`); not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub working_away_since: Option<String>,
+    /// When they last came home; not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_home_visit_on: Option<String>,
     /// Able to act as guardian (default true).
     pub guardianship_capable: Option<bool>,
 }
@@ -534,6 +546,12 @@ pub struct GuardianPatch {
     pub is_working_away: Option<bool>,
     /// Where.
     pub work_location: Option<String>,
+    /// Since when they work away.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub working_away_since: Option<String>,
+    /// When they last came home.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_home_visit_on: Option<String>,
     /// Able to act as guardian.
     pub guardianship_capable: Option<bool>,
 }

@@ -30,6 +30,10 @@ pub struct Guardian {
     pub is_working_away: bool,
     /// Where they work, when away.
     pub work_location: Option<String>,
+    /// Since when they work away.
+    pub working_away_since: Option<NaiveDate>,
+    /// When they last came home.
+    pub last_home_visit_on: Option<NaiveDate>,
     /// Able to act as guardian (age, health).
     pub guardianship_capable: bool,
     /// Active or archived.
@@ -60,12 +64,14 @@ impl Resource for Guardian {
             region_code: String::new(),
             is_working_away: false,
             work_location: None,
+            working_away_since: None,
+            last_home_visit_on: None,
             guardianship_capable: true,
             status: RecordStatus::Active,
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
         if let Some(v) = f.text("name", 50) {
             self.name = v;
         }
@@ -91,6 +97,25 @@ impl Resource for Guardian {
         }
         if let Some(v) = f.opt_text("work_location", 100) {
             self.work_location = v;
+        }
+        for (name, slot) in [
+            ("working_away_since", &mut self.working_away_since),
+            ("last_home_visit_on", &mut self.last_home_visit_on),
+        ] {
+            if let Some(v) = f.opt_date(name) {
+                if v.is_some_and(|d| d > today) {
+                    f.reject(name, "in_future", "this date is in the future");
+                } else {
+                    *slot = v;
+                }
+            }
+        }
+        if self.working_away_since.is_some() && !self.is_working_away && !f.has_error("working_away_since") {
+            f.reject(
+                "working_away_since",
+                "not_working_away",
+                "only a guardian working away has a date since when",
+            );
         }
         if let Some(v) = f.boolean("guardianship_capable") {
             self.guardianship_capable = v;

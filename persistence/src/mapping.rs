@@ -128,6 +128,8 @@ impl Mapped for Guardian {
             region_code: self.region_code.clone(),
             is_working_away: self.is_working_away,
             work_location: self.work_location.clone(),
+            working_away_since: self.working_away_since,
+            last_home_visit_on: self.last_home_visit_on,
             guardianship_capable: self.guardianship_capable,
             status: self.status.as_str().to_owned(),
         }
@@ -144,6 +146,8 @@ impl Mapped for Guardian {
             region_code: m.region_code,
             is_working_away: m.is_working_away,
             work_location: m.work_location,
+            working_away_since: m.working_away_since,
+            last_home_visit_on: m.last_home_visit_on,
             guardianship_capable: m.guardianship_capable,
         })
     }

@@ -177,6 +177,8 @@ impl MigrationTrait for Initial {
             .col(text("region_code"))
             .col(flag("is_working_away"))
             .col(text_null("work_location"))
+            .col(col("working_away_since").date().null())
+            .col(col("last_home_visit_on").date().null())
             .col(flag("guardianship_capable"))
             .col(text("status"));
         manager.create_table(guardians).await?;

@@ -22,6 +22,7 @@ async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
             "id_number": "11010519491231002x", "region_code": "522631101201", "is_working_away": true, "work_location": "广东省东莞市"}))
         .await;
     assert_eq!(g["phone"], "13812345678");
+    assert_eq!(g["working_away_since"], Value::Null);
     assert_eq!(g["id_number"], "11010519491231002X");
     assert_eq!(g["guardianship_capable"], true);
     let partner = app.token("partner").await;
@@ -248,4 +249,53 @@ async fn regions_import_from_csv_and_reimport_updates_names() {
     assert_eq!(v["level"], "village");
     std::fs::write(&file, "code,name\n5226,坏\n").unwrap();
     assert!(shouhu_api::cli::import_regions(&app.db, &file).await.is_err());
+}
+
+#[tokio::test]
+async fn a_parent_working_away_records_since_when_and_the_last_visit_home() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let g = app
+        .create(
+            "/api/v1/guardians",
+            &village,
+            json!({"name": "王建国", "region_code": "522631101201", "is_working_away": true,
+            "work_location": "广东省东莞市", "working_away_since": "2023-02-10", "last_home_visit_on": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(g["working_away_since"], "2023-02-10");
+    assert_eq!(g["last_home_visit_on"], "2026-02-01");
+    let path = format!("/api/v1/guardians/{}", g["id"].as_str().unwrap());
+    let res = app
+        .patch(&path, &village, 1, &json!({"last_home_visit_on": "2999-01-01"}))
+        .await;
+    assert_eq!(
+        problem_fields(&res.json().await.unwrap()),
+        vec![("last_home_visit_on".to_owned(), "in_future".to_owned())]
+    );
+    let res = app.patch(&path, &village, 1, &json!({"is_working_away": false})).await;
+    assert_eq!(
+        problem_fields(&res.json().await.unwrap()),
+        vec![("working_away_since".to_owned(), "not_working_away".to_owned())]
+    );
+    let res = app
+        .patch(
+            &path,
+            &village,
+            1,
+            &json!({"is_working_away": false, "working_away_since": null}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "a parent who came home");
+    let res = app
+        .gql(
+            &village,
+            "query($id: ID!) { guardian(id: $id) { isWorkingAway workingAwaySince lastHomeVisitOn } }",
+            json!({"id": g["id"]}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["guardian"],
+        json!({"isWorkingAway": false, "workingAwaySince": null, "lastHomeVisitOn": "2026-02-01"})
+    );
 }

@@ -18,6 +18,8 @@ pub struct Model {
     pub region_code: String,
     pub is_working_away: bool,
     pub work_location: Option<String>,
+    pub working_away_since: Option<Date>,
+    pub last_home_visit_on: Option<Date>,
     pub guardianship_capable: bool,
     pub status: String,
 }
