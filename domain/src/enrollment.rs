@@ -18,7 +18,7 @@ use crate::fields::{Fields, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::Repository;
 use crate::resource::{Condition, EventAction, FilterSpec, ListQuery, Meta, PageRequest, Resource, ResourceKind, now};
-use crate::service::{event, masked, save, visible};
+use crate::service::{archive_at, event, masked, save, visible};
 
 /// A child's enrolment in a place of care.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -276,17 +276,7 @@ where
 {
     let current = enrollment_visible(store, ctx, id).await?;
     may_enroll(ctx)?;
-    if current.meta.version != expected_version {
-        return Err(Error::VersionMismatch {
-            current: current.meta.version,
-        });
-    }
-    if current.is_archived() {
-        return Ok(current);
-    }
-    let mut e = current.clone();
-    e.archive();
-    save(store, ctx, EventAction::Archived, &current, e).await
+    archive_at(store, ctx, current, expected_version).await
 }
 
 /// The enrolments active today of children the caller may see, in places the

@@ -17,7 +17,7 @@ use crate::guardian::Guardian;
 use crate::policy::{self, Action, Writable};
 use crate::ports::Repository;
 use crate::resource::{Condition, EventAction, FilterSpec, ListQuery, Meta, PageRequest, Resource, ResourceKind, now};
-use crate::service::{event, masked, save, visible};
+use crate::service::{archive_at, event, masked, save, visible};
 
 /// A child↔guardian link (监护关系).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -244,15 +244,5 @@ where
 {
     let (current, _) = link_visible(store, ctx, id).await?;
     may_link(ctx)?;
-    if current.meta.version != expected_version {
-        return Err(Error::VersionMismatch {
-            current: current.meta.version,
-        });
-    }
-    if current.is_archived() {
-        return Ok(current);
-    }
-    let mut link = current.clone();
-    link.archive();
-    save(store, ctx, EventAction::Archived, &current, link).await
+    archive_at(store, ctx, current, expected_version).await
 }

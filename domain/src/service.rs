@@ -375,6 +375,17 @@ where
     if policy::writable(ctx, T::KIND, Action::Archive) != Writable::All {
         return Err(forbidden::<T>(Action::Archive));
     }
+    archive_at(store, ctx, current, expected_version).await
+}
+
+/// Archives (or ends) a record the caller may see and change, if it is still at
+/// `expected_version`; archiving an archived record changes nothing.
+pub(crate) async fn archive_at<T: Resource, S: Repository<T>>(
+    store: &S,
+    ctx: &Ctx,
+    current: T,
+    expected_version: i64,
+) -> Result<T> {
     if current.meta().version != expected_version {
         return Err(Error::VersionMismatch {
             current: current.meta().version,
