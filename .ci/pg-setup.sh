@@ -47,7 +47,9 @@ if pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1; then
     log "cluster ${PG_VERSION}/${PG_CLUSTER} already running"
 else
     log "starting cluster ${PG_VERSION}/${PG_CLUSTER}"
-    if ! out="$(pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start 2>&1)"; then
+    # The server must not inherit fd 3: it would hold the caller's pipe open
+    # and a `$(bash .ci/pg-setup.sh)` would wait for it forever.
+    if ! out="$(pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start 2>&1 3>&- </dev/null)"; then
         if printf '%s' "$out" | grep -qi 'already running' \
             || pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1; then
             log "cluster already running"
