@@ -158,6 +158,7 @@ impl Application {
                         .patch(rest::enrollments::update_enrollment)
                         .delete(rest::enrollments::end_enrollment),
                 )
+                .configure(rest::nested::routes)
                 .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
                 .service(resource("/api/v1/audit-events/reads", "GET").get(rest::audit::list_access_events))
                 .service(

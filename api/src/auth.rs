@@ -16,9 +16,13 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shouhu_domain::enums::{Department, Role, StrEnum};
+use shouhu_domain::guarantee::Rules;
+use shouhu_domain::ports::CareFacts;
 use shouhu_domain::{Ctx, Error, Result};
 use shouhu_persistence::{Db, SigningKeyRow};
+use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::ops::RequestId;
 
 /// The issuer of every token.
@@ -242,7 +246,7 @@ impl Keys {
 }
 
 /// The context of claims that passed verification.
-pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str) -> Result<Ctx> {
+pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str, rules: Rules) -> Result<Ctx> {
     let unauth = || Error::Unauthenticated("token claims are malformed".into());
     Ok(Ctx {
         subject: claims.sub.clone(),
@@ -260,6 +264,8 @@ pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str) -> Result<Ctx> {
         region_code: claims.region.clone(),
         request_id: request_id.to_owned(),
         channel: channel.to_owned(),
+        rules,
+        volunteer_children: Vec::new(),
     })
 }
 
@@ -325,8 +331,12 @@ impl FromRequest for Caller {
     }
 }
 
-/// Verifies the request's bearer token, if any (called once per request).
-pub async fn authenticate(keys: &Keys, req: &actix_web::dev::ServiceRequest) -> Option<Authenticated> {
+/// Verifies the request's bearer token, if any (called once per request). A
+/// volunteer's context also gets the children paired with them now, read from
+/// the database on every request so that ending a pairing or suspending the
+/// volunteer takes effect at once on every replica.
+pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest) -> Option<Authenticated> {
+    let keys = &state.keys;
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
     let request_id = req
         .extensions()
@@ -348,12 +358,24 @@ pub async fn authenticate(keys: &Keys, req: &actix_web::dev::ServiceRequest) -> 
         req.method(),
         req.match_pattern().unwrap_or_else(|| req.path().to_owned())
     );
-    Some(Authenticated(
-        keys.verify(token)
-            .and_then(|c| ctx_of(&c, &request_id, &channel))
-            .map_err(|e| match e {
-                Error::Unauthenticated(m) => m,
-                _ => "invalid token".to_owned(),
-            }),
-    ))
+    let verified = keys
+        .verify(token)
+        .and_then(|c| ctx_of(&c, &request_id, &channel, state.settings.rules()));
+    let verified = match verified {
+        Ok(mut ctx) if ctx.role == Role::Volunteer => match ctx.subject.parse::<Uuid>() {
+            Ok(account) => match state.db.paired_children(account).await {
+                Ok(children) => {
+                    ctx.volunteer_children = children;
+                    Ok(ctx)
+                }
+                Err(e) => Err(e),
+            },
+            Err(_) => Ok(ctx),
+        },
+        other => other,
+    };
+    Some(Authenticated(verified.map_err(|e| match e {
+        Error::Unauthenticated(m) => m,
+        _ => "invalid token".to_owned(),
+    })))
 }

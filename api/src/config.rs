@@ -225,6 +225,15 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "SHOUHU_SHUTDOWN_TIMEOUT", default_value_t = 20)]
     pub shutdown_timeout: u64,
+    /// The safety guarantee needs a follow-up visit within this many days.
+    #[arg(long, env = "SHOUHU_VISIT_WITHIN_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub visit_within_days: u32,
+    /// The affection guarantee needs a family contact within this many days.
+    #[arg(long, env = "SHOUHU_CONTACT_WITHIN_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub contact_within_days: u32,
+    /// Active pairings one volunteer may hold.
+    #[arg(long, env = "SHOUHU_MAX_ACTIVE_PAIRINGS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_active_pairings: u32,
 }
 
 /// Everything `Application::build` needs.
@@ -237,6 +246,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The numbers the guarantees and pairings follow.
+    pub fn rules(&self) -> shouhu_domain::guarantee::Rules {
+        shouhu_domain::guarantee::Rules {
+            visit_within_days: self.serve.visit_within_days,
+            contact_within_days: self.serve.contact_within_days,
+            max_active_pairings: self.serve.max_active_pairings,
+        }
+    }
+
     /// Settings for tests and tools: the defaults (and any `SHOUHU_*` variables),
     /// a database and an address.
     pub fn new(database_url: &str, bind: &str) -> Result<Self, clap::Error> {

@@ -2,16 +2,21 @@
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use shouhu_domain::account::Account;
+use shouhu_domain::attendance::Attendance;
 use shouhu_domain::care_center::CareCenter;
 use shouhu_domain::child::Child;
+use shouhu_domain::enrollment::Enrollment;
 use shouhu_domain::enums::*;
 use shouhu_domain::guardian::Guardian;
 use shouhu_domain::guardianship::Guardianship;
 use shouhu_domain::id_number;
+use shouhu_domain::pairing::Pairing;
 use shouhu_domain::ports::{AccountStore, RegionStore};
 use shouhu_domain::region::Region;
 use shouhu_domain::resource::{Meta, Resource, now};
+use shouhu_domain::service;
 use shouhu_domain::training_session::TrainingSession;
+use shouhu_domain::visit::Visit;
 use shouhu_domain::volunteer::Volunteer;
 use shouhu_persistence::Db;
 use uuid::Uuid;
@@ -128,9 +133,12 @@ fn families(
         father.gender = Some(Gender::Male);
         father.phone = Some(format!("13{}{:08}", 5 + rng.below(5), rng.next() % 100_000_000));
         father.region_code = village.clone();
-        father.is_working_away = true;
-        father.work_location = Some(rng.pick(WORKPLACES).to_owned());
-        father.working_away_since = Some(today - Duration::days(200 + i64::try_from(rng.below(2000)).unwrap_or(0)));
+        // One father in twenty has come home for good: the child is `exited`.
+        father.is_working_away = rng.below(20) != 0;
+        if father.is_working_away {
+            father.work_location = Some(rng.pick(WORKPLACES).to_owned());
+            father.working_away_since = Some(today - Duration::days(200 + i64::try_from(rng.below(2000)).unwrap_or(0)));
+        }
         father.last_home_visit_on = Some(today - Duration::days(i64::try_from(rng.below(400)).unwrap_or(0)));
 
         let mut carer = Guardian::blank(Meta::new(at));
@@ -254,6 +262,25 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
             department.map(|d| format!(" ({d})")).unwrap_or_default()
         );
     }
+    link_demo_volunteer(db).await?;
+    Ok(())
+}
+
+/// Links the `volunteer` account to the demo volunteer, through the service
+/// (which checks that the account holds the volunteer role).
+async fn link_demo_volunteer(db: &Db) -> anyhow::Result<()> {
+    let Some(account) = db.account_by_username("volunteer").await? else {
+        return Ok(());
+    };
+    let ctx = shouhu_domain::Ctx::system("demo");
+    let query = [("vetting_status".to_owned(), "approved".to_owned())];
+    let page = shouhu_domain::resource::PageRequest { after: None, limit: 1 };
+    let approved = service::list::<Volunteer, Db>(db, &ctx, &query, page).await?;
+    if let Some(v) = approved.items.first() {
+        let patch = serde_json::json!({"account_id": account.id.to_string()});
+        let patch = patch.as_object().cloned().unwrap_or_default();
+        service::update::<Volunteer, Db>(db, &ctx, v.meta.id, v.meta.version, &patch).await?;
+    }
     Ok(())
 }
 
@@ -313,7 +340,9 @@ pub async fn load_register(db: &Db) -> anyhow::Result<(usize, usize)> {
     for (i, status) in VettingStatus::ALL.iter().chain(VettingStatus::ALL).enumerate() {
         let mut v = Volunteer::blank(Meta::new(at));
         v.name = format!("{}{}", rng.pick(SURNAMES), rng.pick(ADULT_GIVEN));
-        v.region_code = townships[i % townships.len()].clone();
+        // The first approved volunteer serves the first township, where the
+        // demo `volunteer` account signs in as them.
+        v.region_code = townships[if i == 1 { 0 } else { i % townships.len() }].clone();
         v.category = VolunteerCategory::ALL[i % VolunteerCategory::ALL.len()];
         v.vetting_status = *status;
         v.phone = Some(format!("139{:08}", rng.next() % 100_000_000));
@@ -351,7 +380,146 @@ pub async fn load_register(db: &Db) -> anyhow::Result<(usize, usize)> {
     }
     db.insert_bulk(&sessions, &[]).await?;
 
+    care_relations(
+        db,
+        &mut rng,
+        &children,
+        &guardians,
+        &centers,
+        &volunteers,
+        &sessions,
+        today,
+    )
+    .await?;
     Ok((children.len(), guardians.len()))
+}
+
+/// The demo volunteer: the first approved one, whom the `volunteer` account signs in as.
+const DEMO_VOLUNTEER: usize = 1;
+
+/// Enrolments, pairings, visits, family contacts and training attendance, so
+/// that every relation is there and every guarantee is both met and unmet.
+#[allow(clippy::too_many_arguments)]
+async fn care_relations(
+    db: &Db,
+    rng: &mut Lcg,
+    children: &[Child],
+    guardians: &[Guardian],
+    centers: &[CareCenter],
+    volunteers: &[Volunteer],
+    sessions: &[TrainingSession],
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    let at = now();
+    let days_ago = |n: usize| today - Duration::days(i64::try_from(n).unwrap_or(0));
+
+    // A third of the children attend the care place of their township, within its capacity.
+    let mut enrollments = Vec::new();
+    for center in centers.iter().filter(|c| c.region_code.ends_with("000")) {
+        let township = &center.region_code[..9];
+        let places = usize::try_from(center.capacity.unwrap_or(0))
+            .unwrap_or(0)
+            .saturating_sub(2);
+        let pupils = children
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| i % 3 == 0 && c.region_code.starts_with(township))
+            .take(places);
+        for (i, child) in pupils {
+            let mut e = Enrollment::blank(Meta::new(at));
+            e.care_center_id = center.meta.id;
+            e.child_id = child.meta.id;
+            e.region_code = center.region_code.clone();
+            e.kind = EnrollmentKind::ALL[i % EnrollmentKind::ALL.len()];
+            e.since = days_ago(30 + rng.below(300));
+            enrollments.push(e);
+        }
+    }
+    db.insert_bulk(&enrollments, &[]).await?;
+
+    // The demo volunteer mentors, parents and befriends three children of the first village.
+    let mut pairings = Vec::new();
+    let volunteer = &volunteers[DEMO_VOLUNTEER];
+    let first_village = children
+        .iter()
+        .filter(|c| c.region_code == "522631101201")
+        .take(PairingKind::ALL.len());
+    for (kind, child) in PairingKind::ALL.iter().zip(first_village) {
+        let mut p = Pairing::blank(Meta::new(at));
+        p.volunteer_id = volunteer.meta.id;
+        p.child_id = child.meta.id;
+        p.region_code = volunteer.region_code.clone();
+        p.kind = *kind;
+        p.since = days_ago(60 + rng.below(200));
+        p.notes = Some("每周六上午辅导作业、谈心".to_owned());
+        pairings.push(p);
+    }
+    db.insert_bulk(&pairings, &[]).await?;
+
+    // Follow-up visits (most recent, some overdue, a few with an open safety
+    // concern) and family contacts with the father (about half recent).
+    let mut visits = Vec::new();
+    for (i, child) in children.iter().enumerate() {
+        let father = &guardians[2 * i];
+        let recorded = |kind, mode, day| {
+            let mut v = Visit::blank(Meta::new(at));
+            v.child_id = child.meta.id;
+            v.region_code = child.region_code.clone();
+            v.kind = kind;
+            v.mode = mode;
+            v.occurred_on = day;
+            v.recorded_by = "demo".to_owned();
+            v
+        };
+        if rng.below(10) < 7 {
+            let mut v = recorded(VisitKind::FollowUp, VisitMode::Home, days_ago(rng.below(150)));
+            v.visitor = Some("村儿童主任".to_owned());
+            v.notes = Some("入户走访, 了解学习和生活情况".to_owned());
+            if rng.below(15) == 0 {
+                v.concerns = vec![Concern::Safety];
+                v.follow_up_needed = true;
+                v.notes = Some("放学后独自在家, 住房临河".to_owned());
+            } else if rng.below(6) == 0 {
+                v.concerns = vec![Concern::Emotional];
+                v.follow_up_needed = true;
+            }
+            visits.push(v);
+        }
+        if rng.below(2) == 0 {
+            let mut v = recorded(
+                VisitKind::FamilyContact,
+                if rng.below(3) == 0 {
+                    VisitMode::Video
+                } else {
+                    VisitMode::Phone
+                },
+                days_ago(rng.below(60)),
+            );
+            v.guardian_id = Some(father.meta.id);
+            v.notes = Some("亲情电话".to_owned());
+            visits.push(v);
+        }
+    }
+    db.insert_bulk(&visits, &[]).await?;
+
+    // Forty carers registered for the first guardian training, those who came checked in.
+    let mut attendance = Vec::new();
+    if let Some(session) = sessions.first() {
+        for carer in guardians.iter().skip(1).step_by(2).take(40) {
+            let mut a = Attendance::blank(Meta::new(at));
+            a.training_session_id = session.meta.id;
+            a.region_code = session.region_code.clone();
+            a.attendee_kind = AttendeeKind::Guardian;
+            a.attendee_id = carer.meta.id;
+            if session.starts_at < at && rng.below(5) != 0 {
+                a.checked_in_at =
+                    Some(session.starts_at + Duration::minutes(i64::try_from(rng.below(30)).unwrap_or(0)));
+            }
+            attendance.push(a);
+        }
+    }
+    db.insert_bulk(&attendance, &[]).await?;
+    Ok(())
 }
 
 /// Generates `count` children with two guardians each, spread over generated

@@ -46,6 +46,18 @@ api_enum!(/// How a child attends a place of care.
     EnrollmentKind = domain::enums::EnrollmentKind { Day, Boarding, AfterSchool });
 api_enum!(/// Kind of training session.
     TrainingKind = domain::enums::TrainingKind { GuardianTraining, ParentSchoolClass, VolunteerTraining, SafetyEducation, LegalEducation, HealthEducation });
+api_enum!(/// How a volunteer accompanies a child: mentor (一帮一), surrogate parent (代理家长), peer (手拉手).
+    PairingKind = domain::enums::PairingKind { Mentor, SurrogateParent, Peer });
+api_enum!(/// A follow-up visit (随访) or a contact between the child and a parent (亲情联系).
+    VisitKind = domain::enums::VisitKind { FollowUp, FamilyContact });
+api_enum!(/// How a visit or contact took place (a family contact is never `school`).
+    VisitMode = domain::enums::VisitMode { Home, Phone, Video, School });
+api_enum!(/// What a visit found worrying; an unresolved `safety` concern fails the safety guarantee.
+    Concern = domain::enums::Concern { Safety, Health, Schooling, Emotional });
+api_enum!(/// Who attends a training session.
+    AttendeeKind = domain::enums::AttendeeKind { Guardian, Volunteer });
+api_enum!(/// One of the five guarantees (五有).
+    Guarantee = domain::enums::Guarantee { Education, Guardianship, Safety, Affection, Activity });
 api_enum!(/// Administrative level.
     RegionLevel = domain::enums::RegionLevel { Province, City, County, Township, Village });
 
@@ -96,17 +108,22 @@ pub struct Child {
     pub name: String,
     /// Sex.
     pub gender: Gender,
-    /// Birth date.
+    /// Birth date (null for a volunteer, who sees `age` only).
     #[schema(example = "2016-07-09")]
-    pub birth_date: NaiveDate,
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today.
+    #[schema(example = 10)]
+    pub age: u32,
     /// Resident ID number; masked (`522631********0011`) for most roles.
     #[schema(example = "522631201607090011")]
     pub id_number: Option<String>,
     /// The village (12-digit code).
     #[schema(example = "522631101201")]
     pub region_code: String,
-    /// Why the child is left behind.
-    pub left_behind_type: LeftBehindType,
+    /// Why the child is left behind; checked against the parents on record
+    /// (`both_parents_away` needs every recorded parent away, `one_parent_away`
+    /// at least one; with no parent on record nothing is checked). Null for a volunteer.
+    pub left_behind_type: Option<LeftBehindType>,
     /// Stage of schooling.
     pub school_stage: Option<SchoolStage>,
     /// School.
@@ -117,20 +134,94 @@ pub struct Child {
     pub grade: Option<String>,
     /// At school or not.
     pub school_status: Option<SchoolStatus>,
-    /// Boards at school.
-    pub boarding: bool,
+    /// Boards at school (null for a volunteer).
+    pub boarding: Option<bool>,
     /// Health notes; only for admin, coordinator and the health and civil-affairs departments.
     pub health_notes: Option<String>,
-    /// Receives the minimum living allowance (低保).
-    pub minimum_living_allowance: bool,
-    /// Special-hardship case.
-    pub special_hardship: bool,
-    /// Lifecycle status.
+    /// Receives the minimum living allowance (低保); null for a volunteer.
+    pub minimum_living_allowance: Option<bool>,
+    /// Special-hardship case; null for a volunteer.
+    pub special_hardship: Option<bool>,
+    /// Lifecycle status. `aged_out` follows from the birth date; `exited` also
+    /// follows when every parent on record (father or mother with an active
+    /// guardianship) no longer works away.
     pub status: ChildStatus,
+    /// The five guarantees (五有), decided on every read from the records
+    /// around the child; see `guarantee_reasons` for why one fails.
+    pub guarantees: Guarantees,
+    /// Why each unmet guarantee fails.
+    pub guarantee_reasons: Vec<GuaranteeReason>,
+}
+
+/// The five guarantees (五有) of a child. Rules: **education** — a child of
+/// 6 to 15 has `school_status = enrolled`; **guardianship** — an active
+/// primary caregiver who can act as guardian, with a signed responsibility
+/// agreement; **safety** — a follow-up visit within 90 days (configurable) and
+/// no unresolved safety concern; **affection** — a family contact with a parent
+/// within 30 days (configurable) or an active surrogate-parent pairing with an
+/// approved volunteer; **activity** — an enrolment in a place of care that
+/// holds today.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, SimpleObject)]
+pub struct Guarantees {
+    /// 学业有教
+    pub education: bool,
+    /// 监护有人
+    pub guardianship: bool,
+    /// 安全有保
+    pub safety: bool,
+    /// 亲情有护
+    pub affection: bool,
+    /// 活动有地
+    pub activity: bool,
+}
+
+/// Why a guarantee is not met.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+pub struct GuaranteeReason {
+    /// The guarantee.
+    pub guarantee: Guarantee,
+    /// Why it fails.
+    #[schema(example = "no follow-up visit in the last 90 days")]
+    pub reason: String,
+}
+
+fn guarantees_of(g: Option<domain::guarantee::Guarantees>) -> (Guarantees, Vec<GuaranteeReason>) {
+    let Some(g) = g else {
+        return (Guarantees::default(), Vec::new());
+    };
+    let checks = [
+        (Guarantee::Education, &g.education),
+        (Guarantee::Guardianship, &g.guardianship),
+        (Guarantee::Safety, &g.safety),
+        (Guarantee::Affection, &g.affection),
+        (Guarantee::Activity, &g.activity),
+    ];
+    let reasons = checks
+        .iter()
+        .filter_map(|(which, check)| {
+            check.reason.as_ref().map(|r| GuaranteeReason {
+                guarantee: *which,
+                reason: r.clone(),
+            })
+        })
+        .collect();
+    (
+        Guarantees {
+            education: g.education.met,
+            guardianship: g.guardianship.met,
+            safety: g.safety.met,
+            affection: g.affection.met,
+            activity: g.activity.met,
+        },
+        reasons,
+    )
 }
 
 impl From<domain::child::Child> for Child {
     fn from(c: domain::child::Child) -> Self {
+        let full = !c.minimal;
+        let age = c.age_on(domain::resource::now().date_naive());
+        let (guarantees, guarantee_reasons) = guarantees_of(c.guarantees.clone());
         Self {
             id: ID(c.meta.id.to_string()),
             version: c.meta.version,
@@ -138,19 +229,22 @@ impl From<domain::child::Child> for Child {
             updated_at: c.meta.updated_at,
             name: c.name,
             gender: c.gender.into(),
-            birth_date: c.birth_date,
+            birth_date: full.then_some(c.birth_date),
+            age,
             id_number: c.id_number,
             region_code: c.region_code,
-            left_behind_type: c.left_behind_type.into(),
+            left_behind_type: full.then_some(c.left_behind_type.into()),
             school_stage: c.school_stage.map(Into::into),
             school_name: c.school_name,
             grade: c.grade,
             school_status: c.school_status.map(Into::into),
-            boarding: c.boarding,
+            boarding: full.then_some(c.boarding),
             health_notes: c.health_notes,
-            minimum_living_allowance: c.minimum_living_allowance,
-            special_hardship: c.special_hardship,
+            minimum_living_allowance: full.then_some(c.minimum_living_allowance),
+            special_hardship: full.then_some(c.special_hardship),
             status: c.status.into(),
+            guarantees,
+            guarantee_reasons,
         }
     }
 }
@@ -320,6 +414,7 @@ impl From<domain::care_center::CareCenter> for CareCenter {
 
 /// A volunteer. Phones are masked for most roles.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
 pub struct Volunteer {
     /// UUID v7.
     #[schema(value_type = String, format = Uuid)]
@@ -345,6 +440,10 @@ pub struct Volunteer {
     pub skills: Option<String>,
     /// Vetting status.
     pub vetting_status: VettingStatus,
+    /// The `volunteer` account that signs in as this volunteer and sees the
+    /// children paired with them while vetting is approved.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
     /// Active or archived.
     pub status: RecordStatus,
 }
@@ -363,6 +462,7 @@ impl From<domain::volunteer::Volunteer> for Volunteer {
             category: v.category.into(),
             skills: v.skills,
             vetting_status: v.vetting_status.into(),
+            account_id: v.account_id.map(|a| ID(a.to_string())),
             status: v.status.into(),
         }
     }
@@ -370,6 +470,7 @@ impl From<domain::volunteer::Volunteer> for Volunteer {
 
 /// A training session.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
 pub struct TrainingSession {
     /// UUID v7.
     #[schema(value_type = String, format = Uuid)]
@@ -612,6 +713,9 @@ pub struct VolunteerCreate {
     pub skills: Option<String>,
     /// Only `pending` makes sense at creation.
     pub vetting_status: Option<VettingStatus>,
+    /// An account holding the `volunteer` role, not linked to another volunteer (409).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
 }
 
 /// A JSON merge patch of a volunteer; vetting moves pending → approved or
@@ -633,6 +737,9 @@ pub struct VolunteerPatch {
     pub skills: Option<String>,
     /// Vetting status.
     pub vetting_status: Option<VettingStatus>,
+    /// The linked account; `null` unlinks it.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
 }
 
 /// A training session to register.
@@ -791,4 +898,268 @@ pub struct EnrollmentPatch {
     /// Last day (only earlier).
     #[schema(value_type = Option<String>, format = Date)]
     pub until: Option<String>,
+}
+
+/// A volunteer↔child pairing. Ended pairings stay, with `ended_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Pairing {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The volunteer.
+    #[schema(value_type = String, format = Uuid)]
+    pub volunteer_id: ID,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Mentor, surrogate parent or peer.
+    pub kind: PairingKind,
+    /// First day.
+    pub since: NaiveDate,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Last day; null while it holds.
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl From<domain::pairing::Pairing> for Pairing {
+    fn from(p: domain::pairing::Pairing) -> Self {
+        Self {
+            id: ID(p.meta.id.to_string()),
+            version: p.meta.version,
+            created_at: p.meta.created_at,
+            updated_at: p.meta.updated_at,
+            volunteer_id: ID(p.volunteer_id.to_string()),
+            child_id: ID(p.child_id.to_string()),
+            kind: p.kind.into(),
+            since: p.since,
+            notes: p.notes,
+            ended_on: p.ended_on,
+        }
+    }
+}
+
+/// A child to pair with a volunteer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreatePairingInput")]
+#[schema(example = json!({"child_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "kind": "surrogate_parent", "since": "2026-09-01"}))]
+pub struct PairingCreate {
+    /// A child in your jurisdiction, not archived; one active pairing per volunteer and child (409).
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Mentor, surrogate parent or peer.
+    pub kind: PairingKind,
+    /// First day, not in the future (default today).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<String>,
+    /// Notes, up to 2000 characters.
+    pub notes: Option<String>,
+}
+
+/// A JSON merge patch of a pairing (the child cannot change: end it and pair again).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdatePairingInput")]
+#[schema(example = json!({"notes": "每周六辅导作业"}))]
+pub struct PairingPatch {
+    /// Kind.
+    pub kind: Option<PairingKind>,
+    /// First day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// A follow-up visit or a family contact. Withdrawn records stay, with `withdrawn_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Visit {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Follow-up visit or family contact.
+    pub kind: VisitKind,
+    /// Home, phone, video or school.
+    pub mode: VisitMode,
+    /// When it took place.
+    pub occurred_on: NaiveDate,
+    /// Who visited.
+    #[schema(example = "村儿童主任 杨丽")]
+    pub visitor: Option<String>,
+    /// The parent in contact, or the guardian met.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub guardian_id: Option<ID>,
+    /// What was seen and said.
+    pub notes: Option<String>,
+    /// What was found worrying.
+    pub concerns: Vec<Concern>,
+    /// Someone must follow up.
+    pub follow_up_needed: bool,
+    /// When the concerns were resolved; null while open.
+    pub resolved_on: Option<NaiveDate>,
+    /// When withdrawn as a mistake; null while it counts.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The account that recorded it.
+    pub recorded_by: String,
+}
+
+impl From<domain::visit::Visit> for Visit {
+    fn from(v: domain::visit::Visit) -> Self {
+        Self {
+            id: ID(v.meta.id.to_string()),
+            version: v.meta.version,
+            created_at: v.meta.created_at,
+            updated_at: v.meta.updated_at,
+            child_id: ID(v.child_id.to_string()),
+            kind: v.kind.into(),
+            mode: v.mode.into(),
+            occurred_on: v.occurred_on,
+            visitor: v.visitor,
+            guardian_id: v.guardian_id.map(|g| ID(g.to_string())),
+            notes: v.notes,
+            concerns: v.concerns.into_iter().map(Into::into).collect(),
+            follow_up_needed: v.follow_up_needed,
+            resolved_on: v.resolved_on,
+            withdrawn_on: v.withdrawn_on,
+            recorded_by: v.recorded_by,
+        }
+    }
+}
+
+/// A visit or family contact to record.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateVisitInput")]
+#[schema(example = json!({"kind": "follow_up", "mode": "home", "occurred_on": "2026-11-20", "visitor": "村儿童主任 杨丽",
+    "notes": "奶奶腿脚不便, 孩子放学后独自在家", "concerns": ["safety"], "follow_up_needed": true}))]
+pub struct VisitCreate {
+    /// Follow-up visit or family contact.
+    pub kind: VisitKind,
+    /// Home, phone, video or school (a family contact is not at school).
+    pub mode: VisitMode,
+    /// When it took place; not in the future.
+    #[schema(value_type = String, format = Date)]
+    pub occurred_on: String,
+    /// Who visited; required for a follow-up visit.
+    pub visitor: Option<String>,
+    /// For a family contact, required: the father or mother (an active guardianship of the child). For a follow-up, optionally the guardian met.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub guardian_id: Option<ID>,
+    /// Notes, up to 4000 characters.
+    pub notes: Option<String>,
+    /// Concerns found.
+    pub concerns: Option<Vec<Concern>>,
+    /// Someone must follow up (default false).
+    pub follow_up_needed: Option<bool>,
+    /// When the concerns were resolved (not before the visit, not in the future).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resolved_on: Option<String>,
+}
+
+/// A JSON merge patch of a visit (kind and guardian cannot change). Resolve
+/// its concerns by setting `resolved_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateVisitInput")]
+#[schema(example = json!({"resolved_on": "2026-11-28", "follow_up_needed": false}))]
+pub struct VisitPatch {
+    /// Mode.
+    pub mode: Option<VisitMode>,
+    /// Date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub occurred_on: Option<String>,
+    /// Visitor.
+    pub visitor: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Concerns.
+    pub concerns: Option<Vec<Concern>>,
+    /// Follow-up needed.
+    pub follow_up_needed: Option<bool>,
+    /// Resolution date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resolved_on: Option<String>,
+}
+
+/// A registration for a training session, with its check-in. Cancelled
+/// registrations stay, with `cancelled_on`, and free their place.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Attendance {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The session.
+    #[schema(value_type = String, format = Uuid)]
+    pub training_session_id: ID,
+    /// A guardian or a volunteer.
+    pub attendee_kind: AttendeeKind,
+    /// The guardian's or volunteer's id.
+    #[schema(value_type = String, format = Uuid)]
+    pub attendee_id: ID,
+    /// When they arrived; null until then.
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// When cancelled; null while it holds.
+    pub cancelled_on: Option<NaiveDate>,
+}
+
+impl From<domain::attendance::Attendance> for Attendance {
+    fn from(a: domain::attendance::Attendance) -> Self {
+        Self {
+            id: ID(a.meta.id.to_string()),
+            version: a.meta.version,
+            created_at: a.meta.created_at,
+            updated_at: a.meta.updated_at,
+            training_session_id: ID(a.training_session_id.to_string()),
+            attendee_kind: a.attendee_kind.into(),
+            attendee_id: ID(a.attendee_id.to_string()),
+            checked_in_at: a.checked_in_at,
+            cancelled_on: a.cancelled_on,
+        }
+    }
+}
+
+/// A guardian or volunteer to register for a session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateAttendanceInput")]
+#[schema(example = json!({"attendee_kind": "guardian", "attendee_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d"}))]
+pub struct AttendanceCreate {
+    /// Guardian or volunteer.
+    pub attendee_kind: AttendeeKind,
+    /// A guardian or volunteer in your jurisdiction, not archived; once per session (409).
+    #[schema(value_type = String, format = Uuid)]
+    pub attendee_id: ID,
+    /// Check-in time, if they are already there: from two hours before the start to the end.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<String>,
+}
+
+/// A JSON merge patch of a registration: the check-in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateAttendanceInput")]
+#[schema(example = json!({"checked_in_at": "2027-02-03T00:55:00Z"}))]
+pub struct AttendancePatch {
+    /// Check-in time; null clears it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<String>,
 }

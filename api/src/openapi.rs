@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::rest::{audit, auth, enrollments, guardianships, regions, resources};
+use crate::rest::{audit, auth, enrollments, guardianships, nested, regions, resources};
 
 struct BearerAuth;
 
@@ -92,6 +92,11 @@ write is 403 and nothing changes.",
         guardianships::update_guardianship, guardianships::end_guardianship,
         enrollments::list_enrollments, enrollments::create_enrollment, enrollments::get_enrollment,
         enrollments::update_enrollment, enrollments::end_enrollment,
+        nested::list_pairings, nested::create_pairing, nested::get_pairing, nested::update_pairing, nested::end_pairing,
+        nested::child_pairings,
+        nested::list_visits, nested::create_visit, nested::get_visit, nested::update_visit, nested::withdraw_visit,
+        nested::list_attendance, nested::create_attendance, nested::get_attendance, nested::update_attendance,
+        nested::cancel_attendance, nested::guardian_training,
         resources::list_children, resources::create_child, resources::get_child, resources::update_child, resources::archive_child,
         resources::list_guardians, resources::create_guardian, resources::get_guardian, resources::update_guardian, resources::archive_guardian,
         resources::list_care_centers, resources::create_care_center, resources::get_care_center, resources::update_care_center, resources::archive_care_center,
@@ -106,6 +111,9 @@ write is 403 and nothing changes.",
         (name = "enrollments", description = "Children's enrolments in places of care, within capacity"),
         (name = "care-centers", description = "Care centers, day-care homes, boarding schools, family rooms…"),
         (name = "volunteers", description = "Volunteers and their vetting"),
+        (name = "pairings", description = "Volunteers paired with children: mentors, surrogate parents, peers"),
+        (name = "visits", description = "Follow-up visits and family contacts, with concerns and their resolution"),
+        (name = "attendance", description = "Registrations for training sessions, check-ins, a guardian's training history"),
         (name = "training-sessions", description = "Guardian training, parent-school classes and other sessions"),
         (name = "regions", description = "Administrative regions"),
         (name = "auth", description = "Tokens"),

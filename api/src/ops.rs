@@ -103,7 +103,7 @@ pub async fn observe(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     if let Some(state) = &state
-        && let Some(outcome) = auth::authenticate(&state.keys, &req).await
+        && let Some(outcome) = auth::authenticate(state, &req).await
     {
         req.extensions_mut().insert(outcome);
     }

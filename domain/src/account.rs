@@ -90,6 +90,8 @@ impl Account {
             region_code: self.region_code.clone(),
             request_id: request_id.to_owned(),
             channel: channel.to_owned(),
+            rules: crate::guarantee::Rules::default(),
+            volunteer_children: Vec::new(),
         }
     }
 }

@@ -1,14 +1,18 @@
 //! The register's core record: a left-behind child.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::ctx::Ctx;
-use crate::enums::{ChildStatus, Gender, LeftBehindType, RegionLevel, SchoolStage, SchoolStatus};
+use crate::enums::{ChildStatus, Gender, LeftBehindType, RegionLevel, Role, SchoolStage, SchoolStatus};
+use crate::error::Result;
 use crate::fields::Fields;
+use crate::guarantee::{self, Guarantees};
 use crate::id_number::IdNumber;
 use crate::policy;
-use crate::resource::{Condition, FilterSpec, Meta, Resource, ResourceKind, enum_filter};
+use crate::ports::Store;
+use crate::resource::{Condition, FilterKind, FilterSpec, Meta, Resource, ResourceKind, enum_filter, now};
 
 /// A left-behind child (留守儿童).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,6 +50,14 @@ pub struct Child {
     pub special_hardship: bool,
     /// Lifecycle status.
     pub status: ChildStatus,
+    /// The five guarantees, decided on read from the records around the child
+    /// (not stored, not part of the record's version).
+    #[serde(skip)]
+    pub guarantees: Option<Guarantees>,
+    /// Set when the caller sees only the minimal fields (a volunteer): name,
+    /// gender, age, schooling and guarantees; the rest is left out.
+    #[serde(skip)]
+    pub minimal: bool,
 }
 
 /// A child is registered while under this age.
@@ -56,11 +68,7 @@ pub const AGE_OUT: u32 = 16;
 
 /// Children born on or before this day are `AGE_OUT` years old on `today`.
 pub fn aged_out_born_by(today: NaiveDate) -> NaiveDate {
-    today
-        .with_year(today.year() - 16)
-        // 29 February: the day before 1 March of that year.
-        .or_else(|| NaiveDate::from_ymd_opt(today.year() - 16, 3, 1).and_then(|d| d.pred_opt()))
-        .unwrap_or(NaiveDate::MIN)
+    guarantee::born_by(today, AGE_OUT)
 }
 
 /// Whole years between `birth` and `on`.
@@ -76,6 +84,11 @@ impl Resource for Child {
         enum_filter::<SchoolStage>("school_stage"),
         enum_filter::<LeftBehindType>("left_behind_type"),
         enum_filter::<Gender>("gender"),
+        FilterSpec {
+            param: "guarantee_unmet",
+            column: "id",
+            kind: FilterKind::GuaranteeUnmet,
+        },
     ];
     const REGION_LEVEL: Option<RegionLevel> = Some(RegionLevel::Village);
 
@@ -107,6 +120,8 @@ impl Resource for Child {
             minimum_living_allowance: false,
             special_hardship: false,
             status: ChildStatus::Active,
+            guarantees: None,
+            minimal: false,
         }
     }
 
@@ -207,6 +222,42 @@ impl Resource for Child {
         self.status = ChildStatus::Archived;
     }
 
+    /// The guarantees, and `exited` when every parent on record is home again.
+    async fn derive<S: Store>(store: &S, ctx: &Ctx, records: &mut [Self]) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let today = now().date_naive();
+        let ids: Vec<Uuid> = records.iter().map(|c| c.meta.id).collect();
+        let facts = store.facts(&ids, today, &ctx.rules).await?;
+        for child in records.iter_mut() {
+            let found = facts.get(&child.meta.id).cloned().unwrap_or_default();
+            if child.status == ChildStatus::Active && guarantee::parents_all_home(&found) {
+                child.status = ChildStatus::Exited;
+            }
+            child.guarantees = Some(guarantee::evaluate(child, &found, &ctx.rules, today));
+        }
+        Ok(())
+    }
+
+    /// `left_behind_type` must agree with the parents on record.
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+        // Checked when the type is written; a child registered before its
+        // parents (the census order) is checked on its next change of type.
+        if !f.present().contains(&"left_behind_type")
+            || f.has_error("left_behind_type")
+            || self.status != ChildStatus::Active
+        {
+            return Ok(());
+        }
+        let facts = store.facts(&[self.meta.id], now().date_naive(), &ctx.rules).await?;
+        let found = facts.get(&self.meta.id).cloned().unwrap_or_default();
+        if let Err((code, message)) = guarantee::check_left_behind_type(self.left_behind_type, &found) {
+            f.reject("left_behind_type", code, message);
+        }
+        Ok(())
+    }
+
     fn settle(&mut self, today: NaiveDate) {
         if matches!(self.status, ChildStatus::Active | ChildStatus::Exited) && self.age_on(today) >= AGE_OUT {
             self.status = ChildStatus::AgedOut;
@@ -225,6 +276,9 @@ impl Resource for Child {
             ],
             Some("aged_out") => vec![not_archived(), Condition::DateAtOrBefore("birth_date", cutoff)],
             Some("archived") => vec![Condition::Eq("status", "archived".to_owned())],
+            // `exited` is also derived: an active child whose parents on record are all home.
+            Some("exited") => vec![Condition::Exited(true), Condition::DateAfter("birth_date", cutoff)],
+            Some("active") => vec![Condition::Exited(false), Condition::DateAfter("birth_date", cutoff)],
             Some(other) => vec![
                 Condition::Eq("status", other.to_owned()),
                 Condition::DateAfter("birth_date", cutoff),
@@ -234,6 +288,9 @@ impl Resource for Child {
 
     fn unmasked_personal_fields(&self, ctx: &Ctx) -> Vec<&'static str> {
         let mut fields = Vec::new();
+        if ctx.role == Role::Volunteer {
+            return fields;
+        }
         if self.id_number.is_some() && policy::sees_identifiers(ctx) {
             fields.push("id_number");
         }
@@ -244,6 +301,12 @@ impl Resource for Child {
     }
 
     fn mask(&mut self, ctx: &Ctx) {
+        if ctx.role == Role::Volunteer {
+            self.minimal = true;
+            self.id_number = None;
+            self.health_notes = None;
+            return;
+        }
         if !policy::sees_identifiers(ctx) {
             self.id_number = self.id_number.as_deref().map(policy::mask_id_number);
         }

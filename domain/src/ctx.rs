@@ -4,7 +4,9 @@
 use uuid::Uuid;
 
 use crate::enums::{Department, Role};
+use crate::guarantee::Rules;
 use crate::region;
+use crate::resource::ResourceKind;
 
 /// The authenticated caller, built by `api` from a verified token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +25,11 @@ pub struct Ctx {
     pub request_id: String,
     /// Through which route the call came (`GET /api/v1/children/{id}`, `POST /graphql`), for the audit trail.
     pub channel: String,
+    /// The deployment's numbers for guarantees and pairings.
+    pub rules: Rules,
+    /// For a `volunteer`, the children actively paired with them now (an
+    /// approved volunteer's, read per request); empty for everyone else.
+    pub volunteer_children: Vec<Uuid>,
 }
 
 impl Ctx {
@@ -36,7 +43,21 @@ impl Ctx {
             region_code: "000000000000".to_owned(),
             request_id: request_id.to_owned(),
             channel: "cli".to_owned(),
+            rules: Rules::default(),
+            volunteer_children: Vec::new(),
         }
+    }
+
+    /// The only records of `kind` the caller's role reaches, when it is bounded
+    /// by more than jurisdiction (a volunteer's paired children).
+    pub fn reachable(&self, kind: ResourceKind) -> Option<&[Uuid]> {
+        (self.role == Role::Volunteer && kind == ResourceKind::Child).then_some(self.volunteer_children.as_slice())
+    }
+
+    /// Whether the caller's role lets it reach this record at all: a volunteer
+    /// reaches only the children paired with them.
+    pub fn reaches(&self, kind: ResourceKind, id: Uuid) -> bool {
+        self.role != Role::Volunteer || kind != ResourceKind::Child || self.volunteer_children.contains(&id)
     }
 
     /// The prefix every region code in the caller's jurisdiction starts with;

@@ -8,7 +8,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::audit::AccessLog;
 use crate::care_center::CareCenter;
 use crate::child::Child;
 use crate::ctx::Ctx;
@@ -16,7 +15,7 @@ use crate::enums::EnrollmentKind;
 use crate::error::{Error, Result};
 use crate::fields::{Fields, Mode};
 use crate::policy::{self, Action, Writable};
-use crate::ports::Repository;
+use crate::ports::{Repository, Store};
 use crate::resource::{Condition, EventAction, FilterSpec, ListQuery, Meta, PageRequest, Resource, ResourceKind, now};
 use crate::service::{archive_at, event, masked, save, visible};
 
@@ -144,10 +143,7 @@ fn may_enroll(ctx: &Ctx) -> Result<()> {
     }
 }
 
-async fn enrollment_visible<S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Enrollment>
-where
-    S: Repository<Enrollment> + Repository<Child> + Repository<CareCenter>,
-{
+async fn enrollment_visible<S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Enrollment> {
     let e: Enrollment = Repository::<Enrollment>::find(store, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -157,10 +153,7 @@ where
 }
 
 /// The enrolments of a place, active and past, whose children the caller may see.
-pub async fn enrollments_of_center<S>(store: &S, ctx: &Ctx, center_id: Uuid) -> Result<Vec<Enrollment>>
-where
-    S: Repository<Enrollment> + Repository<Child> + Repository<CareCenter>,
-{
+pub async fn enrollments_of_center<S: Store>(store: &S, ctx: &Ctx, center_id: Uuid) -> Result<Vec<Enrollment>> {
     visible::<CareCenter, S>(store, ctx, center_id).await?;
     let query = ListQuery {
         conditions: vec![Condition::EqId("care_center_id", center_id)],
@@ -180,24 +173,18 @@ where
 }
 
 /// One enrolment, if the caller may see its place and its child.
-pub async fn get_enrollment<S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Enrollment>
-where
-    S: Repository<Enrollment> + Repository<Child> + Repository<CareCenter>,
-{
+pub async fn get_enrollment<S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Enrollment> {
     enrollment_visible(store, ctx, id).await
 }
 
 /// Enrols a child in a place; 409 when the place is full.
-pub async fn create_enrollment<S>(
+pub async fn create_enrollment<S: Store>(
     store: &S,
     ctx: &Ctx,
     center_id: Uuid,
     input: &Map<String, Value>,
     id: Uuid,
-) -> Result<Enrollment>
-where
-    S: Repository<Enrollment> + Repository<Child> + Repository<CareCenter> + EnrollmentStore + AccessLog,
-{
+) -> Result<Enrollment> {
     let center = visible::<CareCenter, S>(store, ctx, center_id).await?;
     may_enroll(ctx)?;
     let at = now();
@@ -234,16 +221,13 @@ where
 }
 
 /// Changes an enrolment's kind or dates at `expected_version`.
-pub async fn update_enrollment<S>(
+pub async fn update_enrollment<S: Store>(
     store: &S,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     patch: &Map<String, Value>,
-) -> Result<Enrollment>
-where
-    S: Repository<Enrollment> + Repository<Child> + Repository<CareCenter>,
-{
+) -> Result<Enrollment> {
     let current = enrollment_visible(store, ctx, id).await?;
     may_enroll(ctx)?;
     let mut e = current.clone();
@@ -270,10 +254,7 @@ where
 }
 
 /// Ends an enrolment (its last day becomes yesterday, or its first day).
-pub async fn end_enrollment<S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<Enrollment>
-where
-    S: Repository<Enrollment> + Repository<Child> + Repository<CareCenter>,
-{
+pub async fn end_enrollment<S: Store>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<Enrollment> {
     let current = enrollment_visible(store, ctx, id).await?;
     may_enroll(ctx)?;
     archive_at(store, ctx, current, expected_version).await
@@ -281,14 +262,11 @@ where
 
 /// The enrolments active today of children the caller may see, in places the
 /// caller may see, keyed by child (for batched nested loads).
-pub async fn active_of_children<S>(
+pub async fn active_of_children<S: Store>(
     store: &S,
     ctx: &Ctx,
     child_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>>
-where
-    S: Repository<Child> + Repository<CareCenter> + EnrollmentStore,
-{
+) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>> {
     let children: Vec<Uuid> = crate::service::visible_many::<Child, S>(store, ctx, child_ids)
         .await?
         .iter()
@@ -300,14 +278,11 @@ where
 
 /// The enrolments active today in places the caller may see, of children the
 /// caller may see, keyed by place.
-pub async fn active_in_centers<S>(
+pub async fn active_in_centers<S: Store>(
     store: &S,
     ctx: &Ctx,
     center_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>>
-where
-    S: Repository<Child> + Repository<CareCenter> + EnrollmentStore,
-{
+) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>> {
     let centers: Vec<Uuid> = crate::service::visible_many::<CareCenter, S>(store, ctx, center_ids)
         .await?
         .iter()
@@ -317,15 +292,12 @@ where
     keep_visible(store, ctx, found, |e| e.care_center_id).await
 }
 
-async fn keep_visible<S>(
+async fn keep_visible<S: Store>(
     store: &S,
     ctx: &Ctx,
     found: Vec<Enrollment>,
     key: impl Fn(&Enrollment) -> Uuid,
-) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>>
-where
-    S: Repository<Child> + Repository<CareCenter>,
-{
+) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>> {
     use std::collections::{HashMap, HashSet};
     let child_ids: Vec<Uuid> = found
         .iter()

@@ -127,6 +127,53 @@ str_enum!(
     EnrollmentKind { Day => "day", Boarding => "boarding", AfterSchool => "after_school" }
 );
 str_enum!(
+    /// How a volunteer accompanies a child.
+    PairingKind {
+        /// 一帮一: a mentor for one child.
+        Mentor => "mentor",
+        /// 代理家长: a surrogate parent.
+        SurrogateParent => "surrogate_parent",
+        /// 手拉手: a peer of the child's age.
+        Peer => "peer",
+    }
+);
+str_enum!(
+    /// What a visit record is.
+    VisitKind {
+        /// 随访: a follow-up visit by an officer, a teacher or centre staff.
+        FollowUp => "follow_up",
+        /// 亲情联系: a contact between the child and a parent.
+        FamilyContact => "family_contact",
+    }
+);
+str_enum!(
+    /// How a visit or contact took place.
+    VisitMode { Home => "home", Phone => "phone", Video => "video", School => "school" }
+);
+str_enum!(
+    /// What a visit found worrying.
+    Concern { Safety => "safety", Health => "health", Schooling => "schooling", Emotional => "emotional" }
+);
+str_enum!(
+    /// Who attends a training session.
+    AttendeeKind { Guardian => "guardian", Volunteer => "volunteer" }
+);
+str_enum!(
+    /// The five guarantees (五有).
+    Guarantee {
+        /// 学业有教: a school-age child is at school.
+        Education => "education",
+        /// 监护有人: an able primary caregiver with a signed agreement.
+        Guardianship => "guardianship",
+        /// 安全有保: a recent visit and no open safety concern.
+        Safety => "safety",
+        /// 亲情有护: recent contact with a parent, or a surrogate parent.
+        Affection => "affection",
+        /// 活动有地: an active enrolment in a place of care.
+        Activity => "activity",
+    }
+);
+str_enum!(
     /// The kinds of training session.
     TrainingKind {
         GuardianTraining => "guardian_training", ParentSchoolClass => "parent_school_class",

@@ -302,6 +302,52 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional id: `Some(None)` clears it.
+    pub fn opt_id(&mut self, name: &'static str) -> Option<Option<Uuid>> {
+        match self.raw(name, false)? {
+            Value::Null => Some(None),
+            Value::String(s) => match Uuid::try_parse(s) {
+                Ok(id) => Some(Some(id)),
+                Err(_) => {
+                    self.errors.push(FieldError::new(name, "invalid_id", "expected a UUID"));
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(name, "a UUID string or null");
+                None
+            }
+        }
+    }
+
+    /// A set of enumeration values, sent as an array of names (null or `[]`
+    /// clear it); returned without repeats, in the enumeration's order.
+    pub fn enum_set<E: StrEnum + PartialEq>(&mut self, name: &'static str) -> Option<Vec<E>> {
+        let items = match self.raw(name, false)? {
+            Value::Null => return Some(Vec::new()),
+            Value::Array(items) => items,
+            _ => {
+                self.wrong_type(name, &format!("an array of: {}", E::expected()));
+                return None;
+            }
+        };
+        let mut given = Vec::new();
+        for item in items {
+            match item.as_str().and_then(E::parse) {
+                Some(v) => given.push(v),
+                None => {
+                    self.errors.push(FieldError::new(
+                        name,
+                        "invalid_value",
+                        format!("expected values among: {}", E::expected()),
+                    ));
+                    return None;
+                }
+            }
+        }
+        Some(E::ALL.iter().copied().filter(|v| given.contains(v)).collect())
+    }
+
     /// Refuses a field that may be set only at creation.
     pub fn refuse_if_present(&mut self, name: &'static str, code: &str, message: &str) {
         self.known.insert(name);

@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::audit::AccessLog;
 use crate::child::Child;
 use crate::ctx::Ctx;
 use crate::enums::Relationship;
@@ -15,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::fields::{Fields, Mode};
 use crate::guardian::Guardian;
 use crate::policy::{self, Action, Writable};
-use crate::ports::Repository;
+use crate::ports::{Repository, Store};
 use crate::resource::{Condition, EventAction, FilterSpec, ListQuery, Meta, PageRequest, Resource, ResourceKind, now};
 use crate::service::{archive_at, event, masked, save, visible};
 
@@ -126,10 +125,7 @@ fn may_link(ctx: &Ctx) -> Result<()> {
 }
 
 /// The child of a link, if the caller may see it; otherwise the link does not exist.
-async fn link_visible<S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<(Guardianship, Child)>
-where
-    S: Repository<Guardianship> + Repository<Child>,
-{
+async fn link_visible<S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<(Guardianship, Child)> {
     let link: Guardianship = Repository::<Guardianship>::find(store, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -138,10 +134,7 @@ where
 }
 
 /// Every guardianship of a child the caller may see, active and ended, oldest first.
-pub async fn guardianships_of<S>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Guardianship>>
-where
-    S: Repository<Guardianship> + Repository<Child>,
-{
+pub async fn guardianships_of<S: Store>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Guardianship>> {
     visible::<Child, S>(store, ctx, child_id).await?;
     let query = ListQuery {
         conditions: vec![Condition::EqId("child_id", child_id)],
@@ -154,26 +147,20 @@ where
 }
 
 /// One guardianship, through its child.
-pub async fn get_guardianship<S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Guardianship>
-where
-    S: Repository<Guardianship> + Repository<Child>,
-{
+pub async fn get_guardianship<S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Guardianship> {
     Ok(link_visible(store, ctx, id).await?.0)
 }
 
 /// Links a guardian to a child. The guardian must be one the caller may see;
 /// a second active primary caregiver or a second active link to the same
 /// guardian is a conflict.
-pub async fn create_guardianship<S>(
+pub async fn create_guardianship<S: Store>(
     store: &S,
     ctx: &Ctx,
     child_id: Uuid,
     input: &Map<String, Value>,
     id: Uuid,
-) -> Result<Guardianship>
-where
-    S: Repository<Guardianship> + Repository<Child> + Repository<Guardian> + AccessLog,
-{
+) -> Result<Guardianship> {
     let child = visible::<Child, S>(store, ctx, child_id).await?;
     may_link(ctx)?;
     let at = now();
@@ -203,16 +190,13 @@ where
 }
 
 /// Changes a guardianship (JSON merge patch) at `expected_version`.
-pub async fn update_guardianship<S>(
+pub async fn update_guardianship<S: Store>(
     store: &S,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     patch: &Map<String, Value>,
-) -> Result<Guardianship>
-where
-    S: Repository<Guardianship> + Repository<Child>,
-{
+) -> Result<Guardianship> {
     let (current, _) = link_visible(store, ctx, id).await?;
     may_link(ctx)?;
     let mut link = current.clone();
@@ -238,10 +222,7 @@ where
 }
 
 /// Ends a guardianship today; it stays in the child's history.
-pub async fn end_guardianship<S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<Guardianship>
-where
-    S: Repository<Guardianship> + Repository<Child>,
-{
+pub async fn end_guardianship<S: Store>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<Guardianship> {
     let (current, _) = link_visible(store, ctx, id).await?;
     may_link(ctx)?;
     archive_at(store, ctx, current, expected_version).await

@@ -3,6 +3,7 @@
 //! reached through the traits in [`ports`].
 
 pub mod account;
+pub mod attendance;
 pub mod audit;
 pub mod care_center;
 pub mod child;
@@ -11,16 +12,20 @@ pub mod enrollment;
 pub mod enums;
 pub mod error;
 pub mod fields;
+pub mod guarantee;
 pub mod guardian;
 pub mod guardianship;
 pub mod id_number;
 pub mod idempotency;
+pub mod nested;
+pub mod pairing;
 pub mod policy;
 pub mod ports;
 pub mod region;
 pub mod resource;
 pub mod service;
 pub mod training_session;
+pub mod visit;
 pub mod volunteer;
 
 pub use ctx::Ctx;

@@ -41,11 +41,13 @@ pub const ASSISTANCE_FIELDS: &[&str] = &["minimum_living_allowance", "special_ha
 pub fn can_read(ctx: &Ctx, kind: ResourceKind) -> bool {
     use ResourceKind::*;
     match ctx.role {
-        // Volunteers see only the children paired with them; until a pairing
-        // exists that is none, and they never see guardians or other volunteers.
-        Role::Volunteer => matches!(kind, CareCenter | TrainingSession),
-        _ if kind == Guardianship => can_read(ctx, Child),
+        // Volunteers see only the children paired with them (`Ctx::reaches`),
+        // with minimal fields, and never guardians, other volunteers, visits or links.
+        Role::Volunteer => matches!(kind, Child | CareCenter | TrainingSession),
+        _ if matches!(kind, Guardianship | Visit) => can_read(ctx, Child),
         _ if kind == Enrollment => can_read(ctx, Child) && can_read(ctx, CareCenter),
+        _ if kind == Pairing => can_read(ctx, Child) && can_read(ctx, Volunteer),
+        _ if kind == Attendance => can_read(ctx, TrainingSession),
         _ => true,
     }
 }
@@ -64,15 +66,17 @@ pub fn writable(ctx: &Ctx, kind: ResourceKind, action: Action) -> Writable {
             Writable::Nothing
         };
     }
-    // Enrolments are made by whoever may change the place or the child's record.
-    if kind == Enrollment {
-        let by_place = writable(ctx, CareCenter, Action::Update) == Writable::All;
-        let by_child = writable(ctx, Child, Action::Update) == Writable::All;
-        return if by_place || by_child {
-            Writable::All
-        } else {
-            Writable::Nothing
-        };
+    // Links are made by whoever may change one of the records they join.
+    let may_change = |k: ResourceKind| writable(ctx, k, Action::Update) == Writable::All;
+    let all_if = |b: bool| if b { Writable::All } else { Writable::Nothing };
+    match kind {
+        Enrollment => return all_if(may_change(CareCenter) || may_change(Child)),
+        Pairing => return all_if(may_change(Volunteer) || may_change(Child)),
+        // Visits are recorded by the register's keepers and by centre staff
+        // (family phone calls happen at the centres).
+        Visit => return all_if(may_change(Child) || ctx.role == Role::CenterStaff),
+        Attendance => return all_if(may_change(TrainingSession)),
+        _ => {}
     }
     match ctx.role {
         Role::Admin | Role::Coordinator | Role::TownshipOfficer => Writable::All,
@@ -197,10 +201,13 @@ pub fn matrix_markdown() -> String {
         Enrollment,
         Volunteer,
         TrainingSession,
+        Pairing,
+        Visit,
+        Attendance,
     ];
     let mut out = String::from(
-        "| role | children | guardians | guardianships | care centers | enrollments | volunteers | training sessions | audit trail | unmasked IDs, phones, addresses | health notes |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| role | children | guardians | guardianships | care centers | enrollments | volunteers | training sessions | pairings | visits | attendance | audit trail | unmasked IDs, phones, addresses | health notes |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for (name, ctx) in rows {
         let cells: Vec<String> = kinds.iter().map(|k| cell(&ctx, *k)).collect();
@@ -220,7 +227,12 @@ fn cell(ctx: &Ctx, kind: ResourceKind) -> String {
     if !can_read(ctx, kind) {
         return "—".to_owned();
     }
-    let mut parts = vec!["read".to_owned()];
+    let read = if ctx.role == Role::Volunteer && kind == ResourceKind::Child {
+        "read (paired children only, minimal fields)"
+    } else {
+        "read"
+    };
+    let mut parts = vec![read.to_owned()];
     if writable(ctx, kind, Action::Create) == Writable::All {
         parts.push("create".to_owned());
     }

@@ -56,3 +56,74 @@ pub trait AccountStore: Send + Sync {
     /// Adds an account; a taken user name is `Error::Conflict`.
     fn insert_account(&self, account: &Account) -> impl Future<Output = Result<()>> + Send;
 }
+
+/// Inserts serialised on a parent record, for limits on what a parent holds
+/// (a place's capacity, a volunteer's pairings, a session's seats).
+pub trait LimitedInsert<T: Resource, P: Resource>: Send + Sync {
+    /// Inserts `record` and its event unless `max` records of its kind matching
+    /// `counted` already exist; returns false then. Concurrent inserts under
+    /// the same parent are serialised (a lock on the parent's row).
+    fn insert_limited(
+        &self,
+        record: &T,
+        event: &Event,
+        parent: Uuid,
+        counted: &[crate::resource::Condition],
+        max: u64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// What the guarantees and the lifecycle are decided on, read in a few queries.
+pub trait CareFacts: Send + Sync {
+    /// The facts of each of these children on `today` (children without any get the default).
+    fn facts(
+        &self,
+        child_ids: &[Uuid],
+        today: chrono::NaiveDate,
+        rules: &crate::guarantee::Rules,
+    ) -> impl Future<Output = Result<std::collections::HashMap<Uuid, crate::guarantee::Facts>>> + Send;
+    /// The children actively paired with the approved volunteer whose record is
+    /// linked to this account (none for anyone else).
+    fn paired_children(&self, account_id: Uuid) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
+}
+
+/// Everything the services need from storage, in one bound.
+pub trait Store:
+    Repository<crate::child::Child>
+    + Repository<crate::guardian::Guardian>
+    + Repository<Guardianship>
+    + Repository<crate::care_center::CareCenter>
+    + Repository<crate::enrollment::Enrollment>
+    + Repository<crate::volunteer::Volunteer>
+    + Repository<crate::training_session::TrainingSession>
+    + Repository<crate::pairing::Pairing>
+    + Repository<crate::visit::Visit>
+    + Repository<crate::attendance::Attendance>
+    + RegionStore
+    + GuardianshipStore
+    + crate::enrollment::EnrollmentStore
+    + crate::audit::AccessLog
+    + CareFacts
+    + AccountStore
+{
+}
+
+impl<S> Store for S where
+    S: Repository<crate::child::Child>
+        + Repository<crate::guardian::Guardian>
+        + Repository<Guardianship>
+        + Repository<crate::care_center::CareCenter>
+        + Repository<crate::enrollment::Enrollment>
+        + Repository<crate::volunteer::Volunteer>
+        + Repository<crate::training_session::TrainingSession>
+        + Repository<crate::pairing::Pairing>
+        + Repository<crate::visit::Visit>
+        + Repository<crate::attendance::Attendance>
+        + RegionStore
+        + GuardianshipStore
+        + crate::enrollment::EnrollmentStore
+        + crate::audit::AccessLog
+        + CareFacts
+        + AccountStore
+{
+}

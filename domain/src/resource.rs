@@ -57,6 +57,12 @@ pub enum ResourceKind {
     Volunteer,
     /// A training session.
     TrainingSession,
+    /// A volunteer↔child pairing.
+    Pairing,
+    /// A follow-up visit or a family contact.
+    Visit,
+    /// A registration for a training session, and its check-in.
+    Attendance,
 }
 
 impl ResourceKind {
@@ -70,6 +76,9 @@ impl ResourceKind {
             Self::Enrollment => "enrollment",
             Self::Volunteer => "volunteer",
             Self::TrainingSession => "training_session",
+            Self::Pairing => "pairing",
+            Self::Visit => "visit",
+            Self::Attendance => "attendance",
         }
     }
 }
@@ -83,6 +92,8 @@ pub enum FilterKind {
     From,
     /// The column is before this instant.
     Before,
+    /// The child does not meet the named guarantee (`guarantee_unmet=`).
+    GuaranteeUnmet,
 }
 
 /// A collection's own list filter.
@@ -152,6 +163,25 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
     fn unmasked_personal_fields(&self, _ctx: &Ctx) -> Vec<&'static str> {
         Vec::new()
     }
+    /// Fills, for a batch at once, what follows from other records (a child's
+    /// guarantees and lifecycle), before the records leave the domain.
+    fn derive<S: crate::ports::Store>(
+        _store: &S,
+        _ctx: &Ctx,
+        _records: &mut [Self],
+    ) -> impl std::future::Future<Output = crate::error::Result<()>> + Send {
+        async { Ok(()) }
+    }
+    /// Checks, before a create or a change is written, the rules that depend
+    /// on other records, reporting problems through `f`.
+    fn check_with<S: crate::ports::Store>(
+        &self,
+        _store: &S,
+        _ctx: &Ctx,
+        _f: &mut Fields<'_>,
+    ) -> impl std::future::Future<Output = crate::error::Result<()>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// One condition of a list query.
@@ -175,6 +205,15 @@ pub enum Condition {
     StartsWith(&'static str, String),
     /// `region_code` lies in the subtree whose codes start with this prefix.
     WithinRegion(String),
+    /// A child's derived exit: `true` = exited (recorded, or active with every
+    /// parent on record home); `false` = active and not so.
+    Exited(bool),
+    /// `column IS NULL`
+    IsNull(&'static str),
+    /// `column IN ids` for an id column.
+    IdIn(&'static str, Vec<uuid::Uuid>),
+    /// The child (the record's `id`) does not meet this guarantee on `today`.
+    GuaranteeUnmet(crate::enums::Guarantee, crate::guarantee::Rules, NaiveDate),
 }
 
 /// A page request: keyset by id, which is time-ordered.

@@ -6,15 +6,16 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::audit::{AccessLog, note_access};
+use crate::audit::note_access;
 use crate::child::Child;
 use crate::ctx::Ctx;
+use crate::enums::{Guarantee, StrEnum};
 use crate::error::{Error, FieldError, Result};
 use crate::fields::{Fields, Mode, parse_instant};
 use crate::guardian::Guardian;
 use crate::guardianship::Guardianship;
 use crate::policy::{self, Action, Writable};
-use crate::ports::{GuardianshipStore, RegionStore, Repository};
+use crate::ports::{RegionStore, Repository, Store};
 use crate::region::{self, Region};
 use crate::resource::{Condition, Event, EventAction, FilterKind, ListQuery, Meta, Page, PageRequest, Resource, now};
 
@@ -25,7 +26,7 @@ pub(crate) async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx,
         return Err(Error::NotFound);
     }
     match store.find(id).await? {
-        Some(r) if ctx.covers(r.region_code()) => Ok(r),
+        Some(r) if ctx.covers(r.region_code()) && ctx.reaches(T::KIND, id) => Ok(r),
         _ => Err(Error::NotFound),
     }
 }
@@ -37,22 +38,38 @@ pub(crate) fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
     record
 }
 
+/// Records as they leave the domain: what follows from other records derived
+/// (a child's guarantees), settled, masked for the caller.
+pub(crate) async fn finished<T: Resource, S: Store>(store: &S, ctx: &Ctx, mut records: Vec<T>) -> Result<Vec<T>> {
+    T::derive(store, ctx, &mut records).await?;
+    Ok(records.into_iter().map(|r| masked(r, ctx)).collect())
+}
+
+/// One record as it leaves the domain (see [`finished`]).
+pub(crate) async fn finished_one<T: Resource, S: Store>(store: &S, ctx: &Ctx, record: T) -> Result<T> {
+    finished(store, ctx, vec![record]).await?.pop().ok_or(Error::NotFound)
+}
+
 /// One record, masked for the caller.
-pub async fn get<T: Resource, S: Repository<T> + AccessLog>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
+pub async fn get<T: Resource, S: Store + Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
     let record = visible(store, ctx, id).await?;
     note_access(store, ctx, [&record]).await?;
-    Ok(masked(record, ctx))
+    finished_one(store, ctx, record).await
 }
 
 /// The visible records among `ids`, masked, keyed by id (for batched nested loads).
-pub async fn get_many<T: Resource, S: Repository<T> + AccessLog>(
+pub async fn get_many<T: Resource, S: Store + Repository<T>>(
     store: &S,
     ctx: &Ctx,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, T>> {
     let records = visible_many::<T, S>(store, ctx, ids).await?;
     note_access(store, ctx, &records).await?;
-    Ok(records.into_iter().map(|r| (r.meta().id, masked(r, ctx))).collect())
+    Ok(finished(store, ctx, records)
+        .await?
+        .into_iter()
+        .map(|r| (r.meta().id, r))
+        .collect())
 }
 
 /// The records among `ids` the caller may see, unmasked (for decisions, not for responses).
@@ -64,7 +81,7 @@ pub(crate) async fn visible_many<T: Resource, S: Repository<T>>(store: &S, ctx: 
         .find_many(ids)
         .await?
         .into_iter()
-        .filter(|r| ctx.covers(r.region_code()))
+        .filter(|r| ctx.covers(r.region_code()) && ctx.reaches(T::KIND, r.meta().id))
         .collect())
 }
 
@@ -131,6 +148,14 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                             ));
                         }
                     }
+                    FilterKind::GuaranteeUnmet => match Guarantee::parse(value) {
+                        Some(g) => conditions.push(Condition::GuaranteeUnmet(g, ctx.rules, now().date_naive())),
+                        None => errors.push(bad_param(
+                            name,
+                            "invalid_value",
+                            format!("expected one of: {}", Guarantee::expected()),
+                        )),
+                    },
                     FilterKind::From | FilterKind::Before => match parse_instant(value) {
                         Some(t) if matches!(spec.kind, FilterKind::From) => {
                             conditions.push(Condition::From(spec.column, t))
@@ -164,11 +189,14 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
     if let Some(prefix) = bound {
         conditions.push(Condition::WithinRegion(prefix));
     }
+    if let Some(only) = ctx.reachable(T::KIND) {
+        conditions.push(Condition::IdIn("id", only.to_vec()));
+    }
     Ok(Some(conditions))
 }
 
 /// A page of records the caller may see, masked.
-pub async fn list<T: Resource, S: Repository<T> + AccessLog>(
+pub async fn list<T: Resource, S: Store + Repository<T>>(
     store: &S,
     ctx: &Ctx,
     params: &[(String, String)],
@@ -188,13 +216,13 @@ pub async fn list<T: Resource, S: Repository<T> + AccessLog>(
             limit: page.limit + 1,
         },
     };
-    let mut items = store.list(&query).await?;
+    let mut items = Repository::<T>::list(store, &query).await?;
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
     note_access(store, ctx, &items).await?;
     let next_after = if more { items.last().map(|r| r.meta().id) } else { None };
     Ok(Page {
-        items: items.into_iter().map(|r| masked(r, ctx)).collect(),
+        items: finished(store, ctx, items).await?,
         next_after,
     })
 }
@@ -297,7 +325,7 @@ pub(crate) fn event<T: Resource>(ctx: &Ctx, action: EventAction, before: Option<
 pub async fn create<T, S>(store: &S, ctx: &Ctx, input: &Map<String, Value>) -> Result<T>
 where
     T: Resource,
-    S: Repository<T> + RegionStore,
+    S: Store + Repository<T>,
 {
     create_with_id(store, ctx, input, Uuid::now_v7()).await
 }
@@ -307,7 +335,7 @@ where
 pub async fn create_with_id<T, S>(store: &S, ctx: &Ctx, input: &Map<String, Value>, id: Uuid) -> Result<T>
 where
     T: Resource,
-    S: Repository<T> + RegionStore,
+    S: Store + Repository<T>,
 {
     let writable = policy::writable(ctx, T::KIND, Action::Create);
     if writable == Writable::Nothing {
@@ -319,11 +347,12 @@ where
     record.apply(&mut f, at.date_naive());
     check_writable(&f, writable)?;
     check_region(store, ctx, &record, &mut f).await?;
+    record.check_with(store, ctx, &mut f).await?;
     f.finish()?;
     store
         .insert(&record, &event(ctx, EventAction::Created, None, &record))
         .await?;
-    Ok(masked(record, ctx))
+    finished_one(store, ctx, record).await
 }
 
 /// Applies a JSON merge patch to a record at `expected_version`.
@@ -336,9 +365,9 @@ pub async fn update<T, S>(
 ) -> Result<T>
 where
     T: Resource,
-    S: Repository<T> + RegionStore,
+    S: Store + Repository<T>,
 {
-    let current = visible(store, ctx, id).await?;
+    let current = visible::<T, S>(store, ctx, id).await?;
     let writable = policy::writable(ctx, T::KIND, Action::Update);
     if writable == Writable::Nothing {
         return Err(forbidden::<T>(Action::Update));
@@ -351,6 +380,7 @@ where
     if record.region_code() != current.region_code() {
         check_region(store, ctx, &record, &mut f).await?;
     }
+    record.check_with(store, ctx, &mut f).await?;
     f.finish()?;
     // An invalid patch is reported as such whatever its version; a valid one
     // applies only to the version it was based on.
@@ -360,7 +390,7 @@ where
         });
     }
     if record == current {
-        return Ok(masked(record, ctx));
+        return finished_one(store, ctx, record).await;
     }
     save(store, ctx, EventAction::Updated, &current, record).await
 }
@@ -369,9 +399,9 @@ where
 pub async fn archive<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
 where
     T: Resource,
-    S: Repository<T>,
+    S: Store + Repository<T>,
 {
-    let current = visible(store, ctx, id).await?;
+    let current = visible::<T, S>(store, ctx, id).await?;
     if policy::writable(ctx, T::KIND, Action::Archive) != Writable::All {
         return Err(forbidden::<T>(Action::Archive));
     }
@@ -380,7 +410,7 @@ where
 
 /// Archives (or ends) a record the caller may see and change, if it is still at
 /// `expected_version`; archiving an archived record changes nothing.
-pub(crate) async fn archive_at<T: Resource, S: Repository<T>>(
+pub(crate) async fn archive_at<T: Resource, S: Store + Repository<T>>(
     store: &S,
     ctx: &Ctx,
     current: T,
@@ -392,14 +422,14 @@ pub(crate) async fn archive_at<T: Resource, S: Repository<T>>(
         });
     }
     if current.is_archived() {
-        return Ok(masked(current, ctx));
+        return finished_one(store, ctx, current).await;
     }
     let mut record = current.clone();
     record.archive();
     save(store, ctx, EventAction::Archived, &current, record).await
 }
 
-pub(crate) async fn save<T: Resource, S: Repository<T>>(
+pub(crate) async fn save<T: Resource, S: Store + Repository<T>>(
     store: &S,
     ctx: &Ctx,
     action: EventAction,
@@ -413,7 +443,7 @@ pub(crate) async fn save<T: Resource, S: Repository<T>>(
     store
         .update(&record, expected, &event(ctx, action, Some(current), &record))
         .await?;
-    Ok(masked(record, ctx))
+    finished_one(store, ctx, record).await
 }
 
 /// The active guardianships of children the caller may see, keyed by child.
@@ -423,7 +453,7 @@ pub async fn guardianships_of_children<S>(
     child_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Guardianship>>>
 where
-    S: Repository<Child> + GuardianshipStore,
+    S: Store,
 {
     let ids: Vec<Uuid> = visible_many::<Child, S>(store, ctx, child_ids)
         .await?
@@ -443,7 +473,7 @@ where
 /// The children, visible to the caller, of guardians the caller may see, keyed by guardian.
 pub async fn children_of_guardians<S>(store: &S, ctx: &Ctx, guardian_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Child>>>
 where
-    S: Repository<Child> + Repository<Guardian> + GuardianshipStore + AccessLog,
+    S: Store,
 {
     let ids: Vec<Uuid> = visible_many::<Guardian, S>(store, ctx, guardian_ids)
         .await?

@@ -5,9 +5,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::ctx::Ctx;
-use crate::enums::{RecordStatus, VettingStatus, VolunteerCategory};
+use crate::enums::{RecordStatus, Role, VettingStatus, VolunteerCategory};
+use crate::error::Result;
 use crate::fields::{Fields, parse_mobile};
 use crate::policy;
+use crate::ports::Store;
 use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, enum_filter};
 
 /// A volunteer (志愿者).
@@ -30,6 +32,9 @@ pub struct Volunteer {
     pub skills: Option<String>,
     /// Where their vetting stands.
     pub vetting_status: VettingStatus,
+    /// The `volunteer` account they sign in with, if any: it sees the children
+    /// paired with this record while the vetting is approved.
+    pub account_id: Option<uuid::Uuid>,
     /// Active or archived.
     pub status: RecordStatus,
 }
@@ -73,6 +78,7 @@ impl Resource for Volunteer {
             category: VolunteerCategory::Other,
             skills: None,
             vetting_status: VettingStatus::Pending,
+            account_id: None,
             status: RecordStatus::Active,
         }
     }
@@ -95,6 +101,9 @@ impl Resource for Volunteer {
         }
         if let Some(v) = f.opt_text("skills", 500) {
             self.skills = v;
+        }
+        if let Some(v) = f.opt_id("account_id") {
+            self.account_id = v;
         }
         if let Some(to) = f.enum_if_given::<VettingStatus>("vetting_status") {
             if vetting_transition_allowed(self.vetting_status, to) {
@@ -120,6 +129,26 @@ impl Resource for Volunteer {
         if !policy::sees_identifiers(ctx) {
             self.phone = self.phone.as_deref().map(policy::mask_phone);
         }
+    }
+
+    /// A linked account must exist and hold the `volunteer` role.
+    async fn check_with<S: Store>(&self, store: &S, _ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+        let Some(id) = self.account_id else {
+            return Ok(());
+        };
+        if f.has_error("account_id") {
+            return Ok(());
+        }
+        match store.account(id).await? {
+            Some(a) if a.role == Role::Volunteer => {}
+            Some(_) => f.reject(
+                "account_id",
+                "not_a_volunteer",
+                "this account does not hold the volunteer role",
+            ),
+            None => f.reject("account_id", "unknown_account", "no such account"),
+        }
+        Ok(())
     }
 }
 

@@ -21,6 +21,24 @@ pub fn db_error(err: DbErr) -> Error {
                     message: "this child already has an active primary caregiver".to_owned(),
                 };
             }
+            if message.contains("ux_pairings_active_pair") || message.contains("pairings.volunteer_id") {
+                return Error::Conflict {
+                    field: Some("child_id".to_owned()),
+                    message: "this volunteer is already paired with this child".to_owned(),
+                };
+            }
+            if message.contains("ux_attendance_active") || message.contains("attendance.training_session_id") {
+                return Error::Conflict {
+                    field: Some("attendee_id".to_owned()),
+                    message: "this person is already registered for this session".to_owned(),
+                };
+            }
+            if message.contains("ux_volunteers_account") || message.contains("volunteers.account_id") {
+                return Error::Conflict {
+                    field: Some("account_id".to_owned()),
+                    message: "this account already belongs to another volunteer".to_owned(),
+                };
+            }
             let field = ["id_number", "username", "token_hash"]
                 .into_iter()
                 .find(|f| message.contains(f))

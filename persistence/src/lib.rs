@@ -2,6 +2,7 @@
 //! that implement the domain's ports. `DbErr` ends here: everything leaving
 //! this crate is a `shouhu_domain::Error`.
 
+mod care;
 mod enrollments;
 pub mod entities;
 mod error;

@@ -14,7 +14,8 @@ use shouhu_domain::volunteer::Volunteer;
 use shouhu_domain::{Error, Result};
 
 use crate::entities::{
-    account, care_center, child, event, guardian, guardianship, region, training_session, volunteer,
+    account, attendance, care_center, child, event, guardian, guardianship, pairing, region, training_session, visit,
+    volunteer,
 };
 
 /// A domain record stored in one table.
@@ -106,6 +107,8 @@ impl Mapped for Child {
             health_notes: m.health_notes,
             minimum_living_allowance: m.minimum_living_allowance,
             special_hardship: m.special_hardship,
+            guarantees: None,
+            minimal: false,
         })
     }
 }
@@ -207,6 +210,7 @@ impl Mapped for Volunteer {
             skills: self.skills.clone(),
             vetting_status: self.vetting_status.as_str().to_owned(),
             status: self.status.as_str().to_owned(),
+            account_id: self.account_id,
         }
     }
 
@@ -221,6 +225,7 @@ impl Mapped for Volunteer {
             region_code: m.region_code,
             organization: m.organization,
             skills: m.skills,
+            account_id: m.account_id,
         })
     }
 }
@@ -393,5 +398,126 @@ pub(crate) fn event_to_active(e: &Event) -> event::ActiveModel {
         action: Set(e.action.as_str().to_owned()),
         version: Set(e.version),
         changes: Set(e.changes.clone()),
+    }
+}
+
+impl Mapped for shouhu_domain::pairing::Pairing {
+    type Entity = pairing::Entity;
+    type Model = pairing::Model;
+    type Active = pairing::ActiveModel;
+
+    fn to_model(&self) -> pairing::Model {
+        pairing::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            volunteer_id: self.volunteer_id,
+            child_id: self.child_id,
+            region_code: self.region_code.clone(),
+            kind: self.kind.as_str().to_owned(),
+            since: self.since,
+            notes: self.notes.clone(),
+            ended_on: self.ended_on,
+        }
+    }
+
+    fn from_model(m: pairing::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            kind: parse("kind", &m.kind)?,
+            volunteer_id: m.volunteer_id,
+            child_id: m.child_id,
+            region_code: m.region_code,
+            since: m.since,
+            notes: m.notes,
+            ended_on: m.ended_on,
+        })
+    }
+}
+
+impl Mapped for shouhu_domain::visit::Visit {
+    type Entity = visit::Entity;
+    type Model = visit::Model;
+    type Active = visit::ActiveModel;
+
+    fn to_model(&self) -> visit::Model {
+        visit::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            child_id: self.child_id,
+            region_code: self.region_code.clone(),
+            kind: self.kind.as_str().to_owned(),
+            mode: self.mode.as_str().to_owned(),
+            occurred_on: self.occurred_on,
+            visitor: self.visitor.clone(),
+            guardian_id: self.guardian_id,
+            notes: self.notes.clone(),
+            // Stored as a comma-separated list, so that a LIKE finds a concern.
+            concerns: self.concerns.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","),
+            follow_up_needed: self.follow_up_needed,
+            resolved_on: self.resolved_on,
+            withdrawn_on: self.withdrawn_on,
+            recorded_by: self.recorded_by.clone(),
+        }
+    }
+
+    fn from_model(m: visit::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            kind: parse("kind", &m.kind)?,
+            mode: parse("mode", &m.mode)?,
+            concerns: m
+                .concerns
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(|c| parse("concerns", c))
+                .collect::<Result<Vec<_>>>()?,
+            child_id: m.child_id,
+            region_code: m.region_code,
+            occurred_on: m.occurred_on,
+            visitor: m.visitor,
+            guardian_id: m.guardian_id,
+            notes: m.notes,
+            follow_up_needed: m.follow_up_needed,
+            resolved_on: m.resolved_on,
+            withdrawn_on: m.withdrawn_on,
+            recorded_by: m.recorded_by,
+        })
+    }
+}
+
+impl Mapped for shouhu_domain::attendance::Attendance {
+    type Entity = attendance::Entity;
+    type Model = attendance::Model;
+    type Active = attendance::ActiveModel;
+
+    fn to_model(&self) -> attendance::Model {
+        attendance::Model {
+            id: self.meta.id,
+            version: self.meta.version,
+            created_at: self.meta.created_at,
+            updated_at: self.meta.updated_at,
+            training_session_id: self.training_session_id,
+            region_code: self.region_code.clone(),
+            attendee_kind: self.attendee_kind.as_str().to_owned(),
+            attendee_id: self.attendee_id,
+            checked_in_at: self.checked_in_at,
+            cancelled_on: self.cancelled_on,
+        }
+    }
+
+    fn from_model(m: attendance::Model) -> Result<Self> {
+        Ok(Self {
+            meta: meta!(m),
+            attendee_kind: parse("attendee_kind", &m.attendee_kind)?,
+            training_session_id: m.training_session_id,
+            region_code: m.region_code,
+            attendee_id: m.attendee_id,
+            checked_in_at: m.checked_in_at,
+            cancelled_on: m.cancelled_on,
+        })
     }
 }

@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial)]
+        vec![Box::new(Initial), Box::new(CareRelations)]
     }
 }
 
@@ -422,6 +422,105 @@ impl MigrationTrait for Initial {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+/// Pairings, visits and family contacts, training attendance, and the account
+/// a volunteer signs in with.
+struct CareRelations;
+
+impl MigrationName for CareRelations {
+    fn name(&self) -> &str {
+        "m0002_care_relations"
+    }
+}
+
+fn foreign(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(Alias::new(table), Alias::new(column))
+        .to(Alias::new(target), Alias::new("id"))
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CareRelations {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("volunteers"))
+                    .add_column(col("account_id").uuid().null())
+                    .to_owned(),
+            )
+            .await?;
+
+        let mut pairings = record("pairings");
+        pairings
+            .col(uuid("volunteer_id"))
+            .col(uuid("child_id"))
+            .col(text("region_code"))
+            .col(text("kind"))
+            .col(col("since").date().not_null())
+            .col(text_null("notes"))
+            .col(col("ended_on").date().null())
+            .foreign_key(&mut foreign("pairings", "volunteer_id", "volunteers"))
+            .foreign_key(&mut foreign("pairings", "child_id", "children"));
+        manager.create_table(pairings).await?;
+        manager.create_index(index("pairings", &["volunteer_id"])).await?;
+        manager.create_index(index("pairings", &["child_id"])).await?;
+
+        let mut visits = record("visits");
+        visits
+            .col(uuid("child_id"))
+            .col(text("region_code"))
+            .col(text("kind"))
+            .col(text("mode"))
+            .col(col("occurred_on").date().not_null())
+            .col(text_null("visitor"))
+            .col(col("guardian_id").uuid().null())
+            .col(text_null("notes"))
+            .col(text("concerns"))
+            .col(flag("follow_up_needed"))
+            .col(col("resolved_on").date().null())
+            .col(col("withdrawn_on").date().null())
+            .col(text("recorded_by"))
+            .foreign_key(&mut foreign("visits", "child_id", "children"))
+            .foreign_key(&mut foreign("visits", "guardian_id", "guardians"));
+        manager.create_table(visits).await?;
+        manager
+            .create_index(index("visits", &["child_id", "kind", "occurred_on"]))
+            .await?;
+
+        let mut attendance = record("attendance");
+        attendance
+            .col(uuid("training_session_id"))
+            .col(text("region_code"))
+            .col(text("attendee_kind"))
+            .col(uuid("attendee_id"))
+            .col(col("checked_in_at").timestamp_with_time_zone().null())
+            .col(col("cancelled_on").date().null())
+            .foreign_key(&mut foreign("attendance", "training_session_id", "training_sessions"));
+        manager.create_table(attendance).await?;
+        manager
+            .create_index(index("attendance", &["training_session_id"]))
+            .await?;
+        manager.create_index(index("attendance", &["attendee_id"])).await?;
+
+        let db = manager.get_connection();
+        for sql in [
+            // One record per account; one active pairing per volunteer and child;
+            // one active registration per person and session.
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_volunteers_account ON volunteers (account_id) \
+             WHERE account_id IS NOT NULL",
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_pairings_active_pair ON pairings (volunteer_id, child_id) \
+             WHERE ended_on IS NULL",
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_attendance_active ON attendance (training_session_id, attendee_id) \
+             WHERE cancelled_on IS NULL",
+        ] {
+            db.execute_unprepared(sql).await?;
         }
         Ok(())
     }

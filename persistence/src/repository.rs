@@ -25,7 +25,7 @@ use crate::store::Db;
 /// Rows per multi-row INSERT: well under both databases' parameter limits.
 const CHUNK: usize = 500;
 
-fn column<T: Mapped>(name: &str) -> Result<<T::Entity as EntityTrait>::Column> {
+pub(crate) fn column<T: Mapped>(name: &str) -> Result<<T::Entity as EntityTrait>::Column> {
     <T::Entity as EntityTrait>::Column::from_str(name).map_err(|_| Error::Internal(format!("no column {name}")))
 }
 
@@ -51,7 +51,7 @@ fn escape_like(s: &str) -> String {
     })
 }
 
-fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
+pub(crate) fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
     let mut w = Where::all();
     for c in conditions {
         w = match c {
@@ -65,6 +65,10 @@ fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
             Condition::StartsWith(col, text) => {
                 w.add(column::<T>(col)?.like(LikeExpr::new(format!("{}%", escape_like(text))).escape('\\')))
             }
+            Condition::IsNull(col) => w.add(column::<T>(col)?.is_null()),
+            Condition::IdIn(col, ids) => w.add(column::<T>(col)?.is_in(ids.clone())),
+            Condition::GuaranteeUnmet(g, rules, today) => w.add(crate::care::guarantee_unmet(*g, rules, *today)),
+            Condition::Exited(yes) => w.add(crate::care::exited(*yes)),
             Condition::WithinRegion(prefix) => {
                 let c = column::<T>("region_code")?;
                 w.add(c.gte(prefix.clone())).add(c.lt(successor(prefix)))

@@ -6,6 +6,7 @@
 mod abuse;
 mod audit;
 mod auth;
+mod care;
 mod children;
 mod enrollments;
 mod graphql;

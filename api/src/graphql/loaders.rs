@@ -6,11 +6,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use shouhu_domain::attendance::Attendance;
 use shouhu_domain::care_center::CareCenter;
 use shouhu_domain::child::Child;
 use shouhu_domain::enrollment::Enrollment;
 use shouhu_domain::guardian::Guardian;
 use shouhu_domain::guardianship::Guardianship;
+use shouhu_domain::pairing::Pairing;
+use shouhu_domain::visit::Visit;
+use shouhu_domain::volunteer::Volunteer;
 use shouhu_domain::{Ctx, Error, service};
 use shouhu_persistence::Db;
 use uuid::Uuid;
@@ -64,6 +68,14 @@ impl Loader<Uuid> for ChildrenByGuardian {
 /// relations (see `resources`), so this window only batches what a page did not
 /// foresee, such as relations nested under relations.
 const BATCH_WINDOW: Duration = Duration::from_millis(5);
+
+fn batch<V>(db: &Db, ctx: &Ctx, load: LoadMany<V>) -> Batch<V> {
+    Batch {
+        db: db.clone(),
+        ctx: ctx.clone(),
+        load,
+    }
+}
 
 fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW)
@@ -129,6 +141,53 @@ impl Loader<Uuid> for CareCenterById {
     }
 }
 
+/// The values of many keys, being read.
+pub type Loading<'a, V> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<HashMap<Uuid, V>, Error>> + Send + 'a>>;
+
+/// How a [`Batch`] loader reads the values of many keys at once.
+pub type LoadMany<V> = for<'a> fn(&'a Db, &'a Ctx, &'a [Uuid]) -> Loading<'a, V>;
+
+/// A loader over one domain function that reads many keys at once.
+pub struct Batch<V> {
+    db: Db,
+    ctx: Ctx,
+    load: LoadMany<V>,
+}
+
+impl<V: Send + Sync + Clone + 'static> Loader<Uuid> for Batch<V> {
+    type Value = V;
+    type Error = Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        (self.load)(&self.db, &self.ctx, keys).await
+    }
+}
+
+fn pairings_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Pairing>> {
+    Box::pin(shouhu_domain::pairing::of_children(db, ctx, keys, false))
+}
+
+fn pairings_of_volunteers<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Pairing>> {
+    Box::pin(shouhu_domain::pairing::of_volunteers(db, ctx, keys, false))
+}
+
+fn visits_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Visit>> {
+    Box::pin(shouhu_domain::visit::of_children(db, ctx, keys))
+}
+
+fn attendance_of_sessions<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Attendance>> {
+    Box::pin(shouhu_domain::attendance::of_sessions(db, ctx, keys))
+}
+
+fn attendance_of_people<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Attendance>> {
+    Box::pin(shouhu_domain::attendance::history_of(db, ctx, keys))
+}
+
+fn volunteers_by_id<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Volunteer> {
+    Box::pin(service::get_many::<Volunteer, Db>(db, ctx, keys))
+}
+
 /// A loader whose answers are kept for the rest of the request, so that a page
 /// can prefetch them.
 pub type Cached<L> = DataLoader<L, HashMapCache>;
@@ -149,6 +208,18 @@ pub struct Loaders {
     pub child: Cached<ChildById>,
     /// `Enrollment.careCenter`
     pub care_center: Cached<CareCenterById>,
+    /// `Child.pairings`
+    pub child_pairings: Cached<Batch<Vec<Pairing>>>,
+    /// `Volunteer.pairings`
+    pub volunteer_pairings: Cached<Batch<Vec<Pairing>>>,
+    /// `Child.visits`
+    pub child_visits: Cached<Batch<Vec<Visit>>>,
+    /// `TrainingSession.attendance`
+    pub session_attendance: Cached<Batch<Vec<Attendance>>>,
+    /// `Guardian.trainings`
+    pub trainings: Cached<Batch<Vec<Attendance>>>,
+    /// `Pairing.volunteer`, `Attendance.volunteer`
+    pub volunteer: Cached<Batch<Volunteer>>,
 }
 
 impl Loaders {
@@ -180,7 +251,16 @@ impl Loaders {
                 db: db.clone(),
                 ctx: ctx.clone(),
             }),
-            care_center: cached(CareCenterById { db, ctx }),
+            care_center: cached(CareCenterById {
+                db: db.clone(),
+                ctx: ctx.clone(),
+            }),
+            child_pairings: cached(batch(&db, &ctx, pairings_of_children)),
+            volunteer_pairings: cached(batch(&db, &ctx, pairings_of_volunteers)),
+            child_visits: cached(batch(&db, &ctx, visits_of_children)),
+            session_attendance: cached(batch(&db, &ctx, attendance_of_sessions)),
+            trainings: cached(batch(&db, &ctx, attendance_of_people)),
+            volunteer: cached(batch(&db, &ctx, volunteers_by_id)),
         }
     }
 }

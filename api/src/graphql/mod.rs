@@ -2,6 +2,7 @@
 //! as the handlers, with batched nested loads and bounded queries.
 
 mod loaders;
+mod nested;
 mod resources;
 mod transport;
 
@@ -28,6 +29,9 @@ pub struct QueryRoot(
     resources::RegionQuery,
     resources::GuardianshipQuery,
     resources::EnrollmentQuery,
+    nested::PairingQuery,
+    nested::VisitQuery,
+    nested::AttendanceQuery,
 );
 
 /// Every mutation.
@@ -40,6 +44,9 @@ pub struct MutationRoot(
     resources::TrainingSessionMutation,
     resources::GuardianshipMutation,
     resources::EnrollmentMutation,
+    nested::PairingMutation,
+    nested::VisitMutation,
+    nested::AttendanceMutation,
 );
 
 /// Limits applied to every query.

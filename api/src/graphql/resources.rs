@@ -29,6 +29,8 @@ fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
 /// page costs the same few queries whatever its size and however busy the
 /// machine (the loaders' batching window alone depends on timing).
 async fn prefetch_children(ctx: &Context<'_>, page: &[shouhu_domain::child::Child]) -> Result<()> {
+    let ids: Vec<Uuid> = page.iter().map(|c| c.meta.id).collect();
+    super::nested::prefetch_children(ctx, &ids).await?;
     let node = ctx.look_ahead().field("edges").field("node");
     let enrollments = node.field("enrollments");
     if !page.is_empty() && enrollments.exists() {
@@ -138,10 +140,6 @@ async fn prefetch_centers(ctx: &Context<'_>, page: &[shouhu_domain::care_center:
     Ok(())
 }
 
-async fn no_prefetch<T>(_ctx: &Context<'_>, _page: &[T]) -> Result<()> {
-    Ok(())
-}
-
 macro_rules! gql_resource {
     (
         query = $query:ident, mutation = $mutation:ident, record = $record:ty, dto = $dto:ident,
@@ -247,6 +245,8 @@ pub struct ChildFilter {
     pub left_behind_type: Option<LeftBehindType>,
     /// Sex.
     pub gender: Option<Gender>,
+    /// Only children who do not meet this guarantee today.
+    pub guarantee_unmet: Option<Guarantee>,
 }
 
 /// Filters of `guardians`.
@@ -360,7 +360,7 @@ gql_resource!(
 
 gql_resource!(
     query = VolunteerQuery, mutation = VolunteerMutation, record = shouhu_domain::volunteer::Volunteer, dto = Volunteer,
-    filter = VolunteerFilter, create_input = VolunteerCreate, update_input = VolunteerPatch, prefetch = no_prefetch,
+    filter = VolunteerFilter, create_input = VolunteerCreate, update_input = VolunteerPatch, prefetch = super::nested::prefetch_volunteers,
     /// One volunteer.
     get = volunteer,
     /// Volunteers in your jurisdiction.
@@ -376,7 +376,7 @@ gql_resource!(
 gql_resource!(
     query = TrainingSessionQuery, mutation = TrainingSessionMutation,
     record = shouhu_domain::training_session::TrainingSession, dto = TrainingSession,
-    filter = TrainingSessionFilter, create_input = TrainingSessionCreate, update_input = TrainingSessionPatch, prefetch = no_prefetch,
+    filter = TrainingSessionFilter, create_input = TrainingSessionCreate, update_input = TrainingSessionPatch, prefetch = super::nested::prefetch_sessions,
     /// One training session.
     get = training_session,
     /// Training sessions in your jurisdiction.
@@ -422,6 +422,26 @@ impl Child {
         let id = parse_id(&self.id)?;
         let links = loaders(ctx)?.guardianships.load_one(id).await.map_err(gql_error)?;
         Ok(links.unwrap_or_default().into_iter().map(Guardianship::from).collect())
+    }
+
+    /// The child's active pairings with volunteers you may see (batched across the page).
+    async fn pairings(&self, ctx: &Context<'_>) -> Result<Vec<Pairing>> {
+        let found = loaders(ctx)?
+            .child_pairings
+            .load_one(parse_id(&self.id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Pairing::from).collect())
+    }
+
+    /// The child's follow-up visits and family contacts, withdrawn ones left out (batched across the page).
+    async fn visits(&self, ctx: &Context<'_>) -> Result<Vec<Visit>> {
+        let found = loaders(ctx)?
+            .child_visits
+            .load_one(parse_id(&self.id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Visit::from).collect())
     }
 }
 
@@ -478,6 +498,16 @@ impl Guardian {
         let id = parse_id(&self.id)?;
         let children = loaders(ctx)?.children.load_one(id).await.map_err(gql_error)?;
         Ok(children.unwrap_or_default().into_iter().map(Child::from).collect())
+    }
+
+    /// The guardian's training history: registrations and check-ins in sessions you may see (batched).
+    async fn trainings(&self, ctx: &Context<'_>) -> Result<Vec<Attendance>> {
+        let found = loaders(ctx)?
+            .trainings
+            .load_one(parse_id(&self.id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(found.unwrap_or_default().into_iter().map(Attendance::from).collect())
     }
 }
 

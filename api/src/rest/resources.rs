@@ -206,6 +206,9 @@ pub struct ChildParams {
     #[param(inline)]
     #[allow(missing_docs)]
     pub gender: Option<Gender>,
+    /// Only children who do not meet this guarantee today (the rules are under `Guarantees`).
+    #[param(inline)]
+    pub guarantee_unmet: Option<Guarantee>,
 }
 
 /// Filters of the guardians list. Without `status`, archived guardians are left out.

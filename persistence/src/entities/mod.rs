@@ -4,6 +4,7 @@
 pub mod access_event;
 pub mod access_event_child;
 pub mod account;
+pub mod attendance;
 pub mod care_center;
 pub mod child;
 pub mod enrollment;
@@ -12,8 +13,10 @@ pub mod guardian;
 pub mod guardianship;
 pub mod idempotency_key;
 pub mod organization;
+pub mod pairing;
 pub mod refresh_token;
 pub mod region;
 pub mod signing_key;
 pub mod training_session;
+pub mod visit;
 pub mod volunteer;

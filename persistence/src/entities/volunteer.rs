@@ -19,6 +19,7 @@ pub struct Model {
     pub skills: Option<String>,
     pub vetting_status: String,
     pub status: String,
+    pub account_id: Option<Uuid>,
 }
 
 /// No declared relations: joins are written where they are needed.

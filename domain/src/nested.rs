@@ -1,0 +1,279 @@
+//! Records that belong to another and are seen through it: a volunteer's
+//! pairings, a child's visits, a session's attendance. One path lists, reads,
+//! creates, changes and ends them all, so that every one of them checks
+//! visibility, the role, the version and its limits the same way.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::child::Child;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::fields::{Fields, Mode};
+use crate::policy::{self, Action, Writable};
+use crate::ports::{LimitedInsert, Repository, Store};
+use crate::resource::{Condition, EventAction, ListQuery, Meta, PageRequest, Resource, now};
+use crate::service::{archive_at, event, finished, finished_one, save, visible, visible_many};
+
+/// How many records a parent may hold: those matching `counted` may not exceed `max`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// The records that take a place.
+    pub counted: Vec<Condition>,
+    /// The places there are.
+    pub max: u64,
+    /// The field the conflict names.
+    pub field: &'static str,
+    /// What the conflict says.
+    pub message: String,
+}
+
+/// A record seen through its parent (and, when it concerns a child other than
+/// its parent, through that child too).
+pub trait Nested: Resource {
+    /// The record it belongs to.
+    type Parent: Resource;
+    /// The column holding the parent's id.
+    const PARENT_COLUMN: &'static str;
+    /// The field that says the record has ended (named when history is changed).
+    const END_FIELD: &'static str;
+    /// Most records one parent lists at once.
+    const MAX_LISTED: u64 = 5000;
+
+    /// The parent's id.
+    fn parent_id(&self) -> Uuid;
+    /// Ties a new record to its parent and to who records it.
+    fn attach(&mut self, parent: &Self::Parent, ctx: &Ctx);
+    /// The child the record concerns, when that is not its parent.
+    fn child_id(&self) -> Option<Uuid> {
+        None
+    }
+    /// Checks the record against its parent (a vetted volunteer, a session's
+    /// times), on create and on change.
+    fn check_parent(&self, _parent: &Self::Parent, _f: &mut Fields<'_>) {}
+    /// The limit a new record must fit in, if any.
+    fn limit(&self, _parent: &Self::Parent, _ctx: &Ctx) -> Option<Limit> {
+        None
+    }
+}
+
+fn may<T: Nested>(ctx: &Ctx, action: Action) -> Result<()> {
+    if policy::writable(ctx, T::KIND, action) == Writable::All {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "your role may not {} a {}",
+            if action == Action::Create { "record" } else { "change" },
+            T::KIND.as_str()
+        )))
+    }
+}
+
+/// A record the caller may see, with its parent: absent and invisible answer `NotFound`.
+async fn seen<T, S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<(T, T::Parent)>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    if !policy::can_read(ctx, T::KIND) {
+        return Err(Error::NotFound);
+    }
+    let record: T = Repository::<T>::find(store, id).await?.ok_or(Error::NotFound)?;
+    let parent = visible::<T::Parent, S>(store, ctx, record.parent_id()).await?;
+    if let Some(child) = record.child_id() {
+        visible::<Child, S>(store, ctx, child).await?;
+    }
+    Ok((record, parent))
+}
+
+/// Keeps the records whose child the caller may see.
+async fn with_visible_children<T: Nested, S: Store>(store: &S, ctx: &Ctx, records: Vec<T>) -> Result<Vec<T>> {
+    let ids: Vec<Uuid> = records
+        .iter()
+        .filter_map(Nested::child_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(records);
+    }
+    let seen: HashSet<Uuid> = visible_many::<Child, S>(store, ctx, &ids)
+        .await?
+        .iter()
+        .map(|c| c.meta.id)
+        .collect();
+    Ok(records
+        .into_iter()
+        .filter(|r| r.child_id().is_none_or(|c| seen.contains(&c)))
+        .collect())
+}
+
+/// Every record of a parent, current and ended, oldest first.
+pub async fn list_of<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid) -> Result<Vec<T>>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    visible::<T::Parent, S>(store, ctx, parent_id).await?;
+    if !policy::can_read(ctx, T::KIND) {
+        return Err(Error::Forbidden(format!(
+            "your role may not read a {}",
+            T::KIND.as_str()
+        )));
+    }
+    let query = ListQuery {
+        conditions: vec![Condition::EqId(T::PARENT_COLUMN, parent_id)],
+        page: PageRequest {
+            after: None,
+            limit: T::MAX_LISTED,
+        },
+    };
+    let all: Vec<T> = Repository::<T>::list(store, &query).await?;
+    let kept = with_visible_children(store, ctx, all).await?;
+    finished(store, ctx, kept).await
+}
+
+/// One record.
+pub async fn get<T, S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let (record, _) = seen::<T, S>(store, ctx, id).await?;
+    finished_one(store, ctx, record).await
+}
+
+/// Records a new one under `parent_id`, with an id chosen beforehand.
+pub async fn create<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, input: &Map<String, Value>, id: Uuid) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent> + LimitedInsert<T, T::Parent>,
+{
+    let parent = visible::<T::Parent, S>(store, ctx, parent_id).await?;
+    may::<T>(ctx, Action::Create)?;
+    let at = now();
+    let mut record = T::blank(Meta { id, ..Meta::new(at) });
+    record.attach(&parent, ctx);
+    let mut f = Fields::new(input, Mode::Create);
+    record.apply(&mut f, at.date_naive());
+    if parent.is_archived() {
+        f.reject(T::PARENT_COLUMN, "archived", "the record it belongs to is archived");
+    }
+    record.check_parent(&parent, &mut f);
+    record.check_with(store, ctx, &mut f).await?;
+    f.finish()?;
+    let ev = event(ctx, EventAction::Created, None, &record);
+    match record.limit(&parent, ctx) {
+        None => store.insert(&record, &ev).await?,
+        Some(limit) => {
+            if !store
+                .insert_limited(&record, &ev, parent_id, &limit.counted, limit.max)
+                .await?
+            {
+                return Err(Error::Conflict {
+                    field: Some(limit.field.to_owned()),
+                    message: limit.message,
+                });
+            }
+        }
+    }
+    finished_one(store, ctx, record).await
+}
+
+/// Changes a record (JSON merge patch) at `expected_version`; an ended one is history.
+pub async fn update<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: &Map<String, Value>,
+) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let (current, parent) = seen::<T, S>(store, ctx, id).await?;
+    may::<T>(ctx, Action::Update)?;
+    let mut record = current.clone();
+    let mut f = Fields::new(patch, Mode::Patch);
+    record.apply(&mut f, now().date_naive());
+    if current.is_archived() && record != current {
+        f.reject(
+            T::END_FIELD,
+            "ended",
+            "this record has ended: it is history and cannot change",
+        );
+    }
+    record.check_parent(&parent, &mut f);
+    record.check_with(store, ctx, &mut f).await?;
+    f.finish()?;
+    if current.meta().version != expected_version {
+        return Err(Error::VersionMismatch {
+            current: current.meta().version,
+        });
+    }
+    if record == current {
+        return finished_one(store, ctx, record).await;
+    }
+    save(store, ctx, EventAction::Updated, &current, record).await
+}
+
+/// Ends a record; it stays in the history.
+pub async fn end<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let (current, _) = seen::<T, S>(store, ctx, id).await?;
+    may::<T>(ctx, Action::Archive)?;
+    archive_at(store, ctx, current, expected_version).await
+}
+
+/// The records whose `column` holds one of `ids`, that the caller may see,
+/// keyed by `key` (for batched nested loads: a page costs the same queries
+/// whatever its size). Ended records are left out unless `with_ended`.
+pub async fn of_many<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    column: &'static str,
+    ids: &[Uuid],
+    with_ended: bool,
+    key: fn(&T) -> Uuid,
+) -> Result<HashMap<Uuid, Vec<T>>>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let mut out: HashMap<Uuid, Vec<T>> = HashMap::new();
+    if ids.is_empty() || !policy::can_read(ctx, T::KIND) {
+        return Ok(out);
+    }
+    let query = ListQuery {
+        conditions: vec![Condition::IdIn(column, ids.to_vec())],
+        page: PageRequest {
+            after: None,
+            limit: 20 * T::MAX_LISTED,
+        },
+    };
+    let found: Vec<T> = Repository::<T>::list(store, &query).await?;
+    let found: Vec<T> = found.into_iter().filter(|r| with_ended || !r.is_archived()).collect();
+    let parent_ids: Vec<Uuid> = found
+        .iter()
+        .map(Nested::parent_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let parents: HashSet<Uuid> = visible_many::<T::Parent, S>(store, ctx, &parent_ids)
+        .await?
+        .iter()
+        .map(|p| p.meta().id)
+        .collect();
+    let found: Vec<T> = found.into_iter().filter(|r| parents.contains(&r.parent_id())).collect();
+    let kept = with_visible_children(store, ctx, found).await?;
+    for r in finished(store, ctx, kept).await? {
+        out.entry(key(&r)).or_default().push(r);
+    }
+    Ok(out)
+}

@@ -1,0 +1,224 @@
+//! Visits (随访) and family contacts (亲情联系), recorded beside each other on
+//! the child: a follow-up visit by an officer, a teacher or centre staff, with
+//! what it found worrying; or a contact between the child and a parent (a
+//! family phone call, a video call, a parent's visit home). A visit recorded
+//! by mistake is withdrawn (DELETE): it stays in the history and counts for
+//! nothing. A concern stays open until the visit is marked resolved.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::child::Child;
+use crate::ctx::Ctx;
+use crate::enums::{Concern, Relationship, VisitKind, VisitMode};
+use crate::error::Result;
+use crate::fields::{Fields, Mode};
+use crate::nested::Nested;
+use crate::ports::Store;
+use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, now};
+
+/// A follow-up visit or a family contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Visit {
+    /// Identity, version and timestamps.
+    #[serde(flatten)]
+    pub meta: Meta,
+    /// The child.
+    pub child_id: Uuid,
+    /// The child's region when recorded (for the audit trail; visibility follows the child).
+    pub region_code: String,
+    /// A follow-up visit or a family contact.
+    pub kind: VisitKind,
+    /// At home, by phone, by video or at school.
+    pub mode: VisitMode,
+    /// When it took place.
+    pub occurred_on: NaiveDate,
+    /// Who visited (for a follow-up): a name and a role, as written.
+    pub visitor: Option<String>,
+    /// The parent in contact (for a family contact) or the guardian met.
+    pub guardian_id: Option<Uuid>,
+    /// What was seen and said.
+    pub notes: Option<String>,
+    /// What was found worrying.
+    pub concerns: Vec<Concern>,
+    /// Someone must follow up.
+    pub follow_up_needed: bool,
+    /// When the concerns were resolved; `None` while they are open.
+    pub resolved_on: Option<NaiveDate>,
+    /// When the record was withdrawn as a mistake; `None` while it counts.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The account that recorded it.
+    pub recorded_by: String,
+}
+
+impl Visit {
+    /// Whether this visit holds a safety concern that is not resolved.
+    pub fn open_safety_concern(&self) -> bool {
+        self.withdrawn_on.is_none() && self.resolved_on.is_none() && self.concerns.contains(&Concern::Safety)
+    }
+}
+
+impl Resource for Visit {
+    const KIND: ResourceKind = ResourceKind::Visit;
+    const FILTERS: &'static [FilterSpec] = &[];
+
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn meta_mut(&mut self) -> &mut Meta {
+        &mut self.meta
+    }
+    fn region_code(&self) -> &str {
+        &self.region_code
+    }
+
+    fn blank(meta: Meta) -> Self {
+        let occurred_on = meta.created_at.date_naive();
+        Self {
+            meta,
+            child_id: Uuid::nil(),
+            region_code: String::new(),
+            kind: VisitKind::FollowUp,
+            mode: VisitMode::Home,
+            occurred_on,
+            visitor: None,
+            guardian_id: None,
+            notes: None,
+            concerns: Vec::new(),
+            follow_up_needed: false,
+            resolved_on: None,
+            withdrawn_on: None,
+            recorded_by: String::new(),
+        }
+    }
+
+    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
+        if f.mode() == Mode::Create {
+            if let Some(v) = f.enum_value("kind") {
+                self.kind = v;
+            }
+            if let Some(v) = f.opt_id("guardian_id") {
+                self.guardian_id = v;
+            }
+        } else {
+            f.refuse_if_present("kind", "read_only", "withdraw this record and record the other kind");
+            f.refuse_if_present("guardian_id", "read_only", "withdraw this record and record it again");
+        }
+        if let Some(v) = f.enum_value("mode") {
+            self.mode = v;
+        }
+        if let Some(d) = f.date("occurred_on") {
+            if d > today {
+                f.reject(
+                    "occurred_on",
+                    "in_future",
+                    "a visit cannot be recorded before it happens",
+                );
+            } else {
+                self.occurred_on = d;
+            }
+        }
+        if let Some(v) = f.opt_text("visitor", 100) {
+            self.visitor = v;
+        }
+        if let Some(v) = f.opt_text("notes", 4000) {
+            self.notes = v;
+        }
+        if let Some(v) = f.enum_set("concerns") {
+            self.concerns = v;
+        }
+        if let Some(v) = f.boolean("follow_up_needed") {
+            self.follow_up_needed = v;
+        }
+        if let Some(v) = f.opt_date("resolved_on") {
+            match v {
+                Some(d) if d > today => f.reject("resolved_on", "in_future", "cannot be resolved in the future"),
+                Some(d) if d < self.occurred_on => {
+                    f.reject("resolved_on", "before_visit", "cannot be resolved before the visit")
+                }
+                _ => self.resolved_on = v,
+            }
+        }
+        if self.kind == VisitKind::FollowUp && self.visitor.is_none() && f.mode() == Mode::Create {
+            f.reject("visitor", "required", "name who visited");
+        }
+        if self.kind == VisitKind::FamilyContact && self.mode == VisitMode::School {
+            f.reject(
+                "mode",
+                "invalid_value",
+                "a family contact is by phone, by video or at home",
+            );
+        }
+    }
+
+    fn is_archived(&self) -> bool {
+        self.withdrawn_on.is_some()
+    }
+    fn archive(&mut self) {
+        self.withdrawn_on = Some(now().date_naive());
+    }
+
+    fn mask(&mut self, _ctx: &Ctx) {}
+
+    async fn check_with<S: Store>(&self, store: &S, _ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+        if f.mode() != Mode::Create || f.has_error("guardian_id") {
+            return Ok(());
+        }
+        let Some(guardian) = self.guardian_id else {
+            if self.kind == VisitKind::FamilyContact {
+                f.reject(
+                    "guardian_id",
+                    "required",
+                    "name the parent the child was in contact with",
+                );
+            }
+            return Ok(());
+        };
+        let links = store.guardianships_of_children(&[self.child_id]).await?;
+        let link = links.iter().find(|l| l.guardian_id == guardian);
+        match link {
+            None => f.reject(
+                "guardian_id",
+                "not_a_guardian",
+                "this guardian has no active guardianship of the child",
+            ),
+            Some(l)
+                if self.kind == VisitKind::FamilyContact
+                    && !matches!(l.relationship, Relationship::Father | Relationship::Mother) =>
+            {
+                f.reject(
+                    "guardian_id",
+                    "not_a_parent",
+                    "a family contact is with the father or the mother",
+                )
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+}
+
+impl Nested for Visit {
+    type Parent = Child;
+    const PARENT_COLUMN: &'static str = "child_id";
+    const END_FIELD: &'static str = "withdrawn_on";
+
+    fn parent_id(&self) -> Uuid {
+        self.child_id
+    }
+    fn attach(&mut self, parent: &Child, ctx: &Ctx) {
+        self.child_id = parent.meta.id;
+        self.region_code = parent.region_code.clone();
+        self.recorded_by = ctx.subject.clone();
+    }
+}
+
+/// The visits and contacts of these children, withdrawn ones left out, keyed by child.
+pub async fn of_children<S: Store>(
+    store: &S,
+    ctx: &Ctx,
+    child_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Visit>>> {
+    crate::nested::of_many::<Visit, S>(store, ctx, "child_id", child_ids, false, |v| v.child_id).await
+}
