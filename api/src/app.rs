@@ -136,28 +136,6 @@ impl Application {
                 .service(resource("/api/v1/regions", "GET").get(rest::regions::list_regions))
                 .service(resource("/api/v1/regions/{code}", "GET").get(rest::regions::get_region))
                 .configure(rest::resources::routes)
-                .service(
-                    resource("/api/v1/children/{id}/guardianships", "GET, POST")
-                        .get(rest::guardianships::list_guardianships)
-                        .post(rest::guardianships::create_guardianship),
-                )
-                .service(
-                    resource("/api/v1/guardianships/{id}", "GET, PATCH, DELETE")
-                        .get(rest::guardianships::get_guardianship)
-                        .patch(rest::guardianships::update_guardianship)
-                        .delete(rest::guardianships::end_guardianship),
-                )
-                .service(
-                    resource("/api/v1/care-centers/{id}/enrollments", "GET, POST")
-                        .get(rest::enrollments::list_enrollments)
-                        .post(rest::enrollments::create_enrollment),
-                )
-                .service(
-                    resource("/api/v1/enrollments/{id}", "GET, PATCH, DELETE")
-                        .get(rest::enrollments::get_enrollment)
-                        .patch(rest::enrollments::update_enrollment)
-                        .delete(rest::enrollments::end_enrollment),
-                )
                 .configure(rest::nested::routes)
                 .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
                 .service(resource("/api/v1/audit-events/reads", "GET").get(rest::audit::list_access_events))

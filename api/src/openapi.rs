@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::rest::{audit, auth, enrollments, guardianships, nested, regions, resources};
+use crate::rest::{audit, auth, nested, regions, resources};
 
 struct BearerAuth;
 
@@ -88,10 +88,10 @@ write is 403 and nothing changes.",
         auth::login, auth::token, auth::logout, auth::jwks,
         regions::list_regions, regions::get_region,
         audit::list_audit_events, audit::list_access_events,
-        guardianships::list_guardianships, guardianships::create_guardianship, guardianships::get_guardianship,
-        guardianships::update_guardianship, guardianships::end_guardianship,
-        enrollments::list_enrollments, enrollments::create_enrollment, enrollments::get_enrollment,
-        enrollments::update_enrollment, enrollments::end_enrollment,
+        nested::list_guardianships, nested::create_guardianship, nested::get_guardianship,
+        nested::update_guardianship, nested::end_guardianship,
+        nested::list_enrollments, nested::create_enrollment, nested::get_enrollment,
+        nested::update_enrollment, nested::end_enrollment,
         nested::list_pairings, nested::create_pairing, nested::get_pairing, nested::update_pairing, nested::end_pairing,
         nested::child_pairings,
         nested::list_visits, nested::create_visit, nested::get_visit, nested::update_visit, nested::withdraw_visit,

@@ -1,10 +1,10 @@
 //! The link between a child and a guardian. A link is seen and changed through
-//! its child: whoever may see the child sees its links, whoever may change the
-//! child's register record may link, change and end them. Ending keeps history.
+//! its child (`crate::nested`): whoever may see the child sees its links,
+//! whoever may change the child's register record may link, change and end
+//! them. Ending keeps history.
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::child::Child;
@@ -13,10 +13,10 @@ use crate::enums::Relationship;
 use crate::error::{Error, Result};
 use crate::fields::{Fields, Mode};
 use crate::guardian::Guardian;
-use crate::policy::{self, Action, Writable};
-use crate::ports::{Repository, Store};
-use crate::resource::{Condition, EventAction, FilterSpec, ListQuery, Meta, PageRequest, Resource, ResourceKind, now};
-use crate::service::{archive_at, event, masked, save, visible};
+use crate::nested::Nested;
+use crate::ports::Store;
+use crate::resource::{FilterSpec, Meta, Resource, ResourceKind, now};
+use crate::service::visible;
 
 /// A child↔guardian link (监护关系).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,66 +112,13 @@ impl Resource for Guardianship {
     }
 
     fn mask(&mut self, _ctx: &Ctx) {}
-}
 
-fn may_link(ctx: &Ctx) -> Result<()> {
-    if policy::writable(ctx, ResourceKind::Child, Action::Update) == Writable::All {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "your role may not change a child's guardianships".into(),
-        ))
-    }
-}
-
-/// The child of a link, if the caller may see it; otherwise the link does not exist.
-async fn link_visible<S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<(Guardianship, Child)> {
-    let link: Guardianship = Repository::<Guardianship>::find(store, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let child = visible::<Child, S>(store, ctx, link.child_id).await?;
-    Ok((link, child))
-}
-
-/// Every guardianship of a child the caller may see, active and ended, oldest first.
-pub async fn guardianships_of<S: Store>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Guardianship>> {
-    visible::<Child, S>(store, ctx, child_id).await?;
-    let query = ListQuery {
-        conditions: vec![Condition::EqId("child_id", child_id)],
-        page: PageRequest {
-            after: None,
-            limit: 1000,
-        },
-    };
-    Repository::<Guardianship>::list(store, &query).await
-}
-
-/// One guardianship, through its child.
-pub async fn get_guardianship<S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<Guardianship> {
-    Ok(link_visible(store, ctx, id).await?.0)
-}
-
-/// Links a guardian to a child. The guardian must be one the caller may see;
-/// a second active primary caregiver or a second active link to the same
-/// guardian is a conflict.
-pub async fn create_guardianship<S: Store>(
-    store: &S,
-    ctx: &Ctx,
-    child_id: Uuid,
-    input: &Map<String, Value>,
-    id: Uuid,
-) -> Result<Guardianship> {
-    let child = visible::<Child, S>(store, ctx, child_id).await?;
-    may_link(ctx)?;
-    let at = now();
-    let mut link = Guardianship::blank(Meta { id, ..Meta::new(at) });
-    link.child_id = child.meta.id;
-    link.region_code = child.region_code.clone();
-    let mut f = Fields::new(input, Mode::Create);
-    link.apply(&mut f, at.date_naive());
-    if !f.has_error("guardian_id") {
-        let guardian = visible::<Guardian, S>(store, ctx, link.guardian_id).await;
-        match guardian {
+    /// The guardian must be one the caller may see, and not archived.
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+        if f.mode() != Mode::Create || f.has_error("guardian_id") {
+            return Ok(());
+        }
+        match visible::<Guardian, S>(store, ctx, self.guardian_id).await {
             Ok(g) if !g.is_archived() => {}
             Ok(_) => f.reject("guardian_id", "archived", "this guardian is archived"),
             Err(Error::NotFound) => f.reject(
@@ -181,49 +128,21 @@ pub async fn create_guardianship<S: Store>(
             ),
             Err(e) => return Err(e),
         }
+        Ok(())
     }
-    f.finish()?;
-    store
-        .insert(&link, &event(ctx, EventAction::Created, None, &link))
-        .await?;
-    Ok(masked(link, ctx))
 }
 
-/// Changes a guardianship (JSON merge patch) at `expected_version`.
-pub async fn update_guardianship<S: Store>(
-    store: &S,
-    ctx: &Ctx,
-    id: Uuid,
-    expected_version: i64,
-    patch: &Map<String, Value>,
-) -> Result<Guardianship> {
-    let (current, _) = link_visible(store, ctx, id).await?;
-    may_link(ctx)?;
-    let mut link = current.clone();
-    let mut f = Fields::new(patch, Mode::Patch);
-    link.apply(&mut f, now().date_naive());
-    if current.is_archived() && link != current {
-        f.reject(
-            "ended_on",
-            "ended",
-            "an ended guardianship is history and cannot change",
-        );
-    }
-    f.finish()?;
-    if current.meta.version != expected_version {
-        return Err(Error::VersionMismatch {
-            current: current.meta.version,
-        });
-    }
-    if link == current {
-        return Ok(link);
-    }
-    save(store, ctx, EventAction::Updated, &current, link).await
-}
+impl Nested for Guardianship {
+    type Parent = Child;
+    const PARENT_COLUMN: &'static str = "child_id";
+    const END_FIELD: &'static str = "ended_on";
+    const MAX_LISTED: u64 = 1000;
 
-/// Ends a guardianship today; it stays in the child's history.
-pub async fn end_guardianship<S: Store>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<Guardianship> {
-    let (current, _) = link_visible(store, ctx, id).await?;
-    may_link(ctx)?;
-    archive_at(store, ctx, current, expected_version).await
+    fn parent_id(&self) -> Uuid {
+        self.child_id
+    }
+    fn attach(&mut self, parent: &Child, _ctx: &Ctx) {
+        self.child_id = parent.meta.id;
+        self.region_code = parent.region_code.clone();
+    }
 }

@@ -53,6 +53,12 @@ pub trait Nested: Resource {
     /// Checks the record against its parent (a vetted volunteer, a session's
     /// times), on create and on change.
     fn check_parent(&self, _parent: &Self::Parent, _f: &mut Fields<'_>) {}
+    /// Whether the record holds on `today` (what relations list by default).
+    fn is_current(&self, _today: chrono::NaiveDate) -> bool {
+        !self.is_archived()
+    }
+    /// Checks a change against the record as it was.
+    fn check_change(&self, _before: &Self, _f: &mut Fields<'_>) {}
     /// The limit a new record must fit in, if any.
     fn limit(&self, _parent: &Self::Parent, _ctx: &Ctx) -> Option<Limit> {
         None
@@ -206,6 +212,7 @@ where
             "this record has ended: it is history and cannot change",
         );
     }
+    record.check_change(&current, &mut f);
     record.check_parent(&parent, &mut f);
     record.check_with(store, ctx, &mut f).await?;
     f.finish()?;
@@ -258,7 +265,11 @@ where
         },
     };
     let found: Vec<T> = Repository::<T>::list(store, &query).await?;
-    let found: Vec<T> = found.into_iter().filter(|r| with_ended || !r.is_archived()).collect();
+    let today = now().date_naive();
+    let found: Vec<T> = found
+        .into_iter()
+        .filter(|r| with_ended || r.is_current(today))
+        .collect();
     let parent_ids: Vec<Uuid> = found
         .iter()
         .map(Nested::parent_id)

@@ -101,7 +101,6 @@ pub trait Store:
     + Repository<crate::attendance::Attendance>
     + RegionStore
     + GuardianshipStore
-    + crate::enrollment::EnrollmentStore
     + crate::audit::AccessLog
     + CareFacts
     + AccountStore
@@ -121,7 +120,6 @@ impl<S> Store for S where
         + Repository<crate::attendance::Attendance>
         + RegionStore
         + GuardianshipStore
-        + crate::enrollment::EnrollmentStore
         + crate::audit::AccessLog
         + CareFacts
         + AccountStore

@@ -208,6 +208,8 @@ pub enum Condition {
     /// A child's derived exit: `true` = exited (recorded, or active with every
     /// parent on record home); `false` = active and not so.
     Exited(bool),
+    /// `column IS NULL OR column >= date` (an open end, or one on or after the day).
+    OpenOrFrom(&'static str, NaiveDate),
     /// `column IS NULL`
     IsNull(&'static str),
     /// `column IN ids` for an id column.

@@ -3,7 +3,6 @@
 //! this crate is a `shouhu_domain::Error`.
 
 mod care;
-mod enrollments;
 pub mod entities;
 mod error;
 mod events;

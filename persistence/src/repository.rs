@@ -66,6 +66,10 @@ pub(crate) fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
                 w.add(column::<T>(col)?.like(LikeExpr::new(format!("{}%", escape_like(text))).escape('\\')))
             }
             Condition::IsNull(col) => w.add(column::<T>(col)?.is_null()),
+            Condition::OpenOrFrom(col, d) => {
+                let c = column::<T>(col)?;
+                w.add(Where::any().add(c.is_null()).add(c.gte(*d)))
+            }
             Condition::IdIn(col, ids) => w.add(column::<T>(col)?.is_in(ids.clone())),
             Condition::GuaranteeUnmet(g, rules, today) => w.add(crate::care::guarantee_unmet(*g, rules, *today)),
             Condition::Exited(yes) => w.add(crate::care::exited(*yes)),

@@ -327,3 +327,317 @@ async fn a_caller_from_another_township_reaches_nothing_of_this_one() {
         }
     }
 }
+
+/// Records that belong to another: r, c, u (change), a (end), per role, for
+/// pairings, visits and attendance — as docs/access.md says.
+const NESTED_MATRIX: [(&str, [&str; 3]); 12] = [
+    ("admin", ["rcua", "rcua", "rcua"]),
+    ("coordinator", ["rcua", "rcua", "rcua"]),
+    ("township", ["rcua", "rcua", "rcua"]),
+    ("village", ["rcua", "rcua", "r"]),
+    ("education", ["r", "r", "r"]),
+    ("health", ["r", "r", "r"]),
+    ("civil_affairs", ["r", "r", "r"]),
+    ("youth_league", ["rcua", "r", "rcua"]),
+    ("center", ["r", "rcua", "rcua"]),
+    ("volunteer", ["", "", ""]),
+    ("partner", ["r", "r", "r"]),
+    ("auditor", ["r", "r", "r"]),
+];
+
+/// What one cell of the nested matrix works on, made fresh by the admin.
+struct Nest {
+    /// The parent's collection of these records.
+    list: String,
+    /// One record, made by the admin, for reads, changes and ends over REST.
+    item: String,
+    /// Another, for GraphQL.
+    gql_id: String,
+    /// A body the role tries to create over REST.
+    body: Value,
+    /// The GraphQL create mutation's arguments.
+    gql_create: String,
+    /// A change, over REST and GraphQL.
+    patch: Value,
+    gql_patch: String,
+    /// GraphQL names: the type and the verb that ends one.
+    gql_name: &'static str,
+    gql_end: &'static str,
+    /// Whether a role that may not read these records still reads the parent.
+    parent_readable_by_volunteer: bool,
+}
+
+async fn made(app: &TestApp, admin: &str, collection: usize) -> String {
+    app.create(COLLECTIONS[collection].path, admin, body(collection, INSIDE))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn nest(app: &TestApp, admin: &str, kind: usize) -> Nest {
+    let today = chrono::Utc::now().date_naive().to_string();
+    match kind {
+        0 => {
+            let v = app.create("/api/v1/volunteers", admin, body(3, INSIDE)).await;
+            let v = v["id"].as_str().unwrap().to_owned();
+            app.patch(
+                &format!("/api/v1/volunteers/{v}"),
+                admin,
+                1,
+                &json!({"vetting_status": "approved"}),
+            )
+            .await;
+            let list = format!("/api/v1/volunteers/{v}/pairings");
+            let one = app
+                .create(
+                    &list,
+                    admin,
+                    json!({"child_id": made(app, admin, 0).await, "kind": "mentor"}),
+                )
+                .await;
+            let two = app
+                .create(
+                    &list,
+                    admin,
+                    json!({"child_id": made(app, admin, 0).await, "kind": "peer"}),
+                )
+                .await;
+            Nest {
+                item: format!("/api/v1/pairings/{}", one["id"].as_str().unwrap()),
+                gql_id: two["id"].as_str().unwrap().to_owned(),
+                body: json!({"child_id": made(app, admin, 0).await, "kind": "mentor"}),
+                gql_create: format!(
+                    "volunteerId: \"{v}\", input: {{childId: \"{}\", kind: SURROGATE_PARENT}}",
+                    made(app, admin, 0).await
+                ),
+                list,
+                patch: json!({"notes": "每周辅导"}),
+                gql_patch: "{notes: \"每周辅导\"}".to_owned(),
+                gql_name: "Pairing",
+                gql_end: "end",
+                parent_readable_by_volunteer: false,
+            }
+        }
+        1 => {
+            let c = made(app, admin, 0).await;
+            let list = format!("/api/v1/children/{c}/visits");
+            let visit = json!({"kind": "follow_up", "mode": "home", "occurred_on": today, "visitor": "杨丽"});
+            let one = app.create(&list, admin, visit.clone()).await;
+            let two = app.create(&list, admin, visit.clone()).await;
+            Nest {
+                item: format!("/api/v1/visits/{}", one["id"].as_str().unwrap()),
+                gql_id: two["id"].as_str().unwrap().to_owned(),
+                body: visit,
+                gql_create: format!(
+                    "childId: \"{c}\", input: {{kind: FOLLOW_UP, mode: PHONE, occurredOn: \"{today}\", visitor: \"杨丽\"}}"
+                ),
+                list,
+                patch: json!({"notes": "已复访"}),
+                gql_patch: "{notes: \"已复访\"}".to_owned(),
+                gql_name: "Visit",
+                gql_end: "withdraw",
+                parent_readable_by_volunteer: false,
+            }
+        }
+        _ => {
+            let mut session = body(4, INSIDE);
+            let started = chrono::Utc::now() - chrono::Duration::hours(1);
+            session["starts_at"] = json!(started.to_rfc3339());
+            let s = app.create("/api/v1/training-sessions", admin, session).await;
+            let s = s["id"].as_str().unwrap().to_owned();
+            let list = format!("/api/v1/training-sessions/{s}/attendance");
+            let register = |g: String| json!({"attendee_kind": "guardian", "attendee_id": g});
+            let one = app.create(&list, admin, register(made(app, admin, 1).await)).await;
+            let two = app.create(&list, admin, register(made(app, admin, 1).await)).await;
+            Nest {
+                item: format!("/api/v1/attendance/{}", one["id"].as_str().unwrap()),
+                gql_id: two["id"].as_str().unwrap().to_owned(),
+                body: register(made(app, admin, 1).await),
+                gql_create: format!(
+                    "trainingSessionId: \"{s}\", input: {{attendeeKind: GUARDIAN, attendeeId: \"{}\"}}",
+                    made(app, admin, 1).await
+                ),
+                list,
+                patch: json!({"checked_in_at": chrono::Utc::now().to_rfc3339()}),
+                gql_patch: format!("{{checkedInAt: \"{}\"}}", chrono::Utc::now().to_rfc3339()),
+                gql_name: "Attendance",
+                gql_end: "cancel",
+                parent_readable_by_volunteer: true,
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_cell_of_the_nested_access_matrix_holds_on_both_apis() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let admin = app.token("admin").await;
+    for (user, cells) in NESTED_MATRIX {
+        let token = app.token(user).await;
+        for (kind, cell) in cells.iter().enumerate() {
+            let can = |flag: char| cell.contains(flag);
+            let n = nest(&app, &admin, kind).await;
+            let name = format!("{user} × {}", n.gql_name);
+            let parent_readable = user != "volunteer" || n.parent_readable_by_volunteer;
+            let denied = if can('r') {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            let gql_denied = if can('r') { "FORBIDDEN" } else { "NOT_FOUND" };
+
+            let res = app.get(&n.item, &token).await;
+            assert_eq!(
+                res.status(),
+                if can('r') {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                },
+                "{name}: get"
+            );
+            let res = app.get(&n.list, &token).await;
+            let expected = match (can('r'), parent_readable) {
+                (true, _) => StatusCode::OK,
+                (false, true) => StatusCode::FORBIDDEN,
+                (false, false) => StatusCode::NOT_FOUND,
+            };
+            assert_eq!(res.status(), expected, "{name}: list");
+            let res = app.patch(&n.item, &token, 1, &n.patch).await;
+            assert_eq!(
+                res.status(),
+                if can('u') { StatusCode::OK } else { denied },
+                "{name}: patch"
+            );
+            let version = if can('u') { 2 } else { 1 };
+            let res = app.delete(&n.item, &token, version).await;
+            assert_eq!(
+                res.status(),
+                if can('a') { StatusCode::NO_CONTENT } else { denied },
+                "{name}: end"
+            );
+            let res = app.post(&n.list, &token, &n.body).await;
+            let refused = if parent_readable {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(
+                res.status(),
+                if can('c') { StatusCode::CREATED } else { refused },
+                "{name}: create"
+            );
+
+            let one = n.gql_name[..1].to_lowercase() + &n.gql_name[1..];
+            let res = app
+                .gql(
+                    &token,
+                    &format!("{{ {one}(id: \"{}\") {{ id }} }}", n.gql_id),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(
+                code(&res),
+                if can('r') { "OK" } else { "NOT_FOUND" },
+                "{name}: graphql get {res}"
+            );
+            let update = format!(
+                "mutation {{ update{}(id: \"{}\", expectedVersion: 1, input: {}) {{ version }} }}",
+                n.gql_name, n.gql_id, n.gql_patch
+            );
+            let res = app.gql(&token, &update, json!({})).await;
+            assert_eq!(
+                code(&res),
+                if can('u') { "OK" } else { gql_denied },
+                "{name}: graphql update {res}"
+            );
+            let version = if can('u') { 2 } else { 1 };
+            let end = format!(
+                "mutation {{ {}{}(id: \"{}\", expectedVersion: {version}) {{ version }} }}",
+                n.gql_end, n.gql_name, n.gql_id
+            );
+            let res = app.gql(&token, &end, json!({})).await;
+            assert_eq!(
+                code(&res),
+                if can('a') { "OK" } else { gql_denied },
+                "{name}: graphql end {res}"
+            );
+            let create = format!("mutation {{ create{}({}) {{ id }} }}", n.gql_name, n.gql_create);
+            let res = app.gql(&token, &create, json!({})).await;
+            let refused = if parent_readable { "FORBIDDEN" } else { "NOT_FOUND" };
+            assert_eq!(
+                code(&res),
+                if can('c') { "OK" } else { refused },
+                "{name}: graphql create {res}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_caller_from_another_township_reaches_no_pairing_visit_or_attendance() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let admin = app.token("admin").await;
+    let other = app.token("other_township").await;
+    for kind in 0..3 {
+        let n = nest(&app, &admin, kind).await;
+        let name = n.gql_name;
+        assert_eq!(
+            app.get(&n.item, &other).await.status(),
+            StatusCode::NOT_FOUND,
+            "{name}: get"
+        );
+        assert_eq!(
+            app.get(&n.list, &other).await.status(),
+            StatusCode::NOT_FOUND,
+            "{name}: list"
+        );
+        assert_eq!(
+            app.patch(&n.item, &other, 1, &n.patch).await.status(),
+            StatusCode::NOT_FOUND,
+            "{name}: patch"
+        );
+        assert_eq!(
+            app.delete(&n.item, &other, 1).await.status(),
+            StatusCode::NOT_FOUND,
+            "{name}: end"
+        );
+        assert_eq!(
+            app.post(&n.list, &other, &n.body).await.status(),
+            StatusCode::NOT_FOUND,
+            "{name}: create"
+        );
+        let one = name[..1].to_lowercase() + &name[1..];
+        let res = app
+            .gql(
+                &other,
+                &format!("{{ {one}(id: \"{}\") {{ id }} }}", n.gql_id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&res), "NOT_FOUND", "{name}: graphql get");
+        let res = app
+            .gql(
+                &other,
+                &format!("mutation {{ create{name}({}) {{ id }} }}", n.gql_create),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code(&res), "NOT_FOUND", "{name}: graphql create");
+        let still: Value = app.get(&n.item, &admin).await.json().await.unwrap();
+        assert_eq!(still["version"], 1, "{name}: nothing changed");
+    }
+    // Nor through the relations of its own records, nor the guarantees filter.
+    let res = app
+        .gql(
+            &other,
+            "{ volunteers { edges { node { pairings { id } } } } trainingSessions { edges { node { attendance { id } } } }
+               children(filter: {guaranteeUnmet: SAFETY}) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(res["data"]["volunteers"]["edges"], json!([]), "{res}");
+    assert_eq!(res["data"]["trainingSessions"]["edges"], json!([]), "{res}");
+    assert_eq!(res["data"]["children"]["edges"], json!([]), "{res}");
+}

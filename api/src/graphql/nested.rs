@@ -106,6 +106,34 @@ macro_rules! gql_nested {
 }
 
 gql_nested!(
+    query = GuardianshipQuery, mutation = GuardianshipMutation, record = shouhu_domain::guardianship::Guardianship,
+    dto = Guardianship, create_input = GuardianshipCreate, update_input = GuardianshipPatch,
+    parent_arg = child_id, parent_field = "child_id", scope = "create:guardianship",
+    /// One guardianship, through its child; null and NOT_FOUND when the child is not yours to see.
+    get = guardianship,
+    /// Links a guardian to a child (at most one active primary caregiver per child: CONFLICT).
+    create = create_guardianship,
+    /// Changes a guardianship if it is still at `expectedVersion`.
+    update = update_guardianship,
+    /// Ends a guardianship today if it is still at `expectedVersion`; it stays in the child's history.
+    end = end_guardianship,
+);
+
+gql_nested!(
+    query = EnrollmentQuery, mutation = EnrollmentMutation, record = shouhu_domain::enrollment::Enrollment,
+    dto = Enrollment, create_input = EnrollmentCreate, update_input = EnrollmentPatch,
+    parent_arg = care_center_id, parent_field = "care_center_id", scope = "create:enrollment",
+    /// One enrolment, if you may see its place and its child.
+    get = enrollment,
+    /// Enrols a child in a place (CONFLICT when the place is full).
+    create = create_enrollment,
+    /// Changes an enrolment's kind or shortens it, if it is still at `expectedVersion`.
+    update = update_enrollment,
+    /// Ends an enrolment if it is still at `expectedVersion`.
+    end = end_enrollment,
+);
+
+gql_nested!(
     query = PairingQuery, mutation = PairingMutation, record = shouhu_domain::pairing::Pairing, dto = Pairing,
     create_input = PairingCreate, update_input = PairingPatch,
     parent_arg = volunteer_id, parent_field = "volunteer_id", scope = "create:pairing",

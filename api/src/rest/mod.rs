@@ -2,8 +2,6 @@
 
 pub mod audit;
 pub mod auth;
-pub mod enrollments;
-pub mod guardianships;
 pub mod nested;
 pub mod regions;
 pub mod resources;

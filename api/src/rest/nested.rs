@@ -1,5 +1,6 @@
-//! Records seen through another: a volunteer's pairings, a child's visits and
-//! family contacts, a session's attendance. One macro writes each collection's
+//! Records seen through another: a child's guardianships, a place's
+//! enrolments, a volunteer's pairings, a child's visits and family contacts, a
+//! session's attendance. One macro writes each collection's
 //! handlers over `shouhu_domain::nested`, so that they cannot drift apart.
 
 use actix_web::http::header;
@@ -167,6 +168,46 @@ macro_rules! rest_nested {
 }
 
 rest_nested!(
+    record = shouhu_domain::guardianship::Guardianship, dto = Guardianship, list_body = GuardianshipList,
+    create_body = GuardianshipCreate, patch_body = GuardianshipPatch,
+    collection = "/api/v1/children/{id}/guardianships", item = "/api/v1/guardianships/{id}", items = "/api/v1/guardianships",
+    tag = "guardianships",
+    parent = "The child's id", parent_field = "child_id", scope = "create:guardianship",
+    limit_409 = "The child already has an active primary caregiver, or this guardian is already linked to the child",
+    end = "Ended today: `ended_on` is set and the link stays in the child's history",
+    /// Lists a child's guardianships, active and ended, oldest first.
+    list = list_guardianships,
+    /// Links a guardian to a child (at most one active primary caregiver per child, one active link per guardian).
+    create = create_guardianship,
+    /// Reads one guardianship, through its child.
+    get = get_guardianship,
+    /// Changes a guardianship (JSON merge patch, If-Match required); the guardian cannot change.
+    update = update_guardianship,
+    /// Ends a guardianship today; it stays in the child's history.
+    end = end_guardianship,
+);
+
+rest_nested!(
+    record = shouhu_domain::enrollment::Enrollment, dto = Enrollment, list_body = EnrollmentList,
+    create_body = EnrollmentCreate, patch_body = EnrollmentPatch,
+    collection = "/api/v1/care-centers/{id}/enrollments", item = "/api/v1/enrollments/{id}", items = "/api/v1/enrollments",
+    tag = "enrollments",
+    parent = "The place's id", parent_field = "care_center_id", scope = "create:enrollment",
+    limit_409 = "The place is full: its capacity is taken on some day of the new enrolment's span",
+    end = "Ended: its last day becomes yesterday (or its first day); it stays in the history",
+    /// Lists a place's enrolments, current and past, of the children you may see.
+    list = list_enrollments,
+    /// Enrols a child in a place; a child may be in several places at once.
+    create = create_enrollment,
+    /// Reads one enrolment, if you may see its place and its child.
+    get = get_enrollment,
+    /// Changes an enrolment's kind or shortens it (JSON merge patch, If-Match required); a longer stay is a new enrolment.
+    update = update_enrollment,
+    /// Ends an enrolment; it stays in the history.
+    end = end_enrollment,
+);
+
+rest_nested!(
     record = shouhu_domain::pairing::Pairing, dto = Pairing, list_body = PairingList,
     create_body = PairingCreate, patch_body = PairingPatch,
     collection = "/api/v1/volunteers/{id}/pairings", item = "/api/v1/pairings/{id}", items = "/api/v1/pairings", tag = "pairings",
@@ -269,6 +310,28 @@ pub async fn child_pairings(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::rest::resource;
     cfg.service(
+        resource("/api/v1/children/{id}/guardianships", "GET, POST")
+            .get(list_guardianships)
+            .post(create_guardianship),
+    )
+    .service(
+        resource("/api/v1/guardianships/{id}", "GET, PATCH, DELETE")
+            .get(get_guardianship)
+            .patch(update_guardianship)
+            .delete(end_guardianship),
+    )
+    .service(
+        resource("/api/v1/care-centers/{id}/enrollments", "GET, POST")
+            .get(list_enrollments)
+            .post(create_enrollment),
+    )
+    .service(
+        resource("/api/v1/enrollments/{id}", "GET, PATCH, DELETE")
+            .get(get_enrollment)
+            .patch(update_enrollment)
+            .delete(end_enrollment),
+    )
+    .service(
         resource("/api/v1/volunteers/{id}/pairings", "GET, POST")
             .get(list_pairings)
             .post(create_pairing),
