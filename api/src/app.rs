@@ -76,6 +76,7 @@ impl Application {
         if settings.serve.demo {
             crate::demo::load_if_empty(&db).await?;
         }
+        db.optimize().await?;
         let listener = TcpListener::bind(&settings.serve.bind)?;
         let port = listener.local_addr()?.port();
         let serve = settings.serve.clone();

@@ -42,8 +42,9 @@ pub fn can_read(ctx: &Ctx, kind: ResourceKind) -> bool {
     use ResourceKind::*;
     match ctx.role {
         // Volunteers see only the children paired with them (`Ctx::reaches`),
-        // with minimal fields, and never guardians, other volunteers, visits or links.
-        Role::Volunteer => matches!(kind, Child | CareCenter | TrainingSession),
+        // with minimal fields and the places they attend, and never guardians,
+        // other volunteers, visits or guardianships.
+        Role::Volunteer => matches!(kind, Child | CareCenter | TrainingSession | Enrollment),
         _ if matches!(kind, Guardianship | Visit) => can_read(ctx, Child),
         _ if kind == Enrollment => can_read(ctx, Child) && can_read(ctx, CareCenter),
         _ if kind == Pairing => can_read(ctx, Child) && can_read(ctx, Volunteer),

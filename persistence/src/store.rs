@@ -82,6 +82,29 @@ impl Db {
         &self.conn
     }
 
+    /// Refreshes the query planner's statistics, after bulk loads. SQLite's
+    /// bundled library keeps STAT4 samples, with which a county-wide list walks
+    /// the id order (and stops after a page) while a village's list uses the
+    /// region index; without statistics it sorts the whole county.
+    pub async fn analyze(&self) -> Result<()> {
+        self.conn.execute_unprepared("ANALYZE").await.map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Keeps SQLite's statistics current as tables grow (`PRAGMA
+    /// optimize=0x10002` analyses the tables whose size changed a lot since
+    /// their last analysis, within a bounded effort); run at startup.
+    /// PostgreSQL's autovacuum does the same on its own.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.is_sqlite() {
+            self.conn
+                .execute_unprepared("PRAGMA optimize=0x10002")
+                .await
+                .map_err(db_error)?;
+        }
+        Ok(())
+    }
+
     /// Whether this is SQLite.
     pub fn is_sqlite(&self) -> bool {
         self.conn.get_database_backend() == DbBackend::Sqlite

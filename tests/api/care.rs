@@ -183,6 +183,32 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         StatusCode::NOT_FOUND,
         "volunteers do not read the volunteer register"
     );
+    // …but they see the places their children attend (the contract's "centre").
+    let place = app
+        .create(
+            "/api/v1/care-centers",
+            &township,
+            json!({"name": "托管家园", "kind": "daycare_home", "region_code": "522631101000"}),
+        )
+        .await;
+    app.create(
+        &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
+        &township,
+        json!({"child_id": kids[1], "kind": "after_school", "since": "2026-09-01"}),
+    )
+    .await;
+    let res = app
+        .gql(
+            &me,
+            "query($c: ID!) { child(id: $c) { enrollments { kind careCenter { name } } guardianships { id } visits { id } } }",
+            json!({"c": kids[1]}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["child"],
+        json!({"enrollments": [{"kind": "AFTER_SCHOOL", "careCenter": {"name": "托管家园"}}], "guardianships": [], "visits": []}),
+        "{res}"
+    );
 
     // GraphQL sees the pairings from both sides.
     let res = app
