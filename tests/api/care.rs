@@ -927,3 +927,25 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn concurrent_pairings_never_exceed_a_volunteers_cap() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
+    let township = app.token("township").await;
+    let v = approved_volunteer(&app, &township, None).await;
+    let mut kids = Vec::new();
+    for i in 0..8 {
+        kids.push(child(&app, &township, 200 + i).await);
+    }
+    let path = format!("/api/v1/volunteers/{v}/pairings");
+    let bodies: Vec<Value> = kids.iter().map(|k| json!({"child_id": k, "kind": "mentor"})).collect();
+    let requests = bodies.iter().map(|b| app.post(&path, &township, b));
+    let statuses: Vec<StatusCode> = futures::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.status())
+        .collect();
+    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    assert_eq!((created, refused), (5, 3), "the default cap is 5: {statuses:?}");
+}
