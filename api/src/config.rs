@@ -72,7 +72,7 @@ pub enum Command {
         #[arg(value_enum)]
         which: SchemaKind,
     },
-    /// Generates synthetic children, guardians and guardianships for load tests.
+    /// Generates synthetic children, guardians, guardianships, visits, family contacts and enrolments for load tests.
     Seed {
         /// How many children to generate.
         #[arg(long)]

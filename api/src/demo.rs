@@ -395,6 +395,67 @@ pub async fn load_register(db: &Db) -> anyhow::Result<(usize, usize)> {
     Ok((children.len(), guardians.len()))
 }
 
+/// How often generated children are visited and in contact with a parent.
+struct VisitRates {
+    /// Percent of children with a follow-up visit…
+    visited: usize,
+    /// …within this many days.
+    visit_days: usize,
+    /// One visit in this many notes an open safety concern.
+    safety_concern_one_in: usize,
+    /// Percent of children with a family contact with their father…
+    contacted: usize,
+    /// …within this many days.
+    contact_days: usize,
+}
+
+/// A child's generated follow-up visit and family contact, each by chance.
+fn visits_of(rng: &mut Lcg, child: &Child, father: &Guardian, today: NaiveDate, rates: &VisitRates) -> Vec<Visit> {
+    let at = now();
+    let days_ago = |n: usize| today - Duration::days(i64::try_from(n).unwrap_or(0));
+    let recorded = |kind, mode, day| {
+        let mut v = Visit::blank(Meta::new(at));
+        v.child_id = child.meta.id;
+        v.region_code = child.region_code.clone();
+        v.kind = kind;
+        v.mode = mode;
+        v.occurred_on = day;
+        v.recorded_by = "demo".to_owned();
+        v
+    };
+    let mut visits = Vec::new();
+    if rng.below(100) < rates.visited {
+        let mut v = recorded(
+            VisitKind::FollowUp,
+            VisitMode::Home,
+            days_ago(rng.below(rates.visit_days)),
+        );
+        v.visitor = Some("村儿童主任".to_owned());
+        v.notes = Some("入户走访, 了解学习和生活情况".to_owned());
+        if rng.below(rates.safety_concern_one_in) == 0 {
+            v.concerns = vec![Concern::Safety];
+            v.follow_up_needed = true;
+            v.notes = Some("放学后独自在家, 住房临河".to_owned());
+        } else if rng.below(6) == 0 {
+            v.concerns = vec![Concern::Emotional];
+            v.follow_up_needed = true;
+        }
+        visits.push(v);
+    }
+    if rng.below(100) < rates.contacted {
+        let mode = if rng.below(3) == 0 {
+            VisitMode::Video
+        } else {
+            VisitMode::Phone
+        };
+        let mut v = recorded(VisitKind::FamilyContact, mode, days_ago(rng.below(rates.contact_days)));
+        v.guardian_id = Some(father.meta.id);
+        v.notes = Some("亲情电话".to_owned());
+        visits.push(v);
+    }
+    visits
+}
+
 /// The demo volunteer: the first approved one, whom the `volunteer` account signs in as.
 const DEMO_VOLUNTEER: usize = 1;
 
@@ -459,48 +520,18 @@ async fn care_relations(
 
     // Follow-up visits (most recent, some overdue, a few with an open safety
     // concern) and family contacts with the father (about half recent).
-    let mut visits = Vec::new();
-    for (i, child) in children.iter().enumerate() {
-        let father = &guardians[2 * i];
-        let recorded = |kind, mode, day| {
-            let mut v = Visit::blank(Meta::new(at));
-            v.child_id = child.meta.id;
-            v.region_code = child.region_code.clone();
-            v.kind = kind;
-            v.mode = mode;
-            v.occurred_on = day;
-            v.recorded_by = "demo".to_owned();
-            v
-        };
-        if rng.below(10) < 7 {
-            let mut v = recorded(VisitKind::FollowUp, VisitMode::Home, days_ago(rng.below(150)));
-            v.visitor = Some("村儿童主任".to_owned());
-            v.notes = Some("入户走访, 了解学习和生活情况".to_owned());
-            if rng.below(15) == 0 {
-                v.concerns = vec![Concern::Safety];
-                v.follow_up_needed = true;
-                v.notes = Some("放学后独自在家, 住房临河".to_owned());
-            } else if rng.below(6) == 0 {
-                v.concerns = vec![Concern::Emotional];
-                v.follow_up_needed = true;
-            }
-            visits.push(v);
-        }
-        if rng.below(2) == 0 {
-            let mut v = recorded(
-                VisitKind::FamilyContact,
-                if rng.below(3) == 0 {
-                    VisitMode::Video
-                } else {
-                    VisitMode::Phone
-                },
-                days_ago(rng.below(60)),
-            );
-            v.guardian_id = Some(father.meta.id);
-            v.notes = Some("亲情电话".to_owned());
-            visits.push(v);
-        }
-    }
+    let rates = VisitRates {
+        visited: 70,
+        visit_days: 150,
+        safety_concern_one_in: 15,
+        contacted: 50,
+        contact_days: 60,
+    };
+    let visits: Vec<Visit> = children
+        .iter()
+        .enumerate()
+        .flat_map(|(i, child)| visits_of(rng, child, &guardians[2 * i], today, &rates))
+        .collect();
     db.insert_bulk(&visits, &[]).await?;
 
     // Forty carers registered for the first guardian training, those who came checked in.
@@ -524,7 +555,9 @@ async fn care_relations(
 }
 
 /// Generates `count` children with two guardians each, spread over generated
-/// townships (20 villages each, about 1 000 children per village), in batches.
+/// townships (20 villages each, about 1 000 children per village), with
+/// follow-up visits, family contacts and a care centre per township where three
+/// children in ten are enrolled, in batches.
 pub async fn seed_synthetic(db: &Db, count: u64) -> anyhow::Result<()> {
     const BATCH: usize = 5_000;
     let count = usize::try_from(count)?;
@@ -549,6 +582,26 @@ pub async fn seed_synthetic(db: &Db, count: u64) -> anyhow::Result<()> {
     db.upsert_regions(&regions).await?;
     let mut rng = Lcg(count as u64);
     let today = Utc::now().date_naive();
+    // One care centre per township, without a capacity, for enrolments.
+    let centers: Vec<CareCenter> = regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::Township)
+        .map(|r| {
+            let mut c = CareCenter::blank(Meta::new(now()));
+            c.kind = CareCenterKind::CareCenter;
+            c.name = format!("{}关爱中心", r.name);
+            c.region_code = r.code.clone();
+            c
+        })
+        .collect();
+    db.insert_bulk(&centers, &[]).await?;
+    let rates = VisitRates {
+        visited: 85,
+        visit_days: 120,
+        safety_concern_one_in: 200,
+        contacted: 60,
+        contact_days: 45,
+    };
     let started = std::time::Instant::now();
     let mut done = 0;
     while done < count {
@@ -573,6 +626,26 @@ pub async fn seed_synthetic(db: &Db, count: u64) -> anyhow::Result<()> {
         db.insert_bulk(&guardians, &[]).await?;
         db.insert_bulk(&children, &[]).await?;
         db.insert_bulk(&links, &[]).await?;
+        // Visits and family contacts for most, a care place for three in ten.
+        let mut visits = Vec::new();
+        let mut enrollments = Vec::new();
+        for (i, child) in children.iter().enumerate() {
+            visits.extend(visits_of(&mut rng, child, &guardians[2 * i], today, &rates));
+            let township = &child.region_code[..9];
+            if rng.below(10) < 3
+                && let Some(center) = centers.iter().find(|c| c.region_code.starts_with(township))
+            {
+                let mut e = Enrollment::blank(Meta::new(now()));
+                e.care_center_id = center.meta.id;
+                e.child_id = child.meta.id;
+                e.region_code = center.region_code.clone();
+                e.kind = EnrollmentKind::AfterSchool;
+                e.since = today - Duration::days(i64::try_from(30 + rng.below(300)).unwrap_or(30));
+                enrollments.push(e);
+            }
+        }
+        db.insert_bulk(&visits, &[]).await?;
+        db.insert_bulk(&enrollments, &[]).await?;
         done += n;
         tracing::info!(done, elapsed_s = started.elapsed().as_secs(), "seeded");
     }

@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatemen
 use sea_orm::{
     ColumnTrait, Condition as Where, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
-use shouhu_domain::enums::{Concern, Guarantee, PairingKind, Relationship, StrEnum, VettingStatus, VisitKind};
+use shouhu_domain::enums::{Guarantee, PairingKind, Relationship, StrEnum, VettingStatus, VisitKind};
 use shouhu_domain::guarantee::{self, Caregiver, Facts, Rules};
 use shouhu_domain::ports::{CareFacts, LimitedInsert};
 use shouhu_domain::resource::{Condition, Event};
@@ -113,13 +113,17 @@ fn recent_visit(rules: &Rules, today: NaiveDate) -> SelectStatement {
         .to_owned()
 }
 
+/// Written with literals, not bound values, so that both databases match it to
+/// the partial index `ix_visits_open_safety` (which holds only open safety
+/// concerns) instead of scanning every visit.
 fn open_safety_concern() -> SelectStatement {
     of_the_child("visits", "v")
-        .and_where(c("v", "withdrawn_on").is_null())
-        .and_where(c("v", "resolved_on").is_null())
-        .and_where(c("v", "concerns").like(format!("%{}%", Concern::Safety.as_str())))
+        .and_where(Expr::cust(OPEN_SAFETY_CONCERN))
         .to_owned()
 }
+
+/// The predicate of `ix_visits_open_safety`, as the migration writes it.
+const OPEN_SAFETY_CONCERN: &str = "v.withdrawn_on IS NULL AND v.resolved_on IS NULL AND v.concerns LIKE '%safety%'";
 
 fn recent_parent_contact(rules: &Rules, today: NaiveDate) -> SelectStatement {
     of_the_child("visits", "v")

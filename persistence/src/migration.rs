@@ -519,6 +519,9 @@ impl MigrationTrait for CareRelations {
              WHERE ended_on IS NULL",
             "CREATE UNIQUE INDEX IF NOT EXISTS ux_attendance_active ON attendance (training_session_id, attendee_id) \
              WHERE cancelled_on IS NULL",
+            // The open safety concerns, few among all visits, for the safety guarantee.
+            "CREATE INDEX IF NOT EXISTS ix_visits_open_safety ON visits (child_id) \
+             WHERE withdrawn_on IS NULL AND resolved_on IS NULL AND concerns LIKE '%safety%'",
         ] {
             db.execute_unprepared(sql).await?;
         }
