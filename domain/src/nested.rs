@@ -1,7 +1,8 @@
-//! Records that belong to another and are seen through it: a volunteer's
-//! pairings, a child's visits, a session's attendance. One path lists, reads,
-//! creates, changes and ends them all, so that every one of them checks
-//! visibility, the role, the version and its limits the same way.
+//! Records that belong to another and are seen through it: a child's
+//! guardianships and visits, a place's enrolments, a volunteer's pairings, a
+//! session's attendance. One path lists, reads, creates, changes and ends them
+//! all, so that every one of them checks visibility, the role, the version and
+//! its limits the same way.
 
 use std::collections::{HashMap, HashSet};
 
