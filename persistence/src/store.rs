@@ -42,6 +42,21 @@ pub struct SigningKeyRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// The tables the list filters and the guarantees read, whose statistics matter.
+const REGISTER_TABLES: [&str; 11] = [
+    "regions",
+    "children",
+    "guardians",
+    "guardianships",
+    "care_centers",
+    "enrollments",
+    "volunteers",
+    "training_sessions",
+    "pairings",
+    "visits",
+    "attendance",
+];
+
 impl Db {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`). SQLite runs in WAL
     /// mode with `synchronous=FULL`, foreign keys on and a busy timeout.
@@ -87,7 +102,14 @@ impl Db {
     /// the id order (and stops after a page) while a village's list uses the
     /// region index; without statistics it sorts the whole county.
     pub async fn analyze(&self) -> Result<()> {
-        self.conn.execute_unprepared("ANALYZE").await.map_err(db_error)?;
+        // PostgreSQL's bare ANALYZE would visit every schema of the database;
+        // naming the tables keeps it to this one (the search path's).
+        let statement = if self.is_sqlite() {
+            "ANALYZE".to_owned()
+        } else {
+            format!("ANALYZE {}", REGISTER_TABLES.join(", "))
+        };
+        self.conn.execute_unprepared(&statement).await.map_err(db_error)?;
         Ok(())
     }
 
