@@ -16,7 +16,7 @@ use crate::fields::{Fields, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
 use crate::resource::{Condition, EventAction, ListQuery, Meta, PageRequest, Resource, now};
-use crate::service::{archive_at, event, finished, finished_one, save, visible, visible_many};
+use crate::service::{archive_at, event, finished, finished_one, forbidden, save, visible, visible_many};
 
 /// How many records a parent may hold: those matching `counted` may not exceed `max`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,11 +70,7 @@ fn may<T: Nested>(ctx: &Ctx, action: Action) -> Result<()> {
     if policy::writable(ctx, T::KIND, action) == Writable::All {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!(
-            "your role may not {} a {}",
-            if action == Action::Create { "record" } else { "change" },
-            T::KIND.as_str()
-        )))
+        Err(forbidden::<T>(action))
     }
 }
 

@@ -227,7 +227,7 @@ pub async fn list<T: Resource, S: Store + Repository<T>>(
     })
 }
 
-fn forbidden<T: Resource>(action: Action) -> Error {
+pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
     Error::Forbidden(format!(
         "your role may not {} a {}",
         match action {
@@ -447,27 +447,12 @@ pub(crate) async fn save<T: Resource, S: Store + Repository<T>>(
 }
 
 /// The active guardianships of children the caller may see, keyed by child.
-pub async fn guardianships_of_children<S>(
+pub async fn guardianships_of_children<S: Store>(
     store: &S,
     ctx: &Ctx,
     child_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Guardianship>>>
-where
-    S: Store,
-{
-    let ids: Vec<Uuid> = visible_many::<Child, S>(store, ctx, child_ids)
-        .await?
-        .iter()
-        .map(|c| c.meta.id)
-        .collect();
-    let mut out: HashMap<Uuid, Vec<Guardianship>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    for g in store.guardianships_of_children(&ids).await? {
-        out.entry(g.child_id).or_default().push(g);
-    }
-    Ok(out)
+) -> Result<HashMap<Uuid, Vec<Guardianship>>> {
+    crate::nested::of_many::<Guardianship, S>(store, ctx, "child_id", child_ids, false, |g| g.child_id).await
 }
 
 /// The children, visible to the caller, of guardians the caller may see, keyed by guardian.

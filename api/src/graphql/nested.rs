@@ -10,19 +10,10 @@ use shouhu_domain::{Ctx, service};
 use shouhu_persistence::Db;
 use uuid::Uuid;
 
-use super::loaders::Loaders;
+use super::resources::{loaders, parse_id};
 use super::{gql_error, input_map, parts};
 use crate::dto::*;
 use crate::idempotent;
-
-fn parse_id(id: &ID) -> Result<Uuid> {
-    Uuid::try_parse(id.as_str()).map_err(|_| gql_error(shouhu_domain::Error::NotFound))
-}
-
-fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
-    ctx.data::<Loaders>()
-        .map_err(|_| gql_error(shouhu_domain::Error::Internal("no loaders".into())))
-}
 
 macro_rules! gql_nested {
     (

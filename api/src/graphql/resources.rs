@@ -16,11 +16,11 @@ use crate::dto::*;
 use crate::idempotent;
 use crate::rest::{encode_cursor, page_request};
 
-fn parse_id(id: &ID) -> Result<Uuid> {
+pub(super) fn parse_id(id: &ID) -> Result<Uuid> {
     Uuid::try_parse(id.as_str()).map_err(|_| gql_error(shouhu_domain::Error::NotFound))
 }
 
-fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
+pub(super) fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
     ctx.data::<Loaders>()
         .map_err(|_| gql_error(shouhu_domain::Error::Internal("no loaders".into())))
 }
