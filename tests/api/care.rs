@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, child_body, day, problem_fields};
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
     app.create("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
@@ -31,7 +31,7 @@ async fn guardian(app: &TestApp, token: &str, name: &str, away: bool) -> String 
 async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relationship: &str, primary: bool) -> Value {
     let mut body = json!({"guardian_id": guardian, "relationship": relationship, "is_primary_caregiver": primary});
     if primary {
-        body["agreement_signed_on"] = json!("2026-03-01");
+        body["agreement_signed_on"] = json!(day(-270));
     }
     app.create(&format!("/api/v1/children/{child}/guardianships"), token, body)
         .await
@@ -126,7 +126,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         .post(
             &path,
             &township,
-            &json!({"child_id": kids[0], "kind": "surrogate_parent", "since": "2026-09-01"}),
+            &json!({"child_id": kids[0], "kind": "surrogate_parent", "since": day(-90)}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -194,7 +194,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     app.create(
         &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
         &township,
-        json!({"child_id": kids[1], "kind": "after_school", "since": "2026-09-01"}),
+        json!({"child_id": kids[1], "kind": "after_school", "since": day(-90)}),
     )
     .await;
     let res = app
@@ -331,7 +331,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
         .post(
             &path,
             &village,
-            &json!({"kind": "family_contact", "mode": "school", "occurred_on": "2026-11-01", "guardian_id": grandmother}),
+            &json!({"kind": "family_contact", "mode": "school", "occurred_on": day(-30), "guardian_id": grandmother}),
         )
         .await;
     let fields = problem_fields(&res.json().await.unwrap());
@@ -343,7 +343,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
         .post(
             &path,
             &village,
-            &json!({"kind": "family_contact", "mode": "phone", "occurred_on": "2026-11-01", "guardian_id": grandmother}),
+            &json!({"kind": "family_contact", "mode": "phone", "occurred_on": day(-30), "guardian_id": grandmother}),
         )
         .await;
     assert_eq!(
@@ -354,7 +354,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
         .post(
             &path,
             &village,
-            &json!({"kind": "family_contact", "mode": "phone", "occurred_on": "2026-11-01"}),
+            &json!({"kind": "family_contact", "mode": "phone", "occurred_on": day(-30)}),
         )
         .await;
     assert_eq!(
@@ -517,7 +517,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     app.create(
         &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
         &township,
-        json!({"child_id": cared, "kind": "after_school", "since": "2026-01-01"}),
+        json!({"child_id": cared, "kind": "after_school", "since": day(-330)}),
     )
     .await;
     let full = read(cared.clone()).await;

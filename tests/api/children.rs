@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, birth_date, child_body, problem_fields};
 
 #[tokio::test]
 async fn registering_a_child_returns_201_with_location_and_etag_and_it_reads_back() {
@@ -68,7 +68,7 @@ async fn the_id_number_must_agree_with_birth_date_and_gender_and_be_unique() {
     let app = TestApp::spawn().await;
     let token = app.token("village").await;
     let mut body = child_body("李雨桐", 2);
-    body["birth_date"] = json!("2016-07-10");
+    body["birth_date"] = json!((birth_date() + chrono::Duration::days(1)).to_string());
     body["gender"] = json!("female");
     let res = app.post("/api/v1/children", &token, &body).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

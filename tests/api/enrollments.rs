@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, child_body, day, problem_fields};
 
 async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
     let c = app
@@ -40,7 +40,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
         .post(
             &path,
             &township,
-            &json!({"child_id": kids[0], "kind": "after_school", "since": "2026-09-01"}),
+            &json!({"child_id": kids[0], "kind": "after_school", "since": day(-90)}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -53,14 +53,14 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     app.create(
         &path,
         &township,
-        json!({"child_id": kids[1], "kind": "day", "since": "2026-09-01"}),
+        json!({"child_id": kids[1], "kind": "day", "since": day(-90)}),
     )
     .await;
     let res = app
         .post(
             &path,
             &township,
-            &json!({"child_id": kids[2], "kind": "day", "since": "2026-09-01"}),
+            &json!({"child_id": kids[2], "kind": "day", "since": day(-90)}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "two places, both taken");
@@ -69,7 +69,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     app.create(
         &format!("/api/v1/care-centers/{other}/enrollments"),
         &township,
-        json!({"child_id": kids[0], "kind": "boarding", "since": "2026-09-01"}),
+        json!({"child_id": kids[0], "kind": "boarding", "since": day(-90)}),
     )
     .await;
     // Ending one frees its place.
@@ -82,7 +82,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     app.create(
         &path,
         &township,
-        json!({"child_id": kids[2], "kind": "day", "since": "2026-12-01"}),
+        json!({"child_id": kids[2], "kind": "day", "since": day(30)}),
     )
     .await;
     let list: Value = app.get(&path, &township).await.json().await.unwrap();
@@ -127,7 +127,7 @@ async fn concurrent_enrolments_never_exceed_capacity() {
     let path = format!("/api/v1/care-centers/{place}/enrollments");
     let bodies: Vec<Value> = kids
         .iter()
-        .map(|k| json!({"child_id": k, "kind": "day", "since": "2026-09-01"}))
+        .map(|k| json!({"child_id": k, "kind": "day", "since": day(-90)}))
         .collect();
     let requests = bodies.iter().map(|b| app.post(&path, &township, b));
     let statuses: Vec<StatusCode> = join_all(requests).await.into_iter().map(|r| r.status()).collect();
@@ -155,7 +155,7 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
         .post(
             &path,
             &township,
-            &json!({"child_id": uuid::Uuid::now_v7(), "kind": "hourly", "since": "2026-09-01", "until": "2026-08-01"}),
+            &json!({"child_id": uuid::Uuid::now_v7(), "kind": "hourly", "since": day(-90), "until": day(-120)}),
         )
         .await;
     let fields = problem_fields(&res.json().await.unwrap());
@@ -173,25 +173,20 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
         .create(
             &path,
             &township,
-            json!({"child_id": kid, "kind": "day", "since": "2026-09-01", "until": "2027-06-30"}),
+            json!({"child_id": kid, "kind": "day", "since": day(-90), "until": day(200)}),
         )
         .await;
     let item = format!("/api/v1/enrollments/{}", e["id"].as_str().unwrap());
-    let res = app.patch(&item, &township, 1, &json!({"until": "2027-12-31"})).await;
+    let res = app.patch(&item, &township, 1, &json!({"until": day(390)})).await;
     assert_eq!(
         res.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "no widening past capacity checks"
     );
     assert_eq!(
-        app.patch(
-            &item,
-            &township,
-            1,
-            &json!({"until": "2027-01-31", "kind": "after_school"})
-        )
-        .await
-        .status(),
+        app.patch(&item, &township, 1, &json!({"until": day(60), "kind": "after_school"}))
+            .await
+            .status(),
         StatusCode::OK
     );
     for (i, user) in ["education", "partner", "volunteer"].into_iter().enumerate() {
@@ -201,7 +196,7 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
             .post(
                 &path,
                 &token,
-                &json!({"child_id": other, "kind": "day", "since": "2026-09-01"}),
+                &json!({"child_id": other, "kind": "day", "since": day(-90)}),
             )
             .await;
         assert!(
@@ -231,7 +226,7 @@ async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
         app.create(
             &format!("/api/v1/care-centers/{place}/enrollments"),
             &township,
-            json!({"child_id": kid, "kind": "day", "since": "2026-01-01"}),
+            json!({"child_id": kid, "kind": "day", "since": day(-330)}),
         )
         .await;
         kids.push(kid);

@@ -9,7 +9,7 @@ const CREATE: &str = "mutation($input: CreateChildInput!) { createChild(input: $
 async fn graphql_creates_updates_and_archives_with_expected_versions() {
     let app = TestApp::spawn().await;
     let token = app.token("village").await;
-    let input = json!({"name": "王小明", "gender": "MALE", "birthDate": "2016-07-09", "regionCode": "522631101201",
+    let input = json!({"name": "王小明", "gender": "MALE", "birthDate": child_body("x", 1)["birth_date"], "regionCode": "522631101201",
         "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": child_body("x", 1)["id_number"]});
     let res = app.gql(&token, CREATE, json!({"input": input})).await;
     assert_eq!(res["errors"], Value::Null, "{res}");

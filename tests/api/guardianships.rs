@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, child_body, day, problem_fields};
 
 async fn guardian(app: &TestApp, token: &str, name: &str, region: &str) -> String {
     let g = app
@@ -25,7 +25,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &links,
             &village,
             &json!({"guardian_id": grandma, "relationship": "grandmother", "is_primary_caregiver": true,
-            "lives_with_child": true, "agreement_signed_on": "2026-03-01"}),
+            "lives_with_child": true, "agreement_signed_on": day(-270)}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);

@@ -240,13 +240,34 @@ impl TestApp {
     }
 }
 
+/// Today (UTC), as the server sees it: every date a test sends is derived from it.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The day `offset` days from today (negative: in the past), as `YYYY-MM-DD`.
+pub fn day(offset: i64) -> String {
+    (today() + chrono::Duration::days(offset)).to_string()
+}
+
+/// Midnight UTC of the day `offset` days from today, as RFC 3339.
+pub fn midnight(offset: i64) -> String {
+    format!("{}T00:00:00Z", day(offset))
+}
+
+/// The test children's birthday: 9 July ten years ago, a primary-school child whatever the day.
+pub fn birth_date() -> chrono::NaiveDate {
+    use chrono::Datelike;
+    chrono::NaiveDate::from_ymd_opt(today().year() - 10, 7, 9).unwrap_or_default()
+}
+
 /// A child in village 522631101201 with a valid ID number.
 pub fn child_body(name: &str, seq: u16) -> Value {
-    let birth = chrono::NaiveDate::from_ymd_opt(2016, 7, 9).unwrap_or_default();
+    let birth = birth_date();
     json!({
         "name": name,
         "gender": "male",
-        "birth_date": "2016-07-09",
+        "birth_date": birth.to_string(),
         "id_number": shouhu_domain::id_number::compose("522631", birth, seq * 2, shouhu_domain::enums::Gender::Male),
         "region_code": "522631101201",
         "left_behind_type": "both_parents_away",

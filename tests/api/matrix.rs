@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, midnight};
 
 const INSIDE: &str = "522631101201";
 const OUTSIDE: &str = "522631102201";
@@ -75,7 +75,7 @@ fn body(collection: usize, region: &str) -> Value {
         2 => json!({"name": format!("场所{n}"), "kind": "care_center", "region_code": region}),
         3 => json!({"name": format!("志愿者{n}"), "category": "teacher", "region_code": region}),
         _ => {
-            json!({"title": format!("培训{n}"), "kind": "safety_education", "region_code": region, "starts_at": "2027-01-01T00:00:00Z"})
+            json!({"title": format!("培训{n}"), "kind": "safety_education", "region_code": region, "starts_at": midnight(30)})
         }
     }
 }
@@ -95,16 +95,19 @@ fn gql_create_input(collection: usize, region: &str) -> String {
     let n = SEQ.fetch_add(1, Ordering::Relaxed);
     match collection {
         0 => {
-            let id = child_body("x", n)["id_number"].as_str().unwrap_or_default().to_owned();
+            let body = child_body("x", n);
+            let id = body["id_number"].as_str().unwrap_or_default();
+            let born = body["birth_date"].as_str().unwrap_or_default();
             format!(
-                "{{name: \"童{n}\", gender: MALE, birthDate: \"2016-07-09\", idNumber: \"{id}\", regionCode: \"{region}\", leftBehindType: BOTH_PARENTS_AWAY}}"
+                "{{name: \"童{n}\", gender: MALE, birthDate: \"{born}\", idNumber: \"{id}\", regionCode: \"{region}\", leftBehindType: BOTH_PARENTS_AWAY}}"
             )
         }
         1 => format!("{{name: \"家长{n}\", regionCode: \"{region}\"}}"),
         2 => format!("{{name: \"场所{n}\", kind: CARE_CENTER, regionCode: \"{region}\"}}"),
         3 => format!("{{name: \"志愿者{n}\", category: TEACHER, regionCode: \"{region}\"}}"),
         _ => format!(
-            "{{title: \"培训{n}\", kind: SAFETY_EDUCATION, regionCode: \"{region}\", startsAt: \"2027-01-01T00:00:00Z\"}}"
+            "{{title: \"培训{n}\", kind: SAFETY_EDUCATION, regionCode: \"{region}\", startsAt: \"{}\"}}",
+            midnight(30)
         ),
     }
 }
