@@ -146,6 +146,7 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
     }
+    protective_headers(res.headers_mut());
     rate_limit_headers(&mut res, decision);
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
@@ -170,6 +171,21 @@ pub async fn observe(
         "request"
     );
     Ok(res)
+}
+
+/// Headers every response carries: no caching of anything that did not ask for
+/// it (responses carry personal data and tokens), no content sniffing, and no
+/// framing of the documentation and GraphiQL pages by other sites.
+fn protective_headers(headers: &mut actix_web::http::header::HeaderMap) {
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
 }
 
 /// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (IETF draft),

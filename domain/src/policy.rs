@@ -101,6 +101,16 @@ pub fn writable(ctx: &Ctx, kind: ResourceKind, action: Action) -> Writable {
     }
 }
 
+/// The fields of `kind` the caller never reads (not even masked), and so may
+/// neither set nor clear.
+pub fn unseen_fields(ctx: &Ctx, kind: ResourceKind) -> &'static [&'static str] {
+    if kind == ResourceKind::Child && !sees_health(ctx) {
+        HEALTH_FIELDS
+    } else {
+        &[]
+    }
+}
+
 /// Whether the caller sees resident ID numbers, phones and street addresses unmasked.
 pub fn sees_identifiers(ctx: &Ctx) -> bool {
     matches!(
@@ -127,13 +137,23 @@ pub fn mask_phone(s: &str) -> String {
     mask(s, 3, 4)
 }
 
-/// Masks a street address: only its first 6 characters stay.
+/// Masks a street address: at most its first 6 characters stay, never more than
+/// half of them, and nothing from the first digit on (house numbers, in Arabic,
+/// full-width or Chinese numerals); the rest is starred.
 pub fn mask_address(s: &str) -> String {
-    let n = s.chars().count();
-    s.chars()
-        .take(6.min(n))
-        .chain(std::iter::repeat_n('*', n.saturating_sub(6).clamp(1, 8)))
+    let chars: Vec<char> = s.chars().collect();
+    let before_digit = chars.iter().position(|c| is_numeral(*c)).unwrap_or(chars.len());
+    let kept = 6.min(chars.len() / 2).min(before_digit);
+    chars[..kept]
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n('*', (chars.len() - kept).clamp(1, 8)))
         .collect()
+}
+
+/// A digit of any script, or a Chinese numeral as house numbers are written (五号, 十二组).
+fn is_numeral(c: char) -> bool {
+    c.is_numeric() || "〇零一二三四五六七八九十百千两壹贰叁肆伍陆柒捌玖拾".contains(c)
 }
 
 fn mask(s: &str, head: usize, tail: usize) -> String {
@@ -257,6 +277,28 @@ mod tests {
         assert_eq!(mask_id_number("522631201607090011"), "522631********0011");
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_address("榕江县古州镇车民街12号"), "榕江县古州镇******");
+    }
+
+    #[test]
+    fn a_masked_address_shows_at_most_half_and_no_house_number() {
+        assert_eq!(mask_address("新村5号"), "新村**");
+        assert_eq!(mask_address("车民街12号"), "车民街***");
+        assert_eq!(mask_address("古州镇三组"), "古州***");
+        assert_eq!(mask_address("１２号"), "***");
+        assert_eq!(mask_address("A"), "*");
+        assert_eq!(mask_address(""), "*");
+        for address in [
+            "新村5号",
+            "榕江县古州镇车民街12号",
+            "王家寨七号",
+            "x9",
+            "长长长长长长长长长长长长长长长长长长长长",
+        ] {
+            let masked = mask_address(address);
+            let shown = masked.chars().filter(|c| *c != '*').count();
+            assert!(shown * 2 <= address.chars().count(), "{address} -> {masked}");
+            assert!(!masked.chars().any(is_numeral), "{address} -> {masked}");
+        }
     }
 
     #[test]

@@ -240,18 +240,26 @@ pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
     ))
 }
 
-/// Refuses fields outside what the caller may write.
-pub(crate) fn check_writable(f: &Fields<'_>, writable: Writable) -> Result<()> {
-    if let Writable::Only(allowed) = writable {
-        let refused: Vec<&str> = f.present().into_iter().filter(|k| !allowed.contains(k)).collect();
-        if !refused.is_empty() {
-            return Err(Error::Forbidden(format!(
-                "your role may not change: {}",
-                refused.join(", ")
-            )));
-        }
+/// Refuses fields outside what the caller may write, and fields the caller
+/// never reads: writes follow reads, so nobody sets or clears what they cannot see.
+pub(crate) fn check_writable<T: Resource>(ctx: &Ctx, f: &Fields<'_>, writable: Writable) -> Result<()> {
+    let unseen = policy::unseen_fields(ctx, T::KIND);
+    let refused: Vec<&str> = f
+        .present()
+        .into_iter()
+        .filter(|k| match writable {
+            Writable::Only(allowed) => !allowed.contains(k),
+            _ => false,
+        } || unseen.contains(k))
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "your role may not change: {}",
+            refused.join(", ")
+        )))
     }
-    Ok(())
 }
 
 /// Checks that the record's region exists, has the right level and lies in the
@@ -345,7 +353,7 @@ where
     let mut record = T::blank(Meta { id, ..Meta::new(at) });
     let mut f = Fields::new(input, Mode::Create);
     record.apply(&mut f, at.date_naive());
-    check_writable(&f, writable)?;
+    check_writable::<T>(ctx, &f, writable)?;
     check_region(store, ctx, &record, &mut f).await?;
     record.check_with(store, ctx, &mut f).await?;
     f.finish()?;
@@ -376,7 +384,7 @@ where
     let mut record = current.clone();
     let mut f = Fields::new(patch, Mode::Patch);
     record.apply(&mut f, at.date_naive());
-    check_writable(&f, writable)?;
+    check_writable::<T>(ctx, &f, writable)?;
     if record.region_code() != current.region_code() {
         check_region(store, ctx, &record, &mut f).await?;
     }

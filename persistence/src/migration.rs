@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial), Box::new(CareRelations)]
+        vec![Box::new(Initial), Box::new(CareRelations), Box::new(SealedTrail)]
     }
 }
 
@@ -524,6 +524,51 @@ impl MigrationTrait for CareRelations {
              WHERE withdrawn_on IS NULL AND resolved_on IS NULL AND concerns LIKE '%safety%'",
         ] {
             db.execute_unprepared(sql).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The trail refuses the writes that slip past row triggers: on SQLite an
+/// `INSERT OR REPLACE` (or `REPLACE`) deletes the row it collides with without
+/// firing delete triggers, so any insert that collides with a recorded row is
+/// refused before it happens; on PostgreSQL `TRUNCATE` skips row triggers, so
+/// a statement trigger refuses it.
+struct SealedTrail;
+
+impl MigrationName for SealedTrail {
+    fn name(&self) -> &str {
+        "m0003_sealed_trail"
+    }
+}
+
+/// Each append-only table with the columns that identify one of its rows.
+const APPEND_ONLY_KEYS: [(&str, &str); 3] = [
+    ("events", "seq = NEW.seq OR id = NEW.id"),
+    ("access_events", "seq = NEW.seq OR id = NEW.id"),
+    (
+        "access_event_children",
+        "event_id = NEW.event_id AND child_id = NEW.child_id",
+    ),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for SealedTrail {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        for (table, same_row) in APPEND_ONLY_KEYS {
+            let sql = match db.get_database_backend() {
+                DbBackend::Postgres => format!(
+                    "CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} \
+                     FOR EACH STATEMENT EXECUTE FUNCTION shouhu_refuse_change();"
+                ),
+                _ => format!(
+                    "CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} \
+                     WHEN EXISTS (SELECT 1 FROM {table} WHERE {same_row}) \
+                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+                ),
+            };
+            db.execute_unprepared(&sql).await?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ mod children;
 mod enrollments;
 mod graphql;
 mod guardianships;
+mod hardening;
 mod helpers;
 mod jurisdiction;
 mod matrix;

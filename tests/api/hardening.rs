@@ -1,0 +1,191 @@
+//! What an attacker finds closed: fields written only by those who read them,
+//! a trail that cannot be rewritten, protective headers, masks that mask.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, child_body};
+
+#[tokio::test]
+async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let village = app.token("village").await;
+    let mut body = child_body("王小明", 1);
+    body["health_notes"] = json!("哮喘");
+    let child = app.create("/api/v1/children", &admin, body).await;
+    let id = child["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/children/{id}");
+
+    for patch in [
+        json!({"health_notes": null}),
+        json!({"health_notes": "无"}),
+        json!({"name": "王小明", "health_notes": null}),
+    ] {
+        let res = app.patch(&path, &village, 1, &patch).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{patch}");
+        let problem: Value = res.json().await.unwrap();
+        assert!(
+            problem["detail"].as_str().unwrap().contains("health_notes"),
+            "{problem}"
+        );
+    }
+    let res = app
+        .gql(
+            &village,
+            "mutation($id: ID!) { updateChild(id: $id, expectedVersion: 1, input: {healthNotes: null}) { version } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "FORBIDDEN", "{res}");
+    let mut body = child_body("李四", 2);
+    body["health_notes"] = json!("过敏");
+    assert_eq!(
+        app.post("/api/v1/children", &village, &body).await.status(),
+        StatusCode::FORBIDDEN,
+        "nor set them on a new record"
+    );
+
+    let read: Value = app.get(&path, &admin).await.json().await.unwrap();
+    assert_eq!(read["health_notes"], "哮喘");
+    assert_eq!(read["version"], 1);
+    // What the village officer does see, it still changes; the health department writes its notes.
+    assert_eq!(
+        app.patch(&path, &village, 1, &json!({"grade": "三年级"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let health = app.token("health").await;
+    assert_eq!(
+        app.patch(&path, &health, 2, &json!({"health_notes": null}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_trail_refuses_replacing_inserts_and_truncation() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
+    let coordinator = app.token("coordinator").await;
+    let id = child["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/children/{id}"), &coordinator).await;
+    let auditor = app.token("auditor").await;
+    let trail_before: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
+    let reads_before: Value = app
+        .get("/api/v1/audit-events/reads", &auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!reads_before["items"].as_array().unwrap().is_empty(), "{reads_before}");
+    let conn = app.db.connection();
+    let attempts: &[&str] = if app.db.is_sqlite() {
+        &[
+            "INSERT OR REPLACE INTO events SELECT * FROM events",
+            "REPLACE INTO access_events SELECT * FROM access_events",
+            "INSERT OR REPLACE INTO access_event_children SELECT * FROM access_event_children",
+        ]
+    } else {
+        &[
+            "TRUNCATE events",
+            "TRUNCATE access_events CASCADE",
+            "TRUNCATE access_event_children",
+        ]
+    };
+    for sql in attempts {
+        assert!(conn.execute_unprepared(sql).await.is_err(), "{sql} was allowed");
+    }
+    // Rewriting a recorded event through a replacing insert is refused too.
+    if app.db.is_sqlite() {
+        let forged = "INSERT OR REPLACE INTO events (seq, id, occurred_at, actor, actor_role, request_id, \
+                      resource_kind, resource_id, region_code, action, version, changes) \
+                      SELECT seq, id, occurred_at, 'someone else', actor_role, request_id, \
+                      resource_kind, resource_id, region_code, action, version, changes FROM events";
+        assert!(conn.execute_unprepared(forged).await.is_err());
+    }
+    let trail: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
+    assert_eq!(trail, trail_before);
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1, "{trail}");
+    let reads: Value = app
+        .get("/api/v1/audit-events/reads", &auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reads, reads_before);
+}
+
+#[tokio::test]
+async fn responses_are_never_cached_sniffed_or_framed() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let login = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "village", "password": crate::helpers::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let child = app.post("/api/v1/children", &token, &child_body("王小明", 1)).await;
+    let list = app.get("/api/v1/children", &token).await;
+    let gql = app
+        .request(reqwest::Method::POST, "/graphql", &token)
+        .json(&json!({"query": "{ children(first: 1) { nodes { idNumber } } }"}))
+        .send()
+        .await
+        .unwrap();
+    for res in [&login, &child, &list, &gql] {
+        let h = res.headers();
+        assert_eq!(h["cache-control"], "no-store", "{}", res.url());
+        assert_eq!(h["x-content-type-options"], "nosniff", "{}", res.url());
+    }
+    for page in ["/docs/", "/graphql"] {
+        let res = app.client.get(app.url(page)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{page}: {csp}");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    }
+}
+
+#[tokio::test]
+async fn a_masked_address_shows_no_house_number_and_at_most_half() {
+    let app = TestApp::spawn().await;
+    let township = app.token("township").await;
+    let place = app
+        .create(
+            "/api/v1/care-centers",
+            &township,
+            json!({"name": "新村儿童之家", "kind": "children_home", "region_code": "522631101000", "address": "新村5号"}),
+        )
+        .await;
+    let id = place["id"].as_str().unwrap();
+    let partner = app.token("partner").await;
+    let read: Value = app
+        .get(&format!("/api/v1/care-centers/{id}"), &partner)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["address"], "新村**");
+    let res = app
+        .gql(
+            &partner,
+            "query($id: ID!) { careCenter(id: $id) { address } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(res["data"]["careCenter"]["address"], "新村**", "{res}");
+    let read: Value = app
+        .get(&format!("/api/v1/care-centers/{id}"), &township)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["address"], "新村5号", "officers read it whole");
+}
