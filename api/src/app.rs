@@ -84,6 +84,8 @@ impl Application {
             depth: serve.graphql_max_depth,
             complexity: serve.graphql_max_complexity,
             aliases: serve.graphql_max_aliases,
+            fields: serve.graphql_max_fields,
+            nesting: serve.graphql_max_nesting,
             directives: serve.graphql_max_directives,
             body_bytes: serve.graphql_max_body_bytes,
         };

@@ -198,6 +198,15 @@ pub struct ServeArgs {
     /// Most aliases in one GraphQL query.
     #[arg(long, env = "SHOUHU_GRAPHQL_MAX_ALIASES", default_value_t = 30)]
     pub graphql_max_aliases: usize,
+    /// Most field selections in one GraphQL query, aliased or not (a fragment's
+    /// fields count each time it is spread).
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_FIELDS", default_value_t = 1_000)]
+    pub graphql_max_fields: usize,
+    /// Deepest nesting in one GraphQL request: brackets, braces and parentheses
+    /// in the query, selections through fragment spreads, lists and objects in
+    /// the variables (at most 100).
+    #[arg(long, env = "SHOUHU_GRAPHQL_MAX_NESTING", default_value_t = 32, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    pub graphql_max_nesting: usize,
     /// Requests per minute per token subject, per replica (0: no limit).
     #[arg(long, env = "SHOUHU_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
     pub rate_limit_per_minute: u32,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod abuse;
+mod attacks;
 mod audit;
 mod auth;
 mod care;

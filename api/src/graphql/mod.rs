@@ -1,6 +1,7 @@
 //! The GraphQL surface: the same services as REST, through resolvers as thin
 //! as the handlers, with batched nested loads and bounded queries.
 
+mod bounds;
 mod loaders;
 mod nested;
 mod resources;
@@ -58,6 +59,11 @@ pub struct Limits {
     pub complexity: usize,
     /// Most aliases.
     pub aliases: usize,
+    /// Most field selections, counting a fragment's fields each time it is spread.
+    pub fields: usize,
+    /// Deepest nesting of the query text, of selections through fragment
+    /// spreads, and of the variables.
+    pub nesting: usize,
     /// Most directives on one field.
     pub directives: usize,
     /// Largest body in bytes.
@@ -70,6 +76,7 @@ pub fn schema(limits: Limits) -> ShouhuSchema {
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_directives(limits.directives)
+        .limit_recursive_depth(limits.nesting)
         .finish()
 }
 
@@ -80,6 +87,8 @@ pub fn sdl() -> String {
         depth: 10,
         complexity: 1,
         aliases: 1,
+        fields: 1,
+        nesting: 32,
         directives: 1,
         body_bytes: 1,
     })

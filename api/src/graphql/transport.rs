@@ -4,11 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use futures::StreamExt;
 use serde_json::json;
 
-use super::Loaders;
+use super::bounds::{self, Refusal};
+use super::{Limits, Loaders};
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::error::Problem;
@@ -19,23 +19,54 @@ fn gql_failure(status: StatusCode, code: &str, message: &str) -> HttpResponse {
         .json(json!({"data": null, "errors": [{"message": message, "extensions": {"code": code}}]}))
 }
 
-fn count_aliases(set: &SelectionSet, doc: &ExecutableDocument, depth: usize) -> usize {
-    if depth > 64 {
-        return usize::MAX / 2;
+/// Applies the bounds async-graphql does not have (see [`bounds`]) and hands
+/// over the parsed document, so the query is parsed once; `Err` is the message
+/// of the refusal, which names the limit.
+fn bounded(mut request: async_graphql::Request, limits: &Limits) -> Result<async_graphql::Request, String> {
+    if bounds::query_nesting(&request.query, limits.nesting) > limits.nesting {
+        return Err(format!(
+            "the query nests brackets, braces and parentheses more than {0} levels deep; the nesting limit is {0}",
+            limits.nesting
+        ));
     }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node, doc, depth + 1)
-            }
-            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node, doc, depth + 1),
-            Selection::FragmentSpread(s) => doc
-                .fragments
-                .get(&s.node.fragment_name.node)
-                .map_or(0, |frag| count_aliases(&frag.node.selection_set.node, doc, depth + 1)),
-        })
-        .fold(0usize, usize::saturating_add)
+    // A query that does not parse goes on to async-graphql, which reports why.
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return Ok(request);
+    };
+    let shape = match bounds::shape(&doc, limits.nesting) {
+        Ok(shape) => shape,
+        Err(Refusal::Cycle(name)) => {
+            return Err(format!(
+                "fragment {name} spreads itself (directly or through other fragments); fragments must not form a cycle"
+            ));
+        }
+        Err(Refusal::TooDeep) => {
+            return Err(format!(
+                "selections and fragment spreads nest more than {0} levels deep; the nesting limit is {0}",
+                limits.nesting
+            ));
+        }
+    };
+    if shape.fields > limits.fields {
+        let count = if shape.fields == usize::MAX {
+            format!("more than {}", limits.fields)
+        } else {
+            shape.fields.to_string()
+        };
+        return Err(format!(
+            "the query has {count} field selections (a fragment's fields count each time it is spread); \
+             the field limit is {}",
+            limits.fields
+        ));
+    }
+    if shape.aliases > limits.aliases {
+        return Err(format!(
+            "the query has {} aliases; at most {} are allowed",
+            shape.aliases, limits.aliases
+        ));
+    }
+    request.set_parsed_query(doc);
+    Ok(request)
 }
 
 /// Executes one GraphQL operation.
@@ -84,6 +115,15 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
             );
         }
     };
+    let nesting = state.graphql_limits.nesting;
+    // The request object is level 1; what lies deeper is variables and extensions.
+    if bounds::json_nesting(&body, nesting + 1) > nesting + 1 {
+        return gql_failure(
+            StatusCode::OK,
+            "VALIDATION",
+            &format!("the variables nest more than {nesting} levels deep; the nesting limit is {nesting}"),
+        );
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -94,23 +134,10 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
             );
         }
     };
-    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
-        let aliases = doc
-            .operations
-            .iter()
-            .map(|(_, op)| count_aliases(&op.node.selection_set.node, &doc, 0))
-            .fold(0usize, usize::saturating_add);
-        if aliases > state.graphql_limits.aliases {
-            return gql_failure(
-                StatusCode::OK,
-                "VALIDATION",
-                &format!(
-                    "the query has {aliases} aliases; at most {} are allowed",
-                    state.graphql_limits.aliases
-                ),
-            );
-        }
-    }
+    let request = match bounded(request, &state.graphql_limits) {
+        Ok(request) => request,
+        Err(message) => return gql_failure(StatusCode::OK, "VALIDATION", &message),
+    };
     let loaders = Loaders::new(&state.db, &caller);
     let request = request.data(state.clone()).data(caller).data(loaders);
     let response = state.schema.execute(request).await;
