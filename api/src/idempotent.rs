@@ -51,8 +51,8 @@ where
 }
 
 /// Runs `make(id)` under an idempotency key: `make` creates the record with
-/// the id reserved for the key; `fetch(id)` reads it back when an earlier
-/// attempt died after creating it.
+/// the id reserved for the key; `fetch(id)` reads it back as the caller, for a
+/// replay and when an earlier attempt died after creating it.
 pub async fn create_with<M, MF, F, FF>(
     state: &AppState,
     ctx: &Ctx,
@@ -79,8 +79,11 @@ where
     let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     let ttl = Duration::hours(state.settings.serve.idempotency_ttl_hours);
     let id = match idempotency::claim(db, ctx, key, operation, &hash, ttl).await? {
-        Claim::Replay(response) => {
-            let body = serde_json::from_str(&response).map_err(|e| Error::Internal(format!("stored response: {e}")))?;
+        Claim::Replay(id) => {
+            // The first answer is not sent again as it was: the record is read
+            // again as the caller now reads it (404 once it left the caller's
+            // jurisdiction, masked as the caller's role is now).
+            let body = fetch(id).await?;
             return Ok(Created { body, replayed: true });
         }
         Claim::Resume(id) => match fetch(id).await {

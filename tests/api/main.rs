@@ -15,5 +15,6 @@ mod helpers;
 mod jurisdiction;
 mod matrix;
 mod ops;
+mod read_log;
 mod register;
 mod safe_writes;
