@@ -1,5 +1,6 @@
 //! Creation with an optional idempotency key, for both surfaces: the same key
-//! and body give the first answer again; nothing is created twice.
+//! and body answer again with the record first created, read as the caller
+//! may read it now; nothing is created twice.
 
 use std::future::Future;
 
@@ -18,7 +19,7 @@ use crate::app::AppState;
 pub struct Created {
     /// The record.
     pub body: Value,
-    /// True when this is the stored answer to an earlier request with the same key.
+    /// True when this answers again an earlier request with the same key.
     pub replayed: bool,
 }
 

@@ -195,7 +195,7 @@ macro_rules! gql_resource {
                 &self,
                 ctx: &Context<'_>,
                 input: $create_input,
-                #[graphql(desc = "Makes retries safe: the same key with the same input returns the first result and creates nothing new; the same key with other input is VALIDATION. Per caller, 1–255 visible ASCII characters.")]
+                #[graphql(desc = "Makes retries safe: the same key with the same input returns the record the first request created, read as you may read it now (NOT_FOUND once it left your jurisdiction), and creates nothing new; the same key with other input is VALIDATION. Per caller, 1–255 visible ASCII characters.")]
                 idempotency_key: Option<String>,
             ) -> Result<$dto> {
                 let (state, caller) = parts(ctx)?;

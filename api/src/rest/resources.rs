@@ -60,7 +60,7 @@ macro_rules! rest_resource {
             responses(
                 (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $dto,
                     headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"),
-                            ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
+                            ("Idempotent-Replayed" = String, description = "`true` when this answers again an earlier request with the same key (its record, read as you may read it now)"))),
                 (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "The role may not register this", body = Problem, content_type = "application/problem+json"),
