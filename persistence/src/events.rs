@@ -122,11 +122,15 @@ impl AccessLog for Db {
             select = select.filter(access_event::Column::OccurredAt.gte(since));
         }
         if let Some(child) = q.resource_id {
-            let events = access_event_child::Entity::find()
+            let mut events = access_event_child::Entity::find()
                 .select_only()
                 .column(access_event_child::Column::EventId)
-                .filter(access_event_child::Column::ChildId.eq(child))
-                .into_query();
+                .filter(access_event_child::Column::ChildId.eq(child));
+            if let Some(prefix) = &q.region_prefix {
+                // A child outside the subtree matches nothing, like an unknown one.
+                events = events.filter(access_event_child::Column::ChildId.in_subquery(in_scope(prefix)));
+            }
+            let events = events.into_query();
             select = select.filter(access_event::Column::Id.in_subquery(events));
         }
         if let Some(after) = q.after_seq {

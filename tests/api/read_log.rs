@@ -14,8 +14,12 @@ use crate::helpers::{PASSWORD, TestApp, child_body};
 
 /// Adds an auditor bound to another county (522632), with its region.
 async fn add_auditor_of_another_county(app: &TestApp) {
-    let region = Region::new("522632000000", "另一县").unwrap();
-    app.db.upsert_regions(&[region]).await.unwrap();
+    let regions = [
+        Region::new("522632000000", "另一县").unwrap(),
+        Region::new("522632101000", "另一镇").unwrap(),
+        Region::new("522632101201", "另一村").unwrap(),
+    ];
+    app.db.upsert_regions(&regions).await.unwrap();
     app.db
         .insert_account(&Account {
             id: uuid::Uuid::now_v7(),
@@ -229,6 +233,36 @@ async fn an_auditor_of_another_county_sees_none_of_our_reads() {
     // The writes are bounded likewise.
     let res: Value = app.get("/api/v1/audit-events", &far).await.json().await.unwrap();
     assert_eq!(res["items"], json!([]));
+
+    // One response about children of both counties shows to each auditor
+    // naming only the children of its own county.
+    let admin = app.token("admin").await;
+    let mut body = child_body("李四", 2);
+    body["region_code"] = json!("522632101201");
+    body["id_number"] = json!(shouhu_domain::id_number::compose(
+        "522632",
+        chrono::NaiveDate::from_ymd_opt(2016, 7, 9).unwrap(),
+        4,
+        Gender::Male
+    ));
+    let theirs = app.create("/api/v1/children", &admin, body).await;
+    let theirs = theirs["id"].as_str().unwrap();
+    app.request(Method::GET, "/api/v1/children", &admin)
+        .header("x-request-id", "both-counties")
+        .send()
+        .await
+        .unwrap();
+    let named = |entries: Vec<Value>| {
+        entries
+            .into_iter()
+            .filter(|e| e["request_id"] == "both-counties")
+            .map(|e| e["child_ids"].clone())
+            .collect::<Vec<Value>>()
+    };
+    assert_eq!(named(reads(&app, &admin, "").await).len(), 1);
+    assert_eq!(named(reads(&app, &ours, "").await), vec![json!([id])]);
+    assert_eq!(named(reads(&app, &far, "").await), vec![json!([theirs])]);
+    assert_eq!(reads(&app, &far, &format!("?child_id={id}")).await, Vec::<Value>::new());
 }
 
 /// Sends a REST request with a request id (and a JSON body, an `If-Match`, an `Idempotency-Key`).
