@@ -323,7 +323,21 @@ mod tests {
         guardian.id_number = Some("522631198001010011".to_owned());
         let mut moved = guardian.clone();
         moved.phone = Some("13987654321".to_owned());
+        let mut center = crate::care_center::CareCenter::blank(Meta::new(now()));
+        center.address = Some("榕江县古州镇车民街12号".to_owned());
+        let mut volunteer = crate::volunteer::Volunteer::blank(Meta::new(now()));
+        volunteer.phone = Some("13812345678".to_owned());
         for ctx in readers() {
+            assert_eq!(
+                masked_changes(&ctx, None, &center),
+                diff_of_masked(&ctx, None, &center),
+                "{ctx:?}"
+            );
+            assert_eq!(
+                masked_changes(&ctx, None, &volunteer),
+                diff_of_masked(&ctx, None, &volunteer),
+                "{ctx:?}"
+            );
             assert_eq!(
                 masked_changes(&ctx, None, &child),
                 diff_of_masked(&ctx, None, &child),
