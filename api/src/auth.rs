@@ -266,6 +266,7 @@ pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str, rules: Rules) ->
         channel: channel.to_owned(),
         rules,
         volunteer_children: Vec::new(),
+        service_logs_reads: true,
     })
 }
 

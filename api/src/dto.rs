@@ -116,6 +116,8 @@ pub struct Child {
     pub age: u32,
     /// Resident ID number; masked (`522631********0011`) for most roles.
     #[schema(example = "522631201607090011")]
+    // Resolved in GraphQL by a resolver that notes an unmasked value for the read log.
+    #[graphql(skip)]
     pub id_number: Option<String>,
     /// The village (12-digit code).
     #[schema(example = "522631101201")]
@@ -137,6 +139,8 @@ pub struct Child {
     /// Boards at school (null for a volunteer).
     pub boarding: Option<bool>,
     /// Health notes; only for admin, coordinator and the health and civil-affairs departments.
+    // Resolved in GraphQL by a resolver that notes the value for the read log.
+    #[graphql(skip)]
     pub health_notes: Option<String>,
     /// Receives the minimum living allowance (低保); null for a volunteer.
     pub minimum_living_allowance: Option<bool>,

@@ -1,5 +1,6 @@
 //! Creation with an optional idempotency key, for both surfaces: the same key
-//! and body give the first answer again; nothing is created twice.
+//! and body answer again with the record first created, read as the caller
+//! may read it now; nothing is created twice.
 
 use std::future::Future;
 
@@ -18,7 +19,7 @@ use crate::app::AppState;
 pub struct Created {
     /// The record.
     pub body: Value,
-    /// True when this is the stored answer to an earlier request with the same key.
+    /// True when this answers again an earlier request with the same key.
     pub replayed: bool,
 }
 
@@ -51,8 +52,8 @@ where
 }
 
 /// Runs `make(id)` under an idempotency key: `make` creates the record with
-/// the id reserved for the key; `fetch(id)` reads it back when an earlier
-/// attempt died after creating it.
+/// the id reserved for the key; `fetch(id)` reads it back as the caller, for a
+/// replay and when an earlier attempt died after creating it.
 pub async fn create_with<M, MF, F, FF>(
     state: &AppState,
     ctx: &Ctx,
@@ -79,8 +80,11 @@ where
     let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     let ttl = Duration::hours(state.settings.serve.idempotency_ttl_hours);
     let id = match idempotency::claim(db, ctx, key, operation, &hash, ttl).await? {
-        Claim::Replay(response) => {
-            let body = serde_json::from_str(&response).map_err(|e| Error::Internal(format!("stored response: {e}")))?;
+        Claim::Replay(id) => {
+            // The first answer is not sent again as it was: the record is read
+            // again as the caller now reads it (404 once it left the caller's
+            // jurisdiction, masked as the caller's role is now).
+            let body = fetch(id).await?;
             return Ok(Created { body, replayed: true });
         }
         Claim::Resume(id) => match fetch(id).await {

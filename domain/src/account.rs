@@ -92,6 +92,7 @@ impl Account {
             channel: channel.to_owned(),
             rules: crate::guarantee::Rules::default(),
             volunteer_children: Vec::new(),
+            service_logs_reads: true,
         }
     }
 }

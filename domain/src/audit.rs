@@ -1,15 +1,17 @@
 //! The audit trail: every write, as recorded in the same transaction, read
 //! back by auditors and administrators.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, FieldError, Result};
 use crate::fields::parse_instant;
-use crate::resource::{Event, Resource};
+use crate::resource::{Event, Resource, ResourceKind};
 
 /// An event with its position in the log.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +66,36 @@ pub async fn audit_events<S: EventStore>(
     let mut events = store.events(&query).await?;
     let more = events.len() as u64 > limit;
     events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    for recorded in &mut events {
+        mask_changes(ctx, recorded.event.resource_kind, &mut recorded.event.changes);
+    }
     let next = if more { events.last().map(|e| e.seq) } else { None };
     Ok((events, next))
+}
+
+/// Masks `changes` (`{field: {before, after}}`) of a record of `kind` as
+/// `ctx` reads that record: identifiers, phones and addresses masked, and a
+/// field the role never sees (health notes) left out, for the roles that may
+/// not see them unmasked.
+pub fn mask_changes(ctx: &Ctx, kind: ResourceKind, changes: &mut Value) {
+    let Value::Object(changes) = changes else {
+        return;
+    };
+    for (field, personal) in crate::policy::personal_fields(kind) {
+        if crate::policy::shown(ctx, *personal, "").is_none() {
+            changes.remove(*field);
+            continue;
+        }
+        let Some(Value::Object(change)) = changes.get_mut(*field) else {
+            continue;
+        };
+        for (_, value) in change.iter_mut() {
+            *value = match value {
+                Value::String(s) => crate::policy::shown(ctx, *personal, s).map_or(Value::Null, Value::String),
+                _ => Value::Null,
+            };
+        }
+    }
 }
 
 /// A response that carried children's unmasked personal data.
@@ -102,29 +132,46 @@ pub struct RecordedAccess {
 pub trait AccessLog: Send + Sync {
     /// Appends an access.
     fn record_access(&self, record: &AccessRecord) -> impl Future<Output = Result<()>> + Send;
-    /// Accesses matching the query (`resource_id` names a child; no region bound).
+    /// Accesses matching the query (`resource_id` names a child; `region_prefix`
+    /// keeps the accesses of children now in that subtree, and only those children).
     fn accesses(&self, query: &EventQuery) -> impl Future<Output = Result<Vec<RecordedAccess>>> + Send;
 }
 
-/// Records that `children` went out unmasked to `ctx`, if any of them carried
-/// personal data the caller sees unmasked.
-pub async fn note_access<'a, T: Resource, S: AccessLog>(
-    store: &S,
-    ctx: &Ctx,
-    records: impl IntoIterator<Item = &'a T>,
-) -> Result<()> {
-    let mut fields = std::collections::BTreeSet::new();
-    let mut child_ids = Vec::new();
-    for record in records {
-        let carried = record.unmasked_personal_fields(ctx);
-        if !carried.is_empty() {
-            fields.extend(carried);
-            child_ids.push(record.meta().id);
+/// What one response carried unmasked: for each child, the personal fields
+/// (`Child::unmasked_personal_fields`) that went out as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Disclosed {
+    children: BTreeMap<Uuid, BTreeSet<&'static str>>,
+}
+
+impl Disclosed {
+    /// Notes that `field` of `child` went out unmasked.
+    pub fn add(&mut self, child: Uuid, field: &'static str) {
+        self.children.entry(child).or_default().insert(field);
+    }
+
+    /// Notes every unmasked personal field of `records` as `ctx` reads them.
+    pub fn add_records<'a, T: Resource>(&mut self, ctx: &Ctx, records: impl IntoIterator<Item = &'a T>) {
+        for record in records {
+            for field in record.unmasked_personal_fields(ctx) {
+                self.add(record.meta().id, field);
+            }
         }
     }
-    if child_ids.is_empty() {
+
+    /// Whether nothing unmasked went out.
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+}
+
+/// Writes one entry of the read log for a response that carried `disclosed`,
+/// if it carried anything unmasked at all.
+pub async fn record_disclosed<S: AccessLog>(store: &S, ctx: &Ctx, disclosed: &Disclosed) -> Result<()> {
+    if disclosed.is_empty() {
         return Ok(());
     }
+    let fields: BTreeSet<&str> = disclosed.children.values().flatten().copied().collect();
     store
         .record_access(&AccessRecord {
             id: Uuid::now_v7(),
@@ -134,14 +181,32 @@ pub async fn note_access<'a, T: Resource, S: AccessLog>(
             request_id: ctx.request_id.clone(),
             channel: ctx.channel.clone(),
             fields: fields.into_iter().map(str::to_owned).collect(),
-            child_ids,
+            child_ids: disclosed.children.keys().copied().collect(),
         })
         .await
 }
 
+/// Records that `records` went out to `ctx` as one response, if any of them
+/// carried personal data the caller sees unmasked. Service functions call it
+/// for the records they return, unless the surface records what it actually
+/// sent itself (`Ctx::service_logs_reads`).
+pub async fn note_access<'a, T: Resource, S: AccessLog>(
+    store: &S,
+    ctx: &Ctx,
+    records: impl IntoIterator<Item = &'a T>,
+) -> Result<()> {
+    if !ctx.service_logs_reads {
+        return Ok(());
+    }
+    let mut disclosed = Disclosed::default();
+    disclosed.add_records(ctx, records);
+    record_disclosed(store, ctx, &disclosed).await
+}
+
 /// A page of the access log for an auditor or administrator; `params` are
-/// `actor`, `child_id` and `since`. Accesses are not bounded by region: an
-/// auditor sees every read of the children of their jurisdiction and others.
+/// `actor`, `child_id` and `since`. Bounded by jurisdiction like every list:
+/// an entry shows when one of its children lies in the caller's jurisdiction,
+/// and names only those children.
 pub async fn access_events<S: AccessLog>(
     store: &S,
     ctx: &Ctx,
@@ -157,6 +222,7 @@ pub async fn access_events<S: AccessLog>(
     let mut query = parse_query(params)?;
     query.after_seq = after_seq;
     query.limit = limit + 1;
+    query.region_prefix = ctx.jurisdiction_prefix().map(str::to_owned);
     let mut found = store.accesses(&query).await?;
     let more = found.len() as u64 > limit;
     found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -193,5 +259,105 @@ fn parse_query(params: &[(String, String)]) -> Result<EventQuery> {
         Ok(query)
     } else {
         Err(Error::InvalidParameters(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::child::Child;
+    use crate::enums::{Department, Role};
+    use crate::guardian::Guardian;
+    use crate::resource::{Meta, now};
+    use crate::service::diff;
+
+    fn readers() -> Vec<Ctx> {
+        let ctx = |role, department| Ctx {
+            role,
+            department,
+            ..Ctx::system("t")
+        };
+        vec![
+            ctx(Role::Admin, None),
+            ctx(Role::Auditor, None),
+            ctx(Role::Department, Some(Department::Education)),
+            ctx(Role::Department, Some(Department::Health)),
+            ctx(Role::Department, Some(Department::CivilAffairs)),
+            ctx(Role::TownshipOfficer, None),
+        ]
+    }
+
+    fn masked_changes<T: Resource>(ctx: &Ctx, before: Option<&T>, after: &T) -> Value {
+        let mut changes = diff(before, after);
+        mask_changes(ctx, T::KIND, &mut changes);
+        without_hidden(changes)
+    }
+
+    fn diff_of_masked<T: Resource>(ctx: &Ctx, before: Option<&T>, after: &T) -> Value {
+        let masked = |r: &T| {
+            let mut r = r.clone();
+            r.mask(ctx);
+            r
+        };
+        without_hidden(diff(before.map(masked).as_ref(), &masked(after)))
+    }
+
+    /// Leaves out the fields that read null before and after (hidden ones).
+    fn without_hidden(mut changes: Value) -> Value {
+        if let Value::Object(m) = &mut changes {
+            m.retain(|_, c| c["before"] != Value::Null || c["after"] != Value::Null);
+        }
+        changes
+    }
+
+    #[test]
+    fn recorded_changes_are_masked_as_the_records_are() {
+        let mut child = Child::blank(Meta::new(now()));
+        child.id_number = Some("522631201607090011".to_owned());
+        child.health_notes = Some("哮喘".to_owned());
+        let mut changed = child.clone();
+        changed.id_number = Some("52263120160709003X".to_owned());
+        changed.health_notes = None;
+        let mut guardian = Guardian::blank(Meta::new(now()));
+        guardian.phone = Some("13812345678".to_owned());
+        guardian.id_number = Some("522631198001010011".to_owned());
+        let mut moved = guardian.clone();
+        moved.phone = Some("13987654321".to_owned());
+        let mut center = crate::care_center::CareCenter::blank(Meta::new(now()));
+        center.address = Some("榕江县古州镇车民街12号".to_owned());
+        let mut volunteer = crate::volunteer::Volunteer::blank(Meta::new(now()));
+        volunteer.phone = Some("13812345678".to_owned());
+        for ctx in readers() {
+            assert_eq!(
+                masked_changes(&ctx, None, &center),
+                diff_of_masked(&ctx, None, &center),
+                "{ctx:?}"
+            );
+            assert_eq!(
+                masked_changes(&ctx, None, &volunteer),
+                diff_of_masked(&ctx, None, &volunteer),
+                "{ctx:?}"
+            );
+            assert_eq!(
+                masked_changes(&ctx, None, &child),
+                diff_of_masked(&ctx, None, &child),
+                "{ctx:?}"
+            );
+            assert_eq!(
+                masked_changes(&ctx, Some(&child), &changed),
+                diff_of_masked(&ctx, Some(&child), &changed),
+                "{ctx:?}"
+            );
+            assert_eq!(
+                masked_changes(&ctx, None, &guardian),
+                diff_of_masked(&ctx, None, &guardian),
+                "{ctx:?}"
+            );
+            assert_eq!(
+                masked_changes(&ctx, Some(&guardian), &moved),
+                diff_of_masked(&ctx, Some(&guardian), &moved),
+                "{ctx:?}"
+            );
+        }
     }
 }

@@ -288,13 +288,10 @@ impl Resource for Child {
 
     fn unmasked_personal_fields(&self, ctx: &Ctx) -> Vec<&'static str> {
         let mut fields = Vec::new();
-        if ctx.role == Role::Volunteer {
-            return fields;
-        }
-        if self.id_number.is_some() && policy::sees_identifiers(ctx) {
+        if self.id_number.is_some() && reads_unmasked(ctx, "id_number") {
             fields.push("id_number");
         }
-        if self.health_notes.is_some() && policy::sees_health(ctx) {
+        if self.health_notes.is_some() && reads_unmasked(ctx, "health_notes") {
             fields.push("health_notes");
         }
         fields
@@ -314,6 +311,18 @@ impl Resource for Child {
             self.health_notes = None;
         }
     }
+}
+
+/// Whether `ctx` reads this personal field of a child (`id_number`,
+/// `health_notes`) as it is, not masked or hidden: the fields whose reads go
+/// to the read log.
+pub fn reads_unmasked(ctx: &Ctx, field: &str) -> bool {
+    ctx.role != Role::Volunteer
+        && match field {
+            "id_number" => policy::sees_identifiers(ctx),
+            "health_notes" => policy::sees_health(ctx),
+            _ => false,
+        }
 }
 
 impl Child {

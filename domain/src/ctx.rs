@@ -30,10 +30,16 @@ pub struct Ctx {
     /// For a `volunteer`, the children actively paired with them now (an
     /// approved volunteer's, read per request); empty for everyone else.
     pub volunteer_children: Vec<Uuid>,
+    /// Whether the service functions write the read-log entry of the records
+    /// they return (one call answers one response, as in REST); false where the
+    /// surface records what it actually sent instead (GraphQL, whose response
+    /// holds only the selected fields).
+    pub service_logs_reads: bool,
 }
 
 impl Ctx {
-    /// The context the command-line tools act in: an administrator with no bounds.
+    /// The context the command-line tools act in: an administrator with no
+    /// bounds, whose service calls write no read-log entries.
     pub fn system(request_id: &str) -> Self {
         Self {
             subject: "system".to_owned(),
@@ -45,6 +51,9 @@ impl Ctx {
             channel: "cli".to_owned(),
             rules: Rules::default(),
             volunteer_children: Vec::new(),
+            // What the tools write answers no reader; a tool that shows
+            // records records its reads itself.
+            service_logs_reads: false,
         }
     }
 

@@ -69,8 +69,9 @@ pub enum Claim {
     Create(Uuid),
     /// A previous attempt died after reserving this id: create it unless it exists.
     Resume(Uuid),
-    /// Answer with the stored response.
-    Replay(String),
+    /// The request with this key finished and created this record: answer with
+    /// the record as the caller may read it now (the same record, today's rules).
+    Replay(Uuid),
 }
 
 fn key_error(code: &str, message: &str) -> Error {
@@ -139,8 +140,8 @@ pub async fn claim<S: KeyStore>(
             "this key was already used for another request; use a new key for a new request",
         ));
     }
-    if let Some(response) = existing.response {
-        return Ok(Claim::Replay(response));
+    if existing.response.is_some() {
+        return Ok(Claim::Replay(existing.record_id));
     }
     if existing.locked_until > now || !store.take_over_key(&ctx.subject, key, now, record.locked_until).await? {
         return Err(Error::Conflict {

@@ -127,6 +127,43 @@ pub fn sees_health(ctx: &Ctx) -> bool {
         || ctx.is_department(Department::CivilAffairs)
 }
 
+/// A kind of personal data, masked or hidden for the roles that may not see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Personal {
+    /// A resident ID number ([`mask_id_number`] unless [`sees_identifiers`]).
+    IdNumber,
+    /// A phone number ([`mask_phone`] unless [`sees_identifiers`]).
+    Phone,
+    /// A street address ([`mask_address`] unless [`sees_identifiers`]).
+    Address,
+    /// Health data (hidden unless [`sees_health`]).
+    Health,
+}
+
+/// The personal fields of each kind of record, as the records' `mask` treats them.
+pub fn personal_fields(kind: ResourceKind) -> &'static [(&'static str, Personal)] {
+    match kind {
+        ResourceKind::Child => &[("id_number", Personal::IdNumber), ("health_notes", Personal::Health)],
+        ResourceKind::Guardian => &[("id_number", Personal::IdNumber), ("phone", Personal::Phone)],
+        ResourceKind::CareCenter => &[("address", Personal::Address)],
+        ResourceKind::Volunteer => &[("phone", Personal::Phone)],
+        _ => &[],
+    }
+}
+
+/// A personal value as `ctx` reads it: as it is, masked, or not at all.
+/// (A volunteer's minimal view of a child hides more; volunteers never read
+/// the audit trail, where this is used on recorded changes.)
+pub fn shown(ctx: &Ctx, personal: Personal, value: &str) -> Option<String> {
+    match personal {
+        Personal::Health => sees_health(ctx).then(|| value.to_owned()),
+        _ if sees_identifiers(ctx) => Some(value.to_owned()),
+        Personal::IdNumber => Some(mask_id_number(value)),
+        Personal::Phone => Some(mask_phone(value)),
+        Personal::Address => Some(mask_address(value)),
+    }
+}
+
 /// Masks a resident ID number: the first 6 and last 4 characters stay.
 pub fn mask_id_number(s: &str) -> String {
     mask(s, 6, 4)

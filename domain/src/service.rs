@@ -53,8 +53,15 @@ pub(crate) async fn finished_one<T: Resource, S: Store>(store: &S, ctx: &Ctx, re
 /// One record, masked for the caller.
 pub async fn get<T: Resource, S: Store + Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
     let record = visible(store, ctx, id).await?;
+    answer(store, ctx, record).await
+}
+
+/// One record as it leaves the domain in a response of its own, noted in the
+/// read log when it carries unmasked personal data.
+async fn answer<T: Resource, S: Store>(store: &S, ctx: &Ctx, record: T) -> Result<T> {
+    let record = finished_one(store, ctx, record).await?;
     note_access(store, ctx, [&record]).await?;
-    finished_one(store, ctx, record).await
+    Ok(record)
 }
 
 /// The visible records among `ids`, masked, keyed by id (for batched nested loads).
@@ -63,13 +70,9 @@ pub async fn get_many<T: Resource, S: Store + Repository<T>>(
     ctx: &Ctx,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, T>> {
-    let records = visible_many::<T, S>(store, ctx, ids).await?;
+    let records = finished(store, ctx, visible_many::<T, S>(store, ctx, ids).await?).await?;
     note_access(store, ctx, &records).await?;
-    Ok(finished(store, ctx, records)
-        .await?
-        .into_iter()
-        .map(|r| (r.meta().id, r))
-        .collect())
+    Ok(records.into_iter().map(|r| (r.meta().id, r)).collect())
 }
 
 /// The records among `ids` the caller may see, unmasked (for decisions, not for responses).
@@ -219,12 +222,10 @@ pub async fn list<T: Resource, S: Store + Repository<T>>(
     let mut items = Repository::<T>::list(store, &query).await?;
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    note_access(store, ctx, &items).await?;
     let next_after = if more { items.last().map(|r| r.meta().id) } else { None };
-    Ok(Page {
-        items: finished(store, ctx, items).await?,
-        next_after,
-    })
+    let items = finished(store, ctx, items).await?;
+    note_access(store, ctx, &items).await?;
+    Ok(Page { items, next_after })
 }
 
 pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
@@ -293,7 +294,7 @@ async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record:
 }
 
 /// What changed between two versions of a record: `{field: {before, after}}`.
-fn diff<T: Resource>(before: Option<&T>, after: &T) -> Value {
+pub(crate) fn diff<T: Resource>(before: Option<&T>, after: &T) -> Value {
     let as_map = |r: &T| match serde_json::to_value(r) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
@@ -360,7 +361,7 @@ where
     store
         .insert(&record, &event(ctx, EventAction::Created, None, &record))
         .await?;
-    finished_one(store, ctx, record).await
+    answer(store, ctx, record).await
 }
 
 /// Applies a JSON merge patch to a record at `expected_version`.
@@ -398,9 +399,11 @@ where
         });
     }
     if record == current {
-        return finished_one(store, ctx, record).await;
+        return answer(store, ctx, record).await;
     }
-    save(store, ctx, EventAction::Updated, &current, record).await
+    let saved = save(store, ctx, EventAction::Updated, &current, record).await?;
+    note_access(store, ctx, [&saved]).await?;
+    Ok(saved)
 }
 
 /// Archives a record at `expected_version`; archiving an archived record changes nothing.

@@ -7,7 +7,7 @@ use shouhu_domain::resource::{Event, EventAction, ResourceKind};
 use shouhu_domain::{Error, Result};
 
 use crate::entities::event::{Column, Entity, Model};
-use crate::entities::{access_event, access_event_child};
+use crate::entities::{access_event, access_event_child, child};
 use crate::error::db_error;
 use crate::store::Db;
 
@@ -97,7 +97,24 @@ impl AccessLog for Db {
     }
 
     async fn accesses(&self, q: &EventQuery) -> Result<Vec<RecordedAccess>> {
+        // The children now in the caller's subtree: an entry shows when it names
+        // one of them, and names only them.
+        let in_scope = |prefix: &str| {
+            child::Entity::find()
+                .select_only()
+                .column(child::Column::Id)
+                .filter(child::Column::RegionCode.starts_with(prefix))
+                .into_query()
+        };
         let mut select = access_event::Entity::find();
+        if let Some(prefix) = &q.region_prefix {
+            let events = access_event_child::Entity::find()
+                .select_only()
+                .column(access_event_child::Column::EventId)
+                .filter(access_event_child::Column::ChildId.in_subquery(in_scope(prefix)))
+                .into_query();
+            select = select.filter(access_event::Column::Id.in_subquery(events));
+        }
         if let Some(actor) = &q.actor {
             select = select.filter(access_event::Column::Actor.eq(actor.as_str()));
         }
@@ -105,11 +122,15 @@ impl AccessLog for Db {
             select = select.filter(access_event::Column::OccurredAt.gte(since));
         }
         if let Some(child) = q.resource_id {
-            let events = access_event_child::Entity::find()
+            let mut events = access_event_child::Entity::find()
                 .select_only()
                 .column(access_event_child::Column::EventId)
-                .filter(access_event_child::Column::ChildId.eq(child))
-                .into_query();
+                .filter(access_event_child::Column::ChildId.eq(child));
+            if let Some(prefix) = &q.region_prefix {
+                // A child outside the subtree matches nothing, like an unknown one.
+                events = events.filter(access_event_child::Column::ChildId.in_subquery(in_scope(prefix)));
+            }
+            let events = events.into_query();
             select = select.filter(access_event::Column::Id.in_subquery(events));
         }
         if let Some(after) = q.after_seq {
@@ -124,12 +145,11 @@ impl AccessLog for Db {
         let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
         let mut children: std::collections::HashMap<uuid::Uuid, Vec<uuid::Uuid>> = std::collections::HashMap::new();
         if !ids.is_empty() {
-            for link in access_event_child::Entity::find()
-                .filter(access_event_child::Column::EventId.is_in(ids))
-                .all(&self.conn)
-                .await
-                .map_err(db_error)?
-            {
+            let mut links = access_event_child::Entity::find().filter(access_event_child::Column::EventId.is_in(ids));
+            if let Some(prefix) = &q.region_prefix {
+                links = links.filter(access_event_child::Column::ChildId.in_subquery(in_scope(prefix)));
+            }
+            for link in links.all(&self.conn).await.map_err(db_error)? {
                 children.entry(link.event_id).or_default().push(link.child_id);
             }
         }

@@ -128,11 +128,12 @@ async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
             res.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone()
         }
     };
+    // A create answers the record: one entry each.
     assert_eq!(
-        reads(String::new()).await.len(),
-        0,
-        "creating is audited as a write, not a read"
+        reads(format!("?actor={}", log_actor(&app, "admin").await)).await.len(),
+        2
     );
+    assert_eq!(reads(format!("?child_id={id}")).await.len(), 1);
 
     app.request(reqwest::Method::GET, &format!("/api/v1/children/{id}"), &village)
         .header("x-request-id", "read-1")
@@ -140,24 +141,24 @@ async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
         .await
         .unwrap();
     let log = reads(format!("?child_id={id}")).await;
-    assert_eq!(log.len(), 1);
+    assert_eq!(log.len(), 2);
     assert_eq!(
-        log[0]["fields"],
+        log[1]["fields"],
         json!(["id_number"]),
         "a village officer does not see health notes"
     );
-    assert_eq!(log[0]["channel"], "GET /api/v1/children/{id}");
-    assert_eq!(log[0]["request_id"], "read-1");
-    assert_eq!(log[0]["actor_role"], "village_officer");
+    assert_eq!(log[1]["channel"], "GET /api/v1/children/{id}");
+    assert_eq!(log[1]["request_id"], "read-1");
+    assert_eq!(log[1]["actor_role"], "village_officer");
 
     // Masked readers leave no trace; the health department reads health notes only.
     let partner = app.token("partner").await;
     app.get(&format!("/api/v1/children/{id}"), &partner).await;
-    assert_eq!(reads(format!("?child_id={id}")).await.len(), 1);
+    assert_eq!(reads(format!("?child_id={id}")).await.len(), 2);
     let health = app.token("health").await;
     app.get(&format!("/api/v1/children/{id}"), &health).await;
     let log = reads(format!("?child_id={id}")).await;
-    assert_eq!(log[1]["fields"], json!(["health_notes"]));
+    assert_eq!(log[2]["fields"], json!(["health_notes"]));
 
     // A list is one entry naming every child it carried; GraphQL is logged too.
     let coordinator = app.token("coordinator").await;
@@ -178,7 +179,12 @@ async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
     app.gql(&coordinator, "{ children { edges { node { name } } } }", json!({}))
         .await;
     let log = reads(format!("?actor={}", log_actor(&app, "coordinator").await)).await;
+    assert_eq!(log.len(), 1, "names alone are no disclosure");
+    app.gql(&coordinator, "{ children { edges { node { idNumber } } } }", json!({}))
+        .await;
+    let log = reads(format!("?actor={}", log_actor(&app, "coordinator").await)).await;
     assert_eq!(log[1]["channel"], "POST /graphql");
+    assert_eq!(log[1]["fields"], json!(["id_number"]));
 
     assert_eq!(
         app.get("/api/v1/audit-events/reads", &village).await.status(),

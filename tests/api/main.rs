@@ -17,5 +17,6 @@ mod helpers;
 mod jurisdiction;
 mod matrix;
 mod ops;
+mod read_log;
 mod register;
 mod safe_writes;

@@ -14,7 +14,7 @@ use shouhu_domain::{Ctx, Error};
 
 use crate::app::AppState;
 pub use loaders::Loaders;
-pub use transport::{graphiql, graphiql_asset, graphql};
+pub use transport::{ReadLog, graphiql, graphiql_asset, graphql};
 
 /// The schema type.
 pub type ShouhuSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -195,7 +195,7 @@ macro_rules! gql_resource {
                 &self,
                 ctx: &Context<'_>,
                 input: $create_input,
-                #[graphql(desc = "Makes retries safe: the same key with the same input returns the first result and creates nothing new; the same key with other input is VALIDATION. Per caller, 1–255 visible ASCII characters.")]
+                #[graphql(desc = "Makes retries safe: the same key with the same input returns the record the first request created, read as you may read it now (NOT_FOUND once it left your jurisdiction), and creates nothing new; the same key with other input is VALIDATION. Per caller, 1–255 visible ASCII characters.")]
                 idempotency_key: Option<String>,
             ) -> Result<$dto> {
                 let (state, caller) = parts(ctx)?;
@@ -405,8 +405,38 @@ impl RegionQuery {
     }
 }
 
+/// Notes, for the read log, that `field` of `child` goes out in this response,
+/// if the caller reads it unmasked.
+fn disclose(ctx: &Context<'_>, child: &ID, field: &'static str) -> Result<()> {
+    let (_, caller) = parts(ctx)?;
+    if shouhu_domain::child::reads_unmasked(caller, field) {
+        // Fails closed: unmasked data goes out only with its read-log entry.
+        let log = ctx
+            .data::<std::sync::Arc<super::ReadLog>>()
+            .map_err(|_| gql_error(shouhu_domain::Error::Internal("no read log".into())))?;
+        log.add(parse_id(child)?, field).map_err(gql_error)?;
+    }
+    Ok(())
+}
+
 #[ComplexObject]
 impl Child {
+    /// Resident ID number; masked (`522631********0011`) for most roles.
+    async fn id_number(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.id_number.is_some() {
+            disclose(ctx, &self.id, "id_number")?;
+        }
+        Ok(self.id_number.clone())
+    }
+
+    /// Health notes; only for admin, coordinator and the health and civil-affairs departments.
+    async fn health_notes(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.health_notes.is_some() {
+            disclose(ctx, &self.id, "health_notes")?;
+        }
+        Ok(self.health_notes.clone())
+    }
+
     /// The child's enrolments active today, in places you may see (batched across the page).
     async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<Enrollment>> {
         let found = loaders(ctx)?

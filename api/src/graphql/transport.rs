@@ -6,6 +6,10 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use futures::StreamExt;
 use serde_json::json;
+use shouhu_domain::Error;
+use shouhu_domain::audit::{self, Disclosed};
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
 
 use super::bounds::{self, Refusal};
 use super::{Limits, Loaders};
@@ -138,10 +142,55 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         Ok(request) => request,
         Err(message) => return gql_failure(StatusCode::OK, "VALIDATION", &message),
     };
+    // The read log records what the response actually carries (the resolved
+    // fields), once per response, instead of what the services returned.
+    let mut caller = caller;
+    caller.service_logs_reads = false;
+    let read_log = Arc::new(ReadLog::default());
     let loaders = Loaders::new(&state.db, &caller);
-    let request = request.data(state.clone()).data(caller).data(loaders);
+    let request = request
+        .data(state.clone())
+        .data(caller.clone())
+        .data(loaders)
+        .data(read_log.clone());
     let response = state.schema.execute(request).await;
+    let logged = match read_log.take() {
+        Ok(disclosed) => audit::record_disclosed(&state.db, &caller, &disclosed).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = logged {
+        // Unmasked data goes out only with its entry in the read log.
+        tracing::error!(error = %e, request_id = %caller.request_id, "could not record a read");
+        return gql_failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "an internal error occurred",
+        );
+    }
     HttpResponse::Ok().content_type(ContentType::json()).json(response)
+}
+
+/// What one GraphQL response carries unmasked, collected by the resolvers of
+/// the personal fields as they resolve.
+#[derive(Debug, Default)]
+pub struct ReadLog(Mutex<Disclosed>);
+
+impl ReadLog {
+    /// Notes that `field` of `child` went out unmasked.
+    pub fn add(&self, child: Uuid, field: &'static str) -> Result<(), Error> {
+        self.0
+            .lock()
+            .map_err(|_| Error::Internal("read log poisoned".into()))?
+            .add(child, field);
+        Ok(())
+    }
+
+    /// Everything noted.
+    fn take(&self) -> Result<Disclosed, Error> {
+        Ok(std::mem::take(
+            &mut *self.0.lock().map_err(|_| Error::Internal("read log poisoned".into()))?,
+        ))
+    }
 }
 
 const GRAPHIQL_HTML: &str = include_str!("../../assets/graphiql/index.html");

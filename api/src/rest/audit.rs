@@ -37,7 +37,9 @@ pub struct AuditEvent {
     pub action: String,
     /// The record's version after the write.
     pub version: i64,
-    /// Changed fields: `{"field": {"before": …, "after": …}}`.
+    /// Changed fields: `{"field": {"before": …, "after": …}}`, masked as you
+    /// read the record itself: ID numbers, phones and addresses masked unless
+    /// your role sees them, health notes left out unless it sees health data.
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
 }
@@ -91,7 +93,8 @@ pub struct AuditParams {
     pub cursor: Option<String>,
 }
 
-/// Reads the audit trail of writes in your jurisdiction (auditor and admin only).
+/// Reads the audit trail of writes in your jurisdiction (auditor and admin
+/// only), with the changes masked as you read the records themselves.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Events in log order", body = AuditEventList),
@@ -161,7 +164,11 @@ pub struct AccessEventList {
 }
 
 /// Reads the log of responses that carried children's unmasked personal data
-/// (auditor and admin only): who, which children, which fields, through which route.
+/// (auditor and admin only): who, which children, which fields, through which
+/// route. One entry per response that carried them (reads, lists, creates,
+/// changes, idempotent replays, GraphQL operations), naming the fields that
+/// actually went out. Bounded by your jurisdiction like every list: an entry
+/// shows when one of its children is now in your jurisdiction, and names only those.
 #[utoipa::path(get, path = "/api/v1/audit-events/reads", tag = "audit", params(AuditParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Accesses in log order", body = AccessEventList),

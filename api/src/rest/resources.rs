@@ -56,11 +56,11 @@ macro_rules! rest_resource {
 
         $(#[doc = $create_doc])*
         #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body, security(("bearer" = [])),
-            params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe: the same key with the same body returns the first answer again (with `Idempotent-Replayed: true`) and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
+            params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe: the same key with the same body answers again with the record the first request created (with `Idempotent-Replayed: true`), read as you may read it now (404 once it left your jurisdiction), and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
             responses(
                 (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $dto,
                     headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"),
-                            ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"))),
+                            ("Idempotent-Replayed" = String, description = "`true` when this answers again an earlier request with the same key (its record, read as you may read it now)"))),
                 (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "The role may not register this", body = Problem, content_type = "application/problem+json"),
