@@ -17,3 +17,4 @@ mod matrix;
 mod ops;
 mod register;
 mod safe_writes;
+mod sessions;
