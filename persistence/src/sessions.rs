@@ -72,20 +72,18 @@ impl Db {
     }
 
     /// Whether the session is open, belongs to `account_id`, and that account
-    /// exists and is not disabled.
+    /// exists and is not disabled (one statement: every request asks).
     pub async fn session_is_live(&self, session_id: Uuid, account_id: Uuid) -> Result<bool> {
-        let open = session::Entity::find_by_id(session_id)
+        let enabled = Query::select()
+            .column(account::Column::Id)
+            .from(account::Entity)
+            .and_where(account::Column::Id.eq(account_id))
+            .and_where(account::Column::Disabled.eq(false))
+            .to_owned();
+        Ok(session::Entity::find_by_id(session_id)
             .filter(session::Column::AccountId.eq(account_id))
             .filter(session::Column::RevokedAt.is_null())
-            .one(&self.conn)
-            .await
-            .map_err(db_error)?
-            .is_some();
-        if !open {
-            return Ok(false);
-        }
-        Ok(account::Entity::find_by_id(account_id)
-            .filter(account::Column::Disabled.eq(false))
+            .filter(session::Column::AccountId.in_subquery(enabled))
             .one(&self.conn)
             .await
             .map_err(db_error)?
