@@ -1,5 +1,7 @@
-//! Authentication: Ed25519-signed JWT access tokens named by `kid`, opaque
-//! rotating refresh tokens stored hashed, and the caller extractor.
+//! Authentication: Ed25519-signed JWT access tokens named by `kid`, each
+//! naming its session, which is checked against the database; opaque rotating
+//! refresh tokens stored hashed; the source address throttles count by; and
+//! the caller extractor.
 
 use std::collections::HashMap;
 use std::future::{Ready, ready};

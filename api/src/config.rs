@@ -210,10 +210,11 @@ pub struct ServeArgs {
     /// Requests per minute per token subject, per replica (0: no limit).
     #[arg(long, env = "SHOUHU_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
     pub rate_limit_per_minute: u32,
-    /// Login attempts per minute per user name and source address, per replica.
+    /// Login attempts (and client credentials grants) per minute per user name
+    /// (or client id) and source address, per replica.
     #[arg(long, env = "SHOUHU_LOGIN_LIMIT_PER_USER", default_value_t = 10)]
     pub login_limit_per_user: u32,
-    /// Login attempts per minute per source address, per replica.
+    /// Login attempts (and client credentials grants) per minute per source address, per replica.
     #[arg(long, env = "SHOUHU_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 60)]
     pub login_limit_per_address: u32,
     /// Failed logins (or client secrets) in a row, per name and source address,
