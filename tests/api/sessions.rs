@@ -392,3 +392,25 @@ async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaf
     shouhu_api::cli::unlock(&app.db, &id).await.unwrap();
     assert_eq!(status_of(grant(&id, &secret)).await, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn concurrent_wrong_passwords_are_counted_one_by_one() {
+    let app = TestApp::spawn_with(|s| {
+        s.serve.login_free_failures = 3;
+        s.serve.login_delay_seconds = LONG_WAIT;
+    })
+    .await;
+    let attempts = (0..10).map(|_| status_of(login_from(&app, "admin", "guess", None)));
+    let statuses = join_all(attempts).await;
+    assert!(statuses.iter().all(|s| !s.is_server_error()), "{statuses:?}");
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(
+        checked, 3,
+        "only the free attempts reach the password check: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(),
+        7,
+        "{statuses:?}"
+    );
+}
