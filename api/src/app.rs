@@ -37,6 +37,8 @@ pub struct AppState {
     pub graphql_limits: Limits,
     /// Request and login rate limiters (per replica).
     pub limiters: Limiters,
+    /// What this process last learnt of sessions (trusted for a few seconds).
+    pub sessions: crate::auth::SessionCache,
 }
 
 /// A built, listening server.
@@ -101,6 +103,7 @@ impl Application {
                 serve.login_limit_per_user,
                 serve.login_limit_per_address,
             ),
+            sessions: crate::auth::SessionCache::new(Duration::from_secs(serve.session_check_seconds)),
         });
         let forgetful = state.clone();
         tokio::spawn(async move {
@@ -108,6 +111,9 @@ impl Application {
             loop {
                 tick.tick().await;
                 forgetful.limiters.forget_idle();
+                if let Err(e) = forgetful.db.forget_old_auth_failures(chrono::Utc::now()).await {
+                    tracing::warn!(error = %e, "could not forget old failed authentications");
+                }
             }
         });
         let openapi = ApiDoc::openapi();

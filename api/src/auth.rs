@@ -1,8 +1,13 @@
-//! Authentication: Ed25519-signed JWT access tokens named by `kid`, opaque
-//! rotating refresh tokens stored hashed, and the caller extractor.
+//! Authentication: Ed25519-signed JWT access tokens named by `kid`, each
+//! naming its session, which is checked against the database; opaque rotating
+//! refresh tokens stored hashed; the source address throttles count by; and
+//! the caller extractor.
 
+use std::collections::HashMap;
 use std::future::{Ready, ready};
+use std::net::IpAddr;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use argon2::Argon2;
@@ -23,6 +28,7 @@ use shouhu_persistence::{Db, SigningKeyRow};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::config::ProxyRange;
 use crate::ops::RequestId;
 
 /// The issuer of every token.
@@ -61,6 +67,10 @@ pub struct Claims {
     pub region: String,
     /// Always `access`: a refresh token is never a JWT.
     pub typ: String,
+    /// The session (a login's refresh-token family, or one client credentials
+    /// grant) the token belongs to; ending the session refuses the token.
+    #[serde(default)]
+    pub sid: String,
 }
 
 struct LoadedKey {
@@ -164,8 +174,13 @@ impl Keys {
         serde_json::json!({ "keys": keys })
     }
 
-    /// Signs an access token for `account`; returns it and its lifetime.
-    pub fn issue(&self, account: &shouhu_domain::account::Account, ttl_seconds: i64) -> Result<String> {
+    /// Signs an access token for `account` in session `session_id`.
+    pub fn issue(
+        &self,
+        account: &shouhu_domain::account::Account,
+        session_id: Uuid,
+        ttl_seconds: i64,
+    ) -> Result<String> {
         let key = self
             .snapshot()
             .first()
@@ -179,12 +194,13 @@ impl Keys {
             exp: now + ttl_seconds,
             nbf: now,
             iat: now,
-            jti: uuid::Uuid::now_v7().to_string(),
+            jti: Uuid::now_v7().to_string(),
             role: account.role.as_str().to_owned(),
             department: account.department.map(|d| d.as_str().to_owned()),
             org: account.organization_id.map(|o| o.to_string()),
             region: account.region_code.clone(),
             typ: "access".to_owned(),
+            sid: session_id.to_string(),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(key.kid.clone());
@@ -332,10 +348,12 @@ impl FromRequest for Caller {
     }
 }
 
-/// Verifies the request's bearer token, if any (called once per request). A
-/// volunteer's context also gets the children paired with them now, read from
-/// the database on every request so that ending a pairing or suspending the
-/// volunteer takes effect at once on every replica.
+/// Verifies the request's bearer token, if any (called once per request): its
+/// signature and claims, then that its session is still open and its account
+/// enabled (see [`SessionCache`]). A volunteer's context also gets the children
+/// paired with them now, read from the database on every request so that
+/// ending a pairing or suspending the volunteer takes effect at once on every
+/// replica.
 pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest) -> Option<Authenticated> {
     let keys = &state.keys;
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
@@ -359,9 +377,13 @@ pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest
         req.method(),
         req.match_pattern().unwrap_or_else(|| req.path().to_owned())
     );
-    let verified = keys
-        .verify(token)
-        .and_then(|c| ctx_of(&c, &request_id, &channel, state.settings.rules()));
+    let verified = match keys.verify(token) {
+        Ok(claims) => match check_session(state, &claims).await {
+            Ok(()) => ctx_of(&claims, &request_id, &channel, state.settings.rules()),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
     let verified = match verified {
         Ok(mut ctx) if ctx.role == Role::Volunteer => {
             if let Ok(account) = ctx.subject.parse::<Uuid>() {
@@ -379,4 +401,114 @@ pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest
         Error::Unauthenticated(m) => m,
         _ => "invalid token".to_owned(),
     })))
+}
+
+/// Refuses a token whose session has ended or whose account is disabled.
+/// Fails closed: when the database cannot tell, the token is refused.
+async fn check_session(state: &AppState, claims: &Claims) -> Result<()> {
+    let unauth = |m: &str| Error::Unauthenticated(m.to_owned());
+    let (Ok(session), Ok(account)) = (claims.sid.parse::<Uuid>(), claims.sub.parse::<Uuid>()) else {
+        return Err(unauth("the token names no session; log in again"));
+    };
+    match state.sessions.is_live(&state.db, session, account).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(unauth(
+            "this login has ended (logged out, refresh token reused, or account disabled); log in again",
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not check a session");
+            Err(unauth("the session could not be checked; try again"))
+        }
+    }
+}
+
+/// The most sessions a process remembers; past that it forgets the stale ones,
+/// or all of them.
+const SESSION_CACHE_CAPACITY: usize = 10_000;
+
+/// What this process last learnt of each session (open, and its account
+/// enabled), trusted for `SHOUHU_SESSION_CHECK_SECONDS` (0: not at all). The
+/// truth is in the database, which every replica reads: a session ended on one
+/// replica is refused by every other within that time.
+pub struct SessionCache {
+    ttl: std::time::Duration,
+    seen: std::sync::Mutex<HashMap<(Uuid, Uuid), (Instant, bool)>>,
+}
+
+impl SessionCache {
+    /// A cache trusting what it saw for `ttl`.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            seen: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Whether `session` of `account` is open and the account enabled.
+    pub async fn is_live(&self, db: &Db, session: Uuid, account: Uuid) -> Result<bool> {
+        if self.ttl.is_zero() {
+            return db.session_is_live(session, account).await;
+        }
+        let cached = self.seen.lock().ok().and_then(|seen| {
+            seen.get(&(session, account))
+                .filter(|(at, _)| at.elapsed() < self.ttl)
+                .map(|(_, live)| *live)
+        });
+        if let Some(live) = cached {
+            return Ok(live);
+        }
+        let live = db.session_is_live(session, account).await?;
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= SESSION_CACHE_CAPACITY {
+                seen.retain(|_, (at, _)| at.elapsed() < self.ttl);
+                if seen.len() >= SESSION_CACHE_CAPACITY {
+                    seen.clear();
+                }
+            }
+            seen.insert((session, account), (Instant::now(), live));
+        }
+        Ok(live)
+    }
+}
+
+/// The name a throttle counts by: trimmed, lowercased, without control
+/// characters, at most 64 characters (no account has a longer name).
+pub fn throttle_subject(name: &str) -> String {
+    name.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .flat_map(char::to_lowercase)
+        .take(64)
+        .collect()
+}
+
+/// The address a request comes from, which throttles count by: the peer's,
+/// unless the peer is one of `trusted` proxies; then the nearest address in
+/// `X-Forwarded-For` (read from the right) that is not a trusted proxy. A
+/// client cannot choose its address by sending the header itself.
+pub fn source_address(req: &HttpRequest, trusted: &[ProxyRange]) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip().to_canonical()) else {
+        return String::new();
+    };
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
+    if !is_trusted(peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut source = peer;
+    for hop in forwarded.iter().rev() {
+        // An entry the proxy did not write in a form we know: stop at the last known hop.
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        source = ip.to_canonical();
+        if !is_trusted(source) {
+            break;
+        }
+    }
+    source.to_string()
 }

@@ -57,7 +57,6 @@ async fn new_account(
         region_code: region.to_owned(),
         disabled: false,
         is_client: false,
-        locked_until: None,
         display_name: None,
         created_at: Utc::now(),
     };
@@ -126,6 +125,20 @@ pub async fn set_disabled(db: &Db, username: &str, disabled: bool) -> anyhow::Re
         "no account {username}"
     );
     println!("{username} {}", if disabled { "disabled" } else { "enabled" });
+    Ok(())
+}
+
+/// `shouhu user unlock --username U`: forgets the failed logins (and client
+/// secrets) counted for `U` from every source address.
+pub async fn unlock(db: &Db, username: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        db.account_by_username(username).await?.is_some(),
+        "no account {username}"
+    );
+    let cleared = db
+        .clear_auth_failures_of(&crate::auth::throttle_subject(username))
+        .await?;
+    println!("{username} unlocked ({cleared} source address(es) forgotten)");
     Ok(())
 }
 

@@ -111,8 +111,10 @@ pub enum UserCommand {
         #[arg(long)]
         org: Option<uuid::Uuid>,
     },
-    /// Disables an account (or client): it can no longer log in or refresh; its
-    /// access tokens lapse within their lifetime.
+    /// Disables an account (or client) and ends all its sessions: it can no
+    /// longer log in, refresh or fetch client tokens, and its access tokens
+    /// are refused within SHOUHU_SESSION_CHECK_SECONDS; enabling it again
+    /// revives none of them.
     Disable {
         /// Login name or client id.
         #[arg(long)]
@@ -120,6 +122,13 @@ pub enum UserCommand {
     },
     /// Enables a disabled account again.
     Enable {
+        /// Login name or client id.
+        #[arg(long)]
+        username: String,
+    },
+    /// Forgets the failed logins (or client secrets) counted for a user name
+    /// or client id, from every source address: none of them waits any more.
+    Unlock {
         /// Login name or client id.
         #[arg(long)]
         username: String,
@@ -210,18 +219,33 @@ pub struct ServeArgs {
     /// Requests per minute per token subject, per replica (0: no limit).
     #[arg(long, env = "SHOUHU_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
     pub rate_limit_per_minute: u32,
-    /// Login attempts per minute per user name, per replica.
+    /// Login attempts (and client credentials grants) per minute per user name
+    /// (or client id) and source address, per replica.
     #[arg(long, env = "SHOUHU_LOGIN_LIMIT_PER_USER", default_value_t = 10)]
     pub login_limit_per_user: u32,
-    /// Login attempts per minute per source address, per replica.
+    /// Login attempts (and client credentials grants) per minute per source address, per replica.
     #[arg(long, env = "SHOUHU_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 60)]
     pub login_limit_per_address: u32,
-    /// Consecutive failed logins that lock an account.
-    #[arg(long, env = "SHOUHU_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=1000))]
-    pub login_max_failures: i32,
-    /// Minutes a locked account stays locked.
-    #[arg(long, env = "SHOUHU_LOGIN_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=10_000))]
-    pub login_lock_minutes: i64,
+    /// Failed logins (or client secrets) in a row, per name and source address,
+    /// before that pair has to wait (on every replica: counted in the database).
+    #[arg(long, env = "SHOUHU_LOGIN_FREE_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub login_free_failures: u32,
+    /// Seconds the first wait lasts; each further failure doubles it.
+    #[arg(long, env = "SHOUHU_LOGIN_DELAY_SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub login_delay_seconds: u64,
+    /// The longest wait, in seconds.
+    #[arg(long, env = "SHOUHU_LOGIN_MAX_DELAY_SECONDS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub login_max_delay_seconds: u64,
+    /// Proxies (IP addresses or CIDR ranges, comma-separated) whose
+    /// `X-Forwarded-For` names the source address of a request; from any other
+    /// peer the header is ignored.
+    #[arg(long, env = "SHOUHU_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ProxyRange>,
+    /// Seconds a process may trust its last look at a session (0 to 5): a
+    /// logout, a detected refresh-token reuse or a disabled account refuses
+    /// the session's access tokens on every replica within this time.
+    #[arg(long, env = "SHOUHU_SESSION_CHECK_SECONDS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(0..=5))]
+    pub session_check_seconds: u64,
     /// Hours an idempotency key is remembered.
     #[arg(long, env = "SHOUHU_IDEMPOTENCY_TTL_HOURS", default_value_t = 168, value_parser = clap::value_parser!(i64).range(24..=8760))]
     pub idempotency_ttl_hours: i64,
@@ -264,6 +288,15 @@ impl Settings {
         }
     }
 
+    /// How failed logins and client secrets slow down.
+    pub fn throttle(&self) -> shouhu_domain::account::Throttle {
+        shouhu_domain::account::Throttle {
+            free_failures: self.serve.login_free_failures,
+            first_delay_seconds: self.serve.login_delay_seconds,
+            max_delay_seconds: self.serve.login_max_delay_seconds,
+        }
+    }
+
     /// Settings for tests and tools: the defaults (and any `SHOUHU_*` variables),
     /// a database and an address.
     pub fn new(database_url: &str, bind: &str) -> Result<Self, clap::Error> {
@@ -274,5 +307,73 @@ impl Settings {
             }),
             _ => Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
         }
+    }
+}
+
+/// An IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyRange {
+    network: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl ProxyRange {
+    /// Whether `ip` lies in the range (an IPv4-mapped IPv6 address counts as IPv4).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let (net, ip, bits) = match (self.network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(i)) => (u128::from(n.to_bits()), u128::from(i.to_bits()), 32),
+            (IpAddr::V6(n), IpAddr::V6(i)) => (n.to_bits(), i.to_bits(), 128),
+            _ => return false,
+        };
+        let host_bits = bits - u32::from(self.prefix);
+        let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0) & (u128::MAX >> (128 - bits));
+        net & mask == ip & mask
+    }
+}
+
+impl std::str::FromStr for ProxyRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (addr, prefix) = s.split_once('/').map_or((s, None), |(a, p)| (a, Some(p)));
+        let network: std::net::IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix length is 0 to {max}"))?,
+        };
+        Ok(Self { network, prefix })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProxyRange;
+
+    #[test]
+    fn proxy_ranges_match_addresses_and_cidr_blocks() {
+        let ip = |s: &str| {
+            s.parse::<std::net::IpAddr>()
+                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+        };
+        let range = |s: &str| s.parse::<ProxyRange>();
+        assert!(range("10.0.0.0/8").is_ok_and(|r| r.contains(ip("10.2.3.4")) && !r.contains(ip("11.0.0.1"))));
+        assert!(range("127.0.0.1").is_ok_and(|r| r.contains(ip("127.0.0.1")) && r.contains(ip("::ffff:127.0.0.1"))));
+        assert!(range("fd00::/8").is_ok_and(|r| r.contains(ip("fd12::1")) && !r.contains(ip("fe80::1"))));
+        assert!(range("0.0.0.0/0").is_ok_and(|r| r.contains(ip("8.8.8.8")) && !r.contains(ip("::1"))));
+        assert!(range("10.0.0.0/33").is_err());
+        assert!(range("example.org").is_err());
     }
 }

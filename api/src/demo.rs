@@ -252,7 +252,6 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
             region_code: (*region).to_owned(),
             disabled: false,
             is_client: false,
-            locked_until: None,
             display_name: None,
             created_at: at,
         })

@@ -1,7 +1,8 @@
 //! Rate limits: requests per token subject, and login attempts per user name
-//! and per source address. Counters live in each replica's memory (a client
-//! spread over N replicas gets at most N times the limit); account lockout,
-//! which must hold everywhere, lives in the database.
+//! and source address and per source address. Counters live in each
+//! replica's memory (a client spread over N replicas gets at most N times the
+//! limit); the slowing down of failed logins, which must hold everywhere,
+//! lives in the database.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -82,9 +83,11 @@ impl Limiters {
         self.requests.as_ref().map(|l| check(l, subject))
     }
 
-    /// Counts one login attempt for `username` from `address`; the stricter answer wins.
+    /// Counts one login attempt for `username` from `address`; the stricter
+    /// answer wins. The name counts only with its address, so that attempts
+    /// from elsewhere never keep a user out.
     pub fn login(&self, username: &str, address: &str) -> Decision {
-        let by_user = check(&self.login_user, &username.to_lowercase());
+        let by_user = check(&self.login_user, &format!("{}\n{address}", username.to_lowercase()));
         let by_addr = check(&self.login_addr, address);
         match (by_user, by_addr) {
             (Decision::Limited { .. }, _) => by_user,
@@ -120,8 +123,9 @@ mod tests {
         );
         assert!(matches!(l.request("b"), Some(Decision::Allowed { .. })));
         assert!(matches!(l.login("Wang", "1.2.3.4"), Decision::Allowed { .. }));
+        assert!(matches!(l.login("wang", "1.2.3.4"), Decision::Allowed { .. }));
+        assert!(matches!(l.login("WANG", "1.2.3.4"), Decision::Limited { .. }));
         assert!(matches!(l.login("wang", "5.6.7.8"), Decision::Allowed { .. }));
-        assert!(matches!(l.login("WANG", "9.9.9.9"), Decision::Limited { .. }));
         assert_eq!(Limiters::new(0, 1, 1).request("a"), None);
     }
 }

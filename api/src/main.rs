@@ -79,6 +79,11 @@ async fn main() -> anyhow::Result<()> {
                 } => {
                     cli::set_disabled(&db, &username, false).await?;
                 }
+                Command::User {
+                    command: UserCommand::Unlock { username },
+                } => {
+                    cli::unlock(&db, &username).await?;
+                }
                 Command::Seed { synthetic } => demo::seed_synthetic(&db, synthetic).await?,
                 Command::Serve(_) | Command::ExportSchema { .. } => {}
             }

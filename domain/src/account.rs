@@ -25,10 +25,8 @@ pub struct Account {
     pub organization_id: Option<Uuid>,
     /// The region the account is bound to.
     pub region_code: String,
-    /// A disabled account cannot log in or refresh.
+    /// A disabled account cannot log in, refresh or use any access token.
     pub disabled: bool,
-    /// Locked after repeated failed logins until this instant.
-    pub locked_until: Option<DateTime<Utc>>,
     /// A client system (client credentials) rather than a person (password).
     pub is_client: bool,
     /// A client's name.
@@ -110,4 +108,79 @@ pub fn validate_password(password: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// How failed authentications slow down: each (name, source) pair gets
+/// `free_failures` failures in a row without waiting; after that it waits
+/// `first_delay_seconds`, doubling with each further failure up to
+/// `max_delay_seconds`. A success clears the pair. Keyed on the pair, so that
+/// nobody can slow down a name from another source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failures in a row that cost nothing.
+    pub free_failures: u32,
+    /// The first wait, in seconds.
+    pub first_delay_seconds: u64,
+    /// The longest wait, in seconds.
+    pub max_delay_seconds: u64,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self {
+            free_failures: 5,
+            first_delay_seconds: 1,
+            max_delay_seconds: 900,
+        }
+    }
+}
+
+impl Throttle {
+    /// The wait in seconds imposed once `failures` attempts in a row have
+    /// been counted, if any (at least one second).
+    pub fn delay_after(&self, failures: u32) -> Option<u64> {
+        let beyond = failures.checked_sub(self.free_failures)?;
+        let factor = 1u64.checked_shl(beyond.min(63)).unwrap_or(u64::MAX);
+        Some(
+            self.first_delay_seconds
+                .saturating_mul(factor)
+                .min(self.max_delay_seconds)
+                .max(1),
+        )
+    }
+}
+
+/// A previously counted failure this old is forgotten: the pair starts afresh.
+pub const THROTTLE_MEMORY_HOURS: i64 = 24;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_cost_nothing_at_first_then_double_up_to_the_cap() {
+        let t = Throttle {
+            free_failures: 3,
+            first_delay_seconds: 2,
+            max_delay_seconds: 60,
+        };
+        let waits: Vec<_> = (0..=10).map(|n| t.delay_after(n)).collect();
+        assert_eq!(
+            waits,
+            [
+                None,
+                None,
+                None,
+                Some(2),
+                Some(4),
+                Some(8),
+                Some(16),
+                Some(32),
+                Some(60),
+                Some(60),
+                Some(60)
+            ]
+        );
+        assert_eq!(t.delay_after(u32::MAX), Some(60));
+    }
 }

@@ -10,8 +10,10 @@ mod idempotency;
 mod mapping;
 pub mod migration;
 mod repository;
+mod sessions;
 mod store;
 
 pub use error::db_error;
 pub use mapping::Mapped;
+pub use sessions::{SessionKind, ThrottleScope};
 pub use store::{Db, QueryCounter, SigningKeyRow};

@@ -361,7 +361,7 @@ pub(crate) fn account_to_model(a: &Account) -> account::Model {
         disabled: a.disabled,
         is_client: a.is_client,
         failed_logins: 0,
-        locked_until: a.locked_until,
+        locked_until: None,
         display_name: a.display_name.clone(),
     }
 }
@@ -377,7 +377,6 @@ pub(crate) fn account_from_model(m: account::Model) -> Result<Account> {
         region_code: m.region_code,
         disabled: m.disabled,
         is_client: m.is_client,
-        locked_until: m.locked_until,
         display_name: m.display_name,
         created_at: m.created_at,
     })

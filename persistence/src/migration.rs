@@ -9,7 +9,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial), Box::new(CareRelations), Box::new(SealedTrail)]
+        vec![
+            Box::new(Initial),
+            Box::new(CareRelations),
+            Box::new(SealedTrail),
+            Box::new(Sessions),
+        ]
     }
 }
 
@@ -570,6 +575,59 @@ impl MigrationTrait for SealedTrail {
             };
             db.execute_unprepared(&sql).await?;
         }
+        Ok(())
+    }
+}
+
+/// Sessions (a login's refresh-token family, or one client credentials grant)
+/// that access tokens name, so that ending one refuses its access tokens on
+/// every replica; and the failed authentications per name and source address.
+struct Sessions;
+
+impl MigrationName for Sessions {
+    fn name(&self) -> &str {
+        "m0004_sessions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Sessions {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut sessions = Table::create();
+        sessions
+            .table(Alias::new("sessions"))
+            .if_not_exists()
+            .col(uuid("id").primary_key())
+            .col(uuid("account_id"))
+            .col(text("kind"))
+            .col(instant("created_at"))
+            .col(col("revoked_at").timestamp_with_time_zone().null());
+        manager.create_table(sessions).await?;
+        manager.create_index(index("sessions", &["account_id"])).await?;
+        // The logins of refresh tokens issued before sessions existed.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "INSERT INTO sessions (id, account_id, kind, created_at, revoked_at) \
+                 SELECT family_id, account_id, 'login', MIN(created_at), MAX(revoked_at) \
+                 FROM refresh_tokens GROUP BY family_id, account_id",
+            )
+            .await?;
+
+        let mut throttles = Table::create();
+        throttles
+            .table(Alias::new("auth_throttles"))
+            .if_not_exists()
+            .col(text("key").primary_key())
+            .col(text("scope"))
+            .col(text("subject"))
+            .col(text("source"))
+            .col(col("failures").integer().not_null())
+            .col(col("blocked_until").timestamp_with_time_zone().null())
+            .col(instant("updated_at"));
+        manager.create_table(throttles).await?;
+        manager.create_index(index("auth_throttles", &["subject"])).await?;
+        manager.create_index(index("auth_throttles", &["updated_at"])).await?;
         Ok(())
     }
 }

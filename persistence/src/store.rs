@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Statement, TransactionTrait,
+    DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Statement,
 };
 use sea_orm_migration::MigratorTrait;
 use shouhu_domain::account::Account;
@@ -192,49 +192,9 @@ impl Db {
             .is_some())
     }
 
-    /// Counts a failed login; after `max` in a row the account locks until
-    /// `lock_until`, which is returned.
-    pub async fn record_login_failure(
-        &self,
-        account_id: Uuid,
-        max: i32,
-        lock_until: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>> {
-        use sea_orm::sea_query::{Expr, ExprTrait};
-        account::Entity::update_many()
-            .col_expr(
-                account::Column::FailedLogins,
-                Expr::col(account::Column::FailedLogins).add(1),
-            )
-            .filter(account::Column::Id.eq(account_id))
-            .exec(&self.conn)
-            .await
-            .map_err(db_error)?;
-        let locked = account::Entity::update_many()
-            .col_expr(account::Column::FailedLogins, Expr::value(0))
-            .col_expr(account::Column::LockedUntil, Expr::value(lock_until))
-            .filter(account::Column::Id.eq(account_id))
-            .filter(account::Column::FailedLogins.gte(max))
-            .exec(&self.conn)
-            .await
-            .map_err(db_error)?;
-        Ok((locked.rows_affected > 0).then_some(lock_until))
-    }
-
-    /// Clears the failed-login count after a successful login.
-    pub async fn reset_login_failures(&self, account_id: Uuid) -> Result<()> {
-        use sea_orm::sea_query::Expr;
-        account::Entity::update_many()
-            .col_expr(account::Column::FailedLogins, Expr::value(0))
-            .col_expr(account::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .filter(account::Column::Id.eq(account_id))
-            .exec(&self.conn)
-            .await
-            .map_err(db_error)?;
-        Ok(())
-    }
-
     /// Sets an account's disabled flag; returns whether the account exists.
+    /// Disabling also ends every session of the account: its access and
+    /// refresh tokens stay refused after it is enabled again.
     pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
         let res = account::Entity::update_many()
             .col_expr(account::Column::Disabled, sea_orm::sea_query::Expr::value(disabled))
@@ -242,6 +202,9 @@ impl Db {
             .exec(&self.conn)
             .await
             .map_err(db_error)?;
+        if disabled && res.rows_affected > 0 {
+            self.revoke_sessions_of(username, Utc::now()).await?;
+        }
         Ok(res.rows_affected > 0)
     }
 
@@ -302,42 +265,50 @@ impl Db {
         Ok(())
     }
 
-    /// Spends a refresh token: returns its account and family if it was live.
-    /// A token presented a second time revokes its whole family.
+    /// Spends a refresh token: returns its account and family (the session) if
+    /// it was live. Of concurrent spends of one token exactly one wins; a token
+    /// presented again (reuse, or a concurrent loser) ends its whole session,
+    /// the winner's new tokens included. Each statement stands alone, so that
+    /// SQLite serialises them on its write lock instead of failing a
+    /// transaction whose snapshot went stale.
     pub async fn spend_refresh_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Uuid, Uuid)>> {
-        let txn = self.conn.begin().await.map_err(db_error)?;
         let Some(row) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(token_hash))
-            .one(&txn)
+            .one(&self.conn)
             .await
             .map_err(db_error)?
         else {
             return Ok(None);
         };
-        // Mark it used only if nobody else did first: two racing refreshes get one winner.
+        if row.used_at.is_some() {
+            self.revoke_session(row.family_id, now).await?;
+            return Ok(None);
+        }
+        // Checked before the claim: a loser can end the session only after the
+        // winner has claimed, so the winner is never refused by its losers.
+        if row.revoked_at.is_some()
+            || row.expires_at <= now
+            || !self.session_is_live(row.family_id, row.account_id).await?
+        {
+            return Ok(None);
+        }
         let claimed = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
             .filter(refresh_token::Column::Id.eq(row.id))
             .filter(refresh_token::Column::UsedAt.is_null())
-            .exec(&txn)
+            .exec(&self.conn)
             .await
             .map_err(db_error)?
             .rows_affected
             == 1;
-        let live = claimed && row.revoked_at.is_none() && row.expires_at > now;
         if !claimed {
-            refresh_token::Entity::update_many()
-                .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
-                .filter(refresh_token::Column::FamilyId.eq(row.family_id))
-                .exec(&txn)
-                .await
-                .map_err(db_error)?;
+            self.revoke_session(row.family_id, now).await?;
+            return Ok(None);
         }
-        txn.commit().await.map_err(db_error)?;
-        Ok(live.then_some((row.account_id, row.family_id)))
+        Ok(Some((row.account_id, row.family_id)))
     }
 
-    /// Revokes the family of a refresh token; returns whether the token existed.
+    /// Ends the session of a refresh token; returns whether the token existed.
     pub async fn revoke_refresh_family(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
         let Some(row) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(token_hash))
@@ -347,13 +318,7 @@ impl Db {
         else {
             return Ok(false);
         };
-        refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(refresh_token::Column::FamilyId.eq(row.family_id))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&self.conn)
-            .await
-            .map_err(db_error)?;
+        self.revoke_session(row.family_id, now).await?;
         Ok(true)
     }
 }

@@ -20,3 +20,4 @@ mod ops;
 mod read_log;
 mod register;
 mod safe_writes;
+mod sessions;

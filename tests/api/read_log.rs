@@ -31,7 +31,6 @@ async fn add_auditor_of_another_county(app: &TestApp) {
             region_code: "522632000000".to_owned(),
             disabled: false,
             is_client: false,
-            locked_until: None,
             display_name: None,
             created_at: chrono::Utc::now(),
         })

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use shouhu_domain::account::Account;
 use shouhu_domain::ports::AccountStore;
+use shouhu_persistence::{SessionKind, ThrottleScope};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::{dummy_hash, new_refresh_token, refresh_hash, verify_password};
+use crate::auth::{dummy_hash, new_refresh_token, refresh_hash, source_address, throttle_subject, verify_password};
 use crate::error::{ApiError, Problem, problem_error};
 use crate::limits::Decision;
 
@@ -69,16 +70,31 @@ fn unauthorized(detail: &str) -> actix_web::Error {
     problem_error(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail))
 }
 
+/// Signs tokens for `account`: for a new login (`family` is `None`) a new
+/// session, whose id the refresh-token family shares.
 async fn issue(state: &AppState, account: &Account, family: Option<Uuid>) -> Result<TokenResponse, actix_web::Error> {
     // Another process may have rotated the keys: sign with the newest.
     state.keys.reload().await.map_err(ApiError)?;
+    let now = Utc::now();
+    let session = match family {
+        Some(family) => family,
+        None => {
+            let session = Uuid::now_v7();
+            state
+                .db
+                .insert_session(session, account.id, SessionKind::Login, now)
+                .await
+                .map_err(ApiError)?;
+            session
+        }
+    };
     let ttl = state.settings.serve.access_token_ttl;
-    let access_token = state.keys.issue(account, ttl).map_err(ApiError)?;
+    let access_token = state.keys.issue(account, session, ttl).map_err(ApiError)?;
     let (refresh, hash) = new_refresh_token();
-    let expires = Utc::now() + Duration::seconds(state.settings.serve.refresh_token_ttl);
+    let expires = now + Duration::seconds(state.settings.serve.refresh_token_ttl);
     state
         .db
-        .insert_refresh_token(family.unwrap_or_else(Uuid::now_v7), account.id, &hash, expires)
+        .insert_refresh_token(session, account.id, &hash, expires)
         .await
         .map_err(ApiError)?;
     Ok(TokenResponse {
@@ -89,13 +105,26 @@ async fn issue(state: &AppState, account: &Account, family: Option<Uuid>) -> Res
     })
 }
 
-/// Logs in with a user name and password.
+/// Seconds from `now` until `until`, rounded up, at least one.
+fn seconds_until(until: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> u64 {
+    let ms = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
+    ms.div_ceil(1000).max(1)
+}
+
+/// Logs in with a user name and password. Failed attempts are counted per
+/// user name and source address (on every replica): after
+/// `SHOUHU_LOGIN_FREE_FAILURES` (5) in a row that pair waits
+/// `SHOUHU_LOGIN_DELAY_SECONDS` (1), doubling with each further failure up to
+/// `SHOUHU_LOGIN_MAX_DELAY_SECONDS` (900), and is answered 429 with
+/// `Retry-After` meanwhile, even with the right password. A success clears
+/// the pair; other sources are not affected, so wrong guesses elsewhere never
+/// keep a user out. Known and unknown user names get the same answers.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong user name or password, a disabled account, or an account locked after repeated failures (the detail says until when)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts for this user name or from this address; see Retry-After", body = Problem, content_type = "application/problem+json",
+        (status = 401, description = "Wrong user name or password, or a disabled account (one answer for all)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this user name from this address, or too many attempts from this address; see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -105,10 +134,20 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let username = body.username.trim();
-    // The peer address, not a forwarded header a client could forge.
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    if let Decision::Limited { retry_after, .. } = state.limiters.login(username, &address) {
-        return Err(too_many_logins(retry_after));
+    let source = source_address(&req, &state.settings.serve.trusted_proxies);
+    let subject = throttle_subject(username);
+    if let Decision::Limited { retry_after, .. } = state.limiters.login(&subject, &source) {
+        return Err(too_many_attempts(retry_after));
+    }
+    let now = Utc::now();
+    let throttle = state.settings.throttle();
+    if let Some(until) = state
+        .db
+        .begin_auth_attempt(ThrottleScope::Login, &subject, &source, &throttle, now)
+        .await
+        .map_err(ApiError)?
+    {
+        return Err(too_many_attempts(seconds_until(until, now)));
     }
     // A name no account can have is not worth a query (and NUL bytes upset PostgreSQL).
     let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
@@ -117,46 +156,29 @@ pub async fn login(
     } else {
         None
     };
-    let now = Utc::now();
-    if let Some(until) = account.as_ref().and_then(|a| a.locked_until).filter(|t| *t > now) {
-        return Err(locked(until));
-    }
+    // Unknown names are checked against a dummy hash: the answer takes as long.
     let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
     let password_ok = verify_password(&body.password, hash);
     match account {
         Some(a) if password_ok && !a.disabled && !a.is_client => {
-            state.db.reset_login_failures(a.id).await.map_err(ApiError)?;
-            Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?))
-        }
-        Some(a) if !password_ok => {
-            let serve = &state.settings.serve;
-            let lock_until = now + Duration::minutes(serve.login_lock_minutes);
-            match state
+            state
                 .db
-                .record_login_failure(a.id, serve.login_max_failures, lock_until)
+                .clear_auth_failures(ThrottleScope::Login, &subject, &source)
                 .await
-                .map_err(ApiError)?
-            {
-                Some(until) => Err(locked(until)),
-                None => Err(unauthorized("wrong user name or password")),
-            }
+                .map_err(ApiError)?;
+            Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?))
         }
         _ => Err(unauthorized("wrong user name or password")),
     }
 }
 
-fn locked(until: chrono::DateTime<Utc>) -> actix_web::Error {
-    unauthorized(&format!(
-        "too many failed logins: this account is locked until {} UTC; ask an administrator if you need it sooner",
-        until.format("%Y-%m-%d %H:%M")
-    ))
-}
-
-fn too_many_logins(retry_after: u64) -> actix_web::Error {
+/// A 429 whose body says nothing about the name tried, so that known and
+/// unknown names get the same bytes.
+fn too_many_attempts(retry_after: u64) -> actix_web::Error {
     let mut response = Problem::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
-        format!("too many login attempts; retry after {retry_after} s"),
+        "too many attempts; retry after the number of seconds in Retry-After",
     )
     .response();
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
@@ -167,15 +189,20 @@ fn too_many_logins(retry_after: u64) -> actix_web::Error {
 
 /// Issues tokens for a grant (JSON or `application/x-www-form-urlencoded`).
 /// `refresh_token`: the refresh token rotates; each works once, and presenting
-/// a spent one revokes every token of that login. `client_credentials`: a
-/// client system's id and secret (in the body or as HTTP Basic) give an access
-/// token, without a refresh token.
+/// a spent one (also when several requests race with one token: one wins)
+/// ends that login, the newest tokens included: its access tokens are refused
+/// within `SHOUHU_SESSION_CHECK_SECONDS` (2) on every replica.
+/// `client_credentials`: a client system's id and secret (in the body or as
+/// HTTP Basic) give an access token, without a refresh token; wrong secrets
+/// are throttled per client id and source address like failed logins.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
     request_body(content = TokenRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
         (status = 400, description = "Unsupported grant or missing token", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, spent, revoked or expired refresh token; unknown client or wrong secret; disabled account", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong secrets for this client id from this address, or too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub async fn token(
     state: web::Data<AppState>,
@@ -267,6 +294,21 @@ async fn client_grant(
         _ => basic_credentials(req)
             .ok_or_else(|| crate::error::bad_request("client_id and client_secret are required"))?,
     };
+    let source = source_address(req, &state.settings.serve.trusted_proxies);
+    let subject = throttle_subject(&id);
+    if let Decision::Limited { retry_after, .. } = state.limiters.login(&format!("client:{subject}"), &source) {
+        return Err(too_many_attempts(retry_after));
+    }
+    let now = Utc::now();
+    let throttle = state.settings.throttle();
+    if let Some(until) = state
+        .db
+        .begin_auth_attempt(ThrottleScope::Client, &subject, &source, &throttle, now)
+        .await
+        .map_err(ApiError)?
+    {
+        return Err(too_many_attempts(seconds_until(until, now)));
+    }
     let plausible =
         id.starts_with("cl_") && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let account = if plausible {
@@ -278,9 +320,21 @@ async fn client_grant(
     let secret_ok = verify_password(&secret, hash);
     match account {
         Some(a) if secret_ok && a.is_client && !a.disabled => {
+            state
+                .db
+                .clear_auth_failures(ThrottleScope::Client, &subject, &source)
+                .await
+                .map_err(ApiError)?;
             state.keys.reload().await.map_err(ApiError)?;
+            // Each grant is a session of its own, so that disabling the client ends it.
+            let session = Uuid::now_v7();
+            state
+                .db
+                .insert_session(session, a.id, SessionKind::Client, now)
+                .await
+                .map_err(ApiError)?;
             let ttl = state.settings.serve.access_token_ttl;
-            let access_token = state.keys.issue(&a, ttl).map_err(ApiError)?;
+            let access_token = state.keys.issue(&a, session, ttl).map_err(ApiError)?;
             Ok(HttpResponse::Ok().json(TokenResponse {
                 access_token,
                 token_type: "Bearer".to_owned(),
@@ -292,10 +346,12 @@ async fn client_grant(
     }
 }
 
-/// Revokes a refresh token and every token issued from the same login.
+/// Ends the login a refresh token belongs to: its refresh tokens are refused
+/// at once, its access tokens within `SHOUHU_SESSION_CHECK_SECONDS` (2) on
+/// every replica.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
     responses(
-        (status = 204, description = "Revoked (also when the token was unknown)"),
+        (status = 204, description = "Ended (also when the token was unknown)"),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
