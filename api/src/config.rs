@@ -267,6 +267,11 @@ pub struct ServeArgs {
     /// Active pairings one volunteer may hold.
     #[arg(long, env = "SHOUHU_MAX_ACTIVE_PAIRINGS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_active_pairings: u32,
+    /// Times in 24 hours one caller may send a resident ID number that is
+    /// registered outside its jurisdiction (a 409 each, recorded in the read log
+    /// as an access to that child) before any ID number it sends is 429.
+    #[arg(long, env = "SHOUHU_ID_NUMBER_MATCHES_PER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub id_number_matches_per_day: u32,
 }
 
 /// Everything `Application::build` needs.
@@ -285,6 +290,7 @@ impl Settings {
             visit_within_days: self.serve.visit_within_days,
             contact_within_days: self.serve.contact_within_days,
             max_active_pairings: self.serve.max_active_pairings,
+            id_number_matches_per_day: self.serve.id_number_matches_per_day,
         }
     }
 

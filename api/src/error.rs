@@ -131,6 +131,9 @@ pub fn problem_of(err: &Error) -> Problem {
         }
         Error::Forbidden(msg) => Problem::new(StatusCode::FORBIDDEN, "forbidden", msg.clone()),
         Error::Unauthenticated(msg) => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", msg.clone()),
+        Error::TooManyRequests { message, .. } => {
+            Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", message.clone())
+        }
         Error::Internal(_) => Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -148,7 +151,13 @@ impl ResponseError for ApiError {
         if let Error::Internal(detail) = &self.0 {
             tracing::error!(%detail, "internal error");
         }
-        problem_of(&self.0).response()
+        let mut response = problem_of(&self.0).response();
+        if let Error::TooManyRequests { retry_after, .. } = &self.0
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 

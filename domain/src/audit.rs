@@ -117,6 +117,38 @@ pub struct AccessRecord {
     pub fields: Vec<String>,
     /// Whose.
     pub child_ids: Vec<Uuid>,
+    /// Why the entry was made.
+    pub reason: AccessReason,
+}
+
+/// Why an access was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessReason {
+    /// A response carried the fields unmasked.
+    Response,
+    /// A resident ID number the caller sent matched this child, registered
+    /// outside the caller's reach: the conflict told the caller the child's
+    /// number, so it counts as reading it.
+    IdNumberMatch,
+}
+
+impl AccessReason {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Response => "response",
+            Self::IdNumberMatch => "id_number_match",
+        }
+    }
+
+    /// The reason of a stored name (unknown names read as responses).
+    pub fn parse(s: &str) -> Self {
+        if s == Self::IdNumberMatch.as_str() {
+            Self::IdNumberMatch
+        } else {
+            Self::Response
+        }
+    }
 }
 
 /// A recorded access with its position in the log.
@@ -135,6 +167,14 @@ pub trait AccessLog: Send + Sync {
     /// Accesses matching the query (`resource_id` names a child; `region_prefix`
     /// keeps the accesses of children now in that subtree, and only those children).
     fn accesses(&self, query: &EventQuery) -> impl Future<Output = Result<Vec<RecordedAccess>>> + Send;
+    /// How many entries of `reason` by `actor` were recorded at or after
+    /// `since`, and when the earliest of them was.
+    fn count_accesses(
+        &self,
+        actor: &str,
+        reason: AccessReason,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(u64, Option<DateTime<Utc>>)>> + Send;
 }
 
 /// What one response carried unmasked: for each child, the personal fields
@@ -182,6 +222,7 @@ pub async fn record_disclosed<S: AccessLog>(store: &S, ctx: &Ctx, disclosed: &Di
             channel: ctx.channel.clone(),
             fields: fields.into_iter().map(str::to_owned).collect(),
             child_ids: disclosed.children.keys().copied().collect(),
+            reason: AccessReason::Response,
         })
         .await
 }

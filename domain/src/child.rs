@@ -286,6 +286,10 @@ impl Resource for Child {
         })
     }
 
+    fn registered_id_number(&self) -> Option<&str> {
+        self.id_number.as_deref()
+    }
+
     fn unmasked_personal_fields(&self, ctx: &Ctx) -> Vec<&'static str> {
         let mut fields = Vec::new();
         if self.id_number.is_some() && reads_unmasked(ctx, "id_number") {

@@ -57,6 +57,14 @@ pub enum Error {
     /// No valid credentials.
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
+    /// The caller did this too often; it may try again after `retry_after` seconds.
+    #[error("too many requests: {message}")]
+    TooManyRequests {
+        /// Seconds until the caller may try again.
+        retry_after: u64,
+        /// What was limited.
+        message: String,
+    },
     /// Something failed on our side; the text goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),

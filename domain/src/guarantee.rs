@@ -33,6 +33,9 @@ pub struct Rules {
     pub contact_within_days: u32,
     /// Active pairings a volunteer may hold at once.
     pub max_active_pairings: u32,
+    /// Times in 24 hours a caller may hit a resident ID number registered
+    /// outside its reach before ID numbers it sends are refused (429).
+    pub id_number_matches_per_day: u32,
 }
 
 impl Default for Rules {
@@ -41,6 +44,7 @@ impl Default for Rules {
             visit_within_days: 90,
             contact_within_days: 30,
             max_active_pairings: 5,
+            id_number_matches_per_day: 10,
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod region;
 pub mod resource;
 pub mod service;
 pub mod training_session;
+pub mod uniqueness;
 pub mod visit;
 pub mod volunteer;
 

@@ -163,6 +163,11 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
     fn unmasked_personal_fields(&self, _ctx: &Ctx) -> Vec<&'static str> {
         Vec::new()
     }
+    /// The resident ID number that identifies this record uniquely, for kinds
+    /// that register one (see [`crate::uniqueness`]).
+    fn registered_id_number(&self) -> Option<&str> {
+        None
+    }
     /// Fills, for a batch at once, what follows from other records (a child's
     /// guarantees and lifecycle), before the records leave the domain.
     fn derive<S: crate::ports::Store>(

@@ -18,6 +18,7 @@ use crate::policy::{self, Action, Writable};
 use crate::ports::{RegionStore, Repository, Store};
 use crate::region::{self, Region};
 use crate::resource::{Condition, Event, EventAction, FilterKind, ListQuery, Meta, Page, PageRequest, Resource, now};
+use crate::uniqueness;
 
 /// Reads a record the caller may see: absent, outside the jurisdiction and
 /// invisible to the role all answer `NotFound`.
@@ -357,10 +358,13 @@ where
     check_writable::<T>(ctx, &f, writable)?;
     check_region(store, ctx, &record, &mut f).await?;
     record.check_with(store, ctx, &mut f).await?;
+    let id_number = uniqueness::sent_id_number(&record, &f);
     f.finish()?;
-    store
+    uniqueness::check_allowance(store, ctx, id_number.as_deref()).await?;
+    let inserted = store
         .insert(&record, &event(ctx, EventAction::Created, None, &record))
-        .await?;
+        .await;
+    uniqueness::noted::<_, T, S>(store, ctx, id_number, inserted).await?;
     answer(store, ctx, record).await
 }
 
@@ -390,7 +394,9 @@ where
         check_region(store, ctx, &record, &mut f).await?;
     }
     record.check_with(store, ctx, &mut f).await?;
+    let id_number = uniqueness::sent_id_number(&record, &f);
     f.finish()?;
+    uniqueness::check_allowance(store, ctx, id_number.as_deref()).await?;
     // An invalid patch is reported as such whatever its version; a valid one
     // applies only to the version it was based on.
     if current.meta().version != expected_version {
@@ -401,7 +407,8 @@ where
     if record == current {
         return answer(store, ctx, record).await;
     }
-    let saved = save(store, ctx, EventAction::Updated, &current, record).await?;
+    let saved = save(store, ctx, EventAction::Updated, &current, record).await;
+    let saved = uniqueness::noted::<_, T, S>(store, ctx, id_number, saved).await?;
     note_access(store, ctx, [&saved]).await?;
     Ok(saved)
 }

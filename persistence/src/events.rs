@@ -2,7 +2,9 @@
 
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait};
-use shouhu_domain::audit::{AccessLog, AccessRecord, EventQuery, EventStore, RecordedAccess, RecordedEvent};
+use shouhu_domain::audit::{
+    AccessLog, AccessReason, AccessRecord, EventQuery, EventStore, RecordedAccess, RecordedEvent,
+};
 use shouhu_domain::resource::{Event, EventAction, ResourceKind};
 use shouhu_domain::{Error, Result};
 
@@ -80,6 +82,7 @@ impl AccessLog for Db {
             request_id: Set(r.request_id.clone()),
             channel: Set(r.channel.clone()),
             fields: Set(serde_json::json!(r.fields)),
+            reason: Set(r.reason.as_str().to_owned()),
         })
         .exec_without_returning(&txn)
         .await
@@ -94,6 +97,27 @@ impl AccessLog for Db {
             .map_err(db_error)?;
         }
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn count_accesses(
+        &self,
+        actor: &str,
+        reason: AccessReason,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(u64, Option<chrono::DateTime<chrono::Utc>>)> {
+        let found: Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> = access_event::Entity::find()
+            .select_only()
+            .column_as(access_event::Column::Seq.count(), "n")
+            .column_as(access_event::Column::OccurredAt.min(), "earliest")
+            .filter(access_event::Column::Actor.eq(actor))
+            .filter(access_event::Column::Reason.eq(reason.as_str()))
+            .filter(access_event::Column::OccurredAt.gte(since))
+            .into_tuple()
+            .one(&self.conn)
+            .await
+            .map_err(db_error)?;
+        let (n, earliest) = found.unwrap_or((0, None));
+        Ok((u64::try_from(n).unwrap_or(0), earliest))
     }
 
     async fn accesses(&self, q: &EventQuery) -> Result<Vec<RecordedAccess>> {
@@ -169,6 +193,7 @@ impl AccessLog for Db {
                         channel: m.channel,
                         fields: serde_json::from_value(m.fields).unwrap_or_default(),
                         child_ids,
+                        reason: AccessReason::parse(&m.reason),
                     },
                 }
             })

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(CareRelations),
             Box::new(SealedTrail),
             Box::new(Sessions),
+            Box::new(AccessReasons),
         ]
     }
 }
@@ -629,5 +630,32 @@ impl MigrationTrait for Sessions {
         manager.create_index(index("auth_throttles", &["subject"])).await?;
         manager.create_index(index("auth_throttles", &["updated_at"])).await?;
         Ok(())
+    }
+}
+
+/// Why each read-log entry was made: a response that carried the data, or a
+/// resident ID number that matched a child outside the caller's reach.
+struct AccessReasons;
+
+impl MigrationName for AccessReasons {
+    fn name(&self) -> &str {
+        "m0006_access_reasons"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AccessReasons {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("access_events"))
+                    .add_column(col("reason").text().not_null().default("response"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("access_events", &["actor", "reason", "occurred_at"]))
+            .await
     }
 }

@@ -189,3 +189,92 @@ async fn a_masked_address_shows_no_house_number_and_at_most_half() {
         .unwrap();
     assert_eq!(read["address"], "新村5号", "officers read it whole");
 }
+
+#[tokio::test]
+async fn an_id_number_registered_elsewhere_is_a_409_that_auditors_see_and_that_runs_out() {
+    let app = TestApp::spawn_with(|s| s.serve.id_number_matches_per_day = 2).await;
+    let township = app.token("township").await;
+    let ours = app.create("/api/v1/children", &township, child_body("王小明", 1)).await;
+    let taken = ours["id_number"].as_str().unwrap().to_owned();
+    let prober = app.token("other_township").await;
+    let elsewhere = |seq: u16| {
+        let mut body = child_body("探", seq);
+        body["region_code"] = json!("522631102201");
+        body
+    };
+    let auditor = app.token("auditor").await;
+    let matches = || async {
+        let page: Value = app
+            .get(
+                &format!("/api/v1/audit-events/reads?child_id={}", ours["id"].as_str().unwrap()),
+                &auditor,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["reason"] == "id_number_match")
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+
+    // The first probe: the 409 stays, and the trail shows it as an access to our child.
+    let mut probe = elsewhere(2);
+    probe["id_number"] = json!(taken);
+    let res = app.post("/api/v1/children", &prober, &probe).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let found = matches().await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["fields"], json!(["id_number"]));
+    assert_eq!(found[0]["channel"], "POST /api/v1/children");
+    assert_eq!(found[0]["actor_role"], "township_officer");
+
+    // A duplicate inside the caller's own jurisdiction discloses nothing new and counts for nothing.
+    let own = app.create("/api/v1/children", &prober, elsewhere(3)).await;
+    let res = app.post("/api/v1/children", &prober, &elsewhere(3)).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // The second probe, through GraphQL, then the allowance is spent.
+    let create = "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }";
+    let input = json!({"input": {"name": "探", "gender": "MALE", "birthDate": probe["birth_date"], "regionCode": "522631102201",
+        "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": taken}});
+    let res = app.gql(&prober, create, input).await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "CONFLICT", "{res}");
+    assert_eq!(matches().await.len(), 2);
+
+    let res = app.post("/api/v1/children", &prober, &elsewhere(4)).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even a free ID number waits"
+    );
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 24 * 3600, "{wait}");
+    let own_path = format!("/api/v1/children/{}", own["id"].as_str().unwrap());
+    let res = app.patch(&own_path, &prober, 1, &json!({"id_number": taken})).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let input = json!({"input": {"name": "探", "gender": "MALE", "birthDate": probe["birth_date"], "regionCode": "522631102201",
+        "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": elsewhere(5)["id_number"]}});
+    let res = app.gql(&prober, create, input).await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{res}");
+    assert_eq!(matches().await.len(), 2, "refused probes disclose nothing");
+
+    // Writes without an ID number go on; other officers are not affected.
+    let mut plain = elsewhere(6);
+    plain.as_object_mut().unwrap().remove("id_number");
+    assert_eq!(
+        app.post("/api/v1/children", &prober, &plain).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.patch(&own_path, &prober, 1, &json!({"grade": "三年级"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    app.create("/api/v1/children", &township, child_body("李四", 7)).await;
+}

@@ -146,6 +146,7 @@ pub fn gql_error(err: Error) -> async_graphql::Error {
         ),
         Error::Forbidden(m) => ("FORBIDDEN", m.clone(), None),
         Error::Unauthenticated(m) => ("UNAUTHENTICATED", m.clone(), None),
+        Error::TooManyRequests { message, .. } => ("RATE_LIMITED", message.clone(), None),
         Error::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             ("INTERNAL", "an internal error occurred".to_owned(), None)
@@ -155,6 +156,9 @@ pub fn gql_error(err: Error) -> async_graphql::Error {
         e.set("code", code);
         if let Error::VersionMismatch { current } = &err {
             e.set("currentVersion", *current);
+        }
+        if let Error::TooManyRequests { retry_after, .. } = &err {
+            e.set("retryAfter", *retry_after);
         }
         if let Some(fields) = &fields {
             let list: Vec<async_graphql::Value> = fields

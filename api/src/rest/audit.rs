@@ -152,6 +152,30 @@ pub struct AccessEvent {
     pub fields: Vec<String>,
     /// Whose.
     pub child_ids: Vec<Uuid>,
+    /// Why the entry was made: `response` (a response carried the fields), or
+    /// `id_number_match` (a resident ID number the caller sent matched this
+    /// child, registered outside the caller's jurisdiction: the 409 confirmed
+    /// the child's number to the caller).
+    pub reason: AccessReason,
+}
+
+/// Why an access entry was made.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessReason {
+    /// A response carried the fields unmasked.
+    Response,
+    /// A resident ID number the caller sent matched this child, registered outside its jurisdiction.
+    IdNumberMatch,
+}
+
+impl From<audit::AccessReason> for AccessReason {
+    fn from(r: audit::AccessReason) -> Self {
+        match r {
+            audit::AccessReason::Response => Self::Response,
+            audit::AccessReason::IdNumberMatch => Self::IdNumberMatch,
+        }
+    }
 }
 
 /// A page of the access log.
@@ -198,6 +222,7 @@ pub async fn list_access_events(
                 channel: r.access.channel,
                 fields: r.access.fields,
                 child_ids: r.access.child_ids,
+                reason: r.access.reason.into(),
             })
             .collect(),
         next_cursor: next.map(|s| format!("e1.{s}")),

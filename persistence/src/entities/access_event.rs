@@ -16,6 +16,7 @@ pub struct Model {
     pub request_id: String,
     pub channel: String,
     pub fields: Json,
+    pub reason: String,
 }
 
 /// No declared relations.
