@@ -7,11 +7,18 @@
             requests finish, exits 0 within its bound, and nothing is lost.
   replicas  two servers on one PostgreSQL: tokens, idempotency keys and version
             checks hold across both.
+  attacks   several clients keep sending the hostile GraphQL documents of
+            tests/api/attacks.rs (deep nesting, fragment cycles, doubling
+            fragments, repeated fields, deep variables)
+            and heavy legitimate queries: each attack is refused with a GraphQL
+            error, /healthz answers within a second, and SIGTERM sent while they
+            are in flight still stops the server with exit code 0 within its bound.
 
 Usage: harness.py MODE --bin PATH --db (sqlite|postgres://…)
 With a postgres:// URL each run works in a fresh schema that it drops.
 """
 import argparse
+import http.client
 import json
 import os
 import signal
@@ -220,6 +227,211 @@ def replicas(binary, url):
         b.stop(signal.SIGTERM)
 
 
+SHUTDOWN_TIMEOUT = 5  # SHOUHU_SHUTDOWN_TIMEOUT, as every Server sets it
+
+
+def graphql_body(query, variables="{}"):
+    """A GraphQL request body, written as text (the deep ones would overflow json.dumps)."""
+    return f'{{"query": {json.dumps(query)}, "variables": {variables}}}'
+
+
+def nested(n, inner='"x"'):
+    return "[" * n + inner + "]" * n
+
+
+def hostile_documents():
+    """The attacks of tests/api/attacks.rs: (name, body, phrase the refusal must contain)."""
+    doubling = "query { ...F0 }" + "".join(f" fragment F{i} on QueryRoot {{ ...F{i + 1} ...F{i + 1} }}"
+                                           for i in range(30))
+    doubling += " fragment F30 on QueryRoot { regions { code } }"
+    chain = "query { ...F0 }" + "".join(f" fragment F{i} on QueryRoot {{ ...F{i + 1} }}" for i in range(200))
+    chain += " fragment F200 on QueryRoot { regions { code } }"
+    variable = "query($p: String) { regions(parent: $p) { code } }"
+    return [
+        ("deep argument", graphql_body(f"{{ regions(parent: {nested(2200)}) {{ code }} }}"), "nesting limit is 32"),
+        ("deep selection", graphql_body("{ regions " * 2200 + "code" + " }" * 2200), "nesting limit is 32"),
+        ("self-spreading fragment", graphql_body("query { ...F } fragment F on QueryRoot { ...F ...F }"),
+         "must not form a cycle"),
+        ("doubling fragment chain", graphql_body(doubling), "field limit is 1000"),
+        ("repeated field", graphql_body("{ " + "children(first: 1) { nodes { name } } " * 1000 + "}"),
+         "field limit is 1000"),
+        ("long fragment chain", graphql_body(chain), "nesting limit is 32"),
+        ("deep variable", graphql_body(variable, f'{{"p": {nested(3000)}}}'), "nesting limit is 32"),
+        ("variable within serde's limit", graphql_body(variable, f'{{"p": {nested(100)}}}'), "nesting limit is 32"),
+    ]
+
+
+HEAVY_QUERIES = [
+    "{ children(first: 500) { nodes { name age guarantees { guardianship } "
+    "guardianships { relationship guardian { name } } } } }",
+    "{ careCenters(first: 500) { nodes { name kind regionCode } } regions { code name } }",
+]
+
+
+def post_graphql(base, token, body, timeout=15):
+    req = urllib.request.Request(base + "/graphql", data=body.encode(), method="POST")
+    req.add_header("content-type", "application/json")
+    req.add_header("authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as res:
+            return res.status, decode(res.read())
+    except urllib.error.HTTPError as e:
+        return e.code, decode(e.read())
+
+
+def refusal_problem(status, res, phrase):
+    """Why a response is not the refusal expected, or None."""
+    if status >= 500 or not isinstance(res, dict):
+        return f"HTTP {status}: {str(res)[:300]}"
+    errors = res.get("errors") or [{}]
+    code = (errors[0].get("extensions") or {}).get("code")
+    message = errors[0].get("message") or ""
+    if status != 200 or res.get("data") is not None or code != "VALIDATION" or phrase not in message:
+        return f"HTTP {status}, code {code}: {message[:300]}"
+    return None
+
+
+def answer_problem(status, res):
+    """Why a legitimate query's response is not a full answer, or None."""
+    if status != 200 or not isinstance(res, dict) or res.get("errors") or not res.get("data"):
+        return f"HTTP {status}: {str(res)[:300]}"
+    return None
+
+
+class Attackers:
+    """Clients sending hostile documents (as volunteer and partner) and heavy
+    legitimate queries (as coordinator) until told to stop. Before `terminating`
+    is set every request must be answered as expected; after it, a request the
+    server no longer accepts is counted, but an answer must still be right."""
+
+    def __init__(self, base, tokens, threads=6, heavy_threads=2):
+        self.base, self.tokens = base, tokens
+        self.attacks = hostile_documents()
+        self.lock = threading.Lock()
+        self.stopping, self.terminating = threading.Event(), threading.Event()
+        self.refused = self.answered = self.unaccepted = self.after_term = self.in_flight = 0
+        self.failures = []
+        self.threads = [threading.Thread(target=self.loop, args=(i, False)) for i in range(threads)]
+        self.threads += [threading.Thread(target=self.loop, args=(i, True)) for i in range(heavy_threads)]
+
+    def loop(self, i, heavy):
+        n = i
+        while not self.stopping.is_set():
+            n += 1
+            if heavy:
+                name, body, phrase = "heavy query", graphql_body(HEAVY_QUERIES[n % len(HEAVY_QUERIES)]), None
+                token = self.tokens["coordinator"]
+            else:
+                name, body, phrase = self.attacks[n % len(self.attacks)]
+                token = self.tokens["volunteer" if n % 2 else "partner"]
+            with self.lock:
+                self.in_flight += 1
+                sent_after_term = self.terminating.is_set()
+            try:
+                status, res = post_graphql(self.base, token, body)
+            except (OSError, http.client.HTTPException) as e:
+                with self.lock:
+                    self.in_flight -= 1
+                    if self.terminating.is_set():
+                        self.unaccepted += 1
+                    else:
+                        self.failures.append(f"{name}: no answer: {e!r}")
+                if self.terminating.is_set():
+                    time.sleep(0.05)  # the server is going away: do not spin
+                continue
+            problem = answer_problem(status, res) if heavy else refusal_problem(status, res, phrase)
+            with self.lock:
+                self.in_flight -= 1
+                if problem:
+                    self.failures.append(f"{name}: {problem}")
+                elif heavy:
+                    self.answered += 1
+                else:
+                    self.refused += 1
+                if self.terminating.is_set() and not sent_after_term:
+                    self.after_term += 1
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=30)
+
+
+def attacks(binary, url):
+    server = Server(binary, url, demo=True).start()
+    try:
+        attack_then_term(server)
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+
+
+def attack_then_term(server):
+    tokens = {name: server.token(name) for name in ("volunteer", "partner", "coordinator")}
+    # Each attack alone first, so that a wrong refusal is reported by name.
+    for name, body, phrase in hostile_documents():
+        problem = refusal_problem(*post_graphql(server.base, tokens["volunteer"], body), phrase)
+        assert problem is None, f"{name}: {problem}"
+    for query in HEAVY_QUERIES:
+        problem = answer_problem(*post_graphql(server.base, tokens["coordinator"], graphql_body(query)))
+        assert problem is None, f"{query}: {problem}"
+    clients = Attackers(server.base, tokens)
+    clients.start()
+    try:
+        time.sleep(0.5)
+        slowest = 0.0
+        for _ in range(10):
+            began = time.time()
+            try:
+                status = call(server.base, "GET", "/healthz", timeout=2)[0]
+            except OSError as e:
+                raise SystemExit(f"/healthz did not answer while attacks ran: {e!r}")
+            took = time.time() - began
+            slowest = max(slowest, took)
+            assert status == 200, f"/healthz answered {status} while attacks ran"
+            assert took < 1.0, f"/healthz took {took:.2f} s while attacks ran"
+            time.sleep(0.4)
+        assert server.proc.poll() is None, f"the server exited ({server.proc.returncode}) while attacks ran"
+        with clients.lock:
+            failures, before = list(clients.failures), clients.refused + clients.answered
+        if failures:
+            raise SystemExit(f"{len(failures)} wrong answers while attacks ran, e.g. {failures[:3]}")
+        assert clients.refused > 0 and clients.answered > 0, (clients.refused, clients.answered)
+        # SIGTERM while requests are in flight.
+        deadline = time.time() + 10
+        while clients.in_flight == 0 and time.time() < deadline:
+            time.sleep(0.001)
+        with clients.lock:
+            in_flight = clients.in_flight
+            clients.terminating.set()
+        assert in_flight > 0, "no request was in flight to send SIGTERM during"
+        began = time.time()
+        server.proc.send_signal(signal.SIGTERM)
+        try:
+            code = server.proc.wait(timeout=SHUTDOWN_TIMEOUT + 5)
+        except subprocess.TimeoutExpired:
+            raise SystemExit(f"the server did not exit within {SHUTDOWN_TIMEOUT + 5} s of SIGTERM while attacks ran")
+        took = time.time() - began
+    finally:
+        clients.stop()
+    assert code == 0, f"SIGTERM exit code {code}"
+    if clients.failures:
+        raise SystemExit(f"{len(clients.failures)} wrong answers around SIGTERM, e.g. {clients.failures[:3]}")
+    try:
+        call(server.base, "GET", "/healthz", timeout=2)
+        raise SystemExit("the server still accepts connections after SIGTERM")
+    except OSError:
+        pass
+    print(f"  {clients.refused} attacks refused and {clients.answered} heavy queries answered "
+          f"({before} before SIGTERM), /healthz at most {slowest:.3f} s over 10 polls; "
+          f"SIGTERM with {in_flight} in flight: exited 0 in {took:.2f} s, "
+          f"{clients.after_term} in-flight answered, {clients.unaccepted} not accepted after it")
+
 def with_database(spec, fn):
     if spec == "sqlite":
         with tempfile.TemporaryDirectory() as d:
@@ -235,7 +447,7 @@ def with_database(spec, fn):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["crash", "graceful", "replicas"])
+    p.add_argument("mode", choices=["crash", "graceful", "replicas", "attacks"])
     p.add_argument("--bin", required=True)
     p.add_argument("--db", required=True)
     a = p.parse_args()
@@ -245,6 +457,8 @@ def main():
         with_database(a.db, lambda url: crash_or_term(binary, url, signal.SIGKILL))
     elif a.mode == "graceful":
         with_database(a.db, lambda url: crash_or_term(binary, url, signal.SIGTERM))
+    elif a.mode == "attacks":
+        with_database(a.db, lambda url: attacks(binary, url))
     else:
         with_database(a.db, lambda url: replicas(binary, url))
 
