@@ -32,6 +32,7 @@ fn recorded(m: Model) -> Result<RecordedEvent> {
             actor: m.actor,
             actor_role: m.actor_role,
             request_id: m.request_id,
+            client_request_id: m.client_request_id,
             resource_id: m.resource_id,
             region_code: m.region_code,
             version: m.version,
@@ -78,6 +79,7 @@ impl AccessLog for Db {
             actor: Set(r.actor.clone()),
             actor_role: Set(r.actor_role.clone()),
             request_id: Set(r.request_id.clone()),
+            client_request_id: Set(r.client_request_id.clone()),
             channel: Set(r.channel.clone()),
             fields: Set(serde_json::json!(r.fields)),
         })
@@ -166,6 +168,7 @@ impl AccessLog for Db {
                         actor: m.actor,
                         actor_role: m.actor_role,
                         request_id: m.request_id,
+                        client_request_id: m.client_request_id,
                         channel: m.channel,
                         fields: serde_json::from_value(m.fields).unwrap_or_default(),
                         child_ids,
