@@ -262,7 +262,7 @@ impl Keys {
 }
 
 /// The context of claims that passed verification.
-pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str, rules: Rules) -> Result<Ctx> {
+pub fn ctx_of(claims: &Claims, request_id: &RequestId, channel: &str, rules: Rules) -> Result<Ctx> {
     let unauth = || Error::Unauthenticated("token claims are malformed".into());
     Ok(Ctx {
         subject: claims.sub.clone(),
@@ -278,7 +278,8 @@ pub fn ctx_of(claims: &Claims, request_id: &str, channel: &str, rules: Rules) ->
             .map(|o| o.parse().map_err(|_| unauth()))
             .transpose()?,
         region_code: claims.region.clone(),
-        request_id: request_id.to_owned(),
+        request_id: request_id.server.clone(),
+        client_request_id: request_id.client.clone(),
         channel: channel.to_owned(),
         rules,
         volunteer_children: Vec::new(),
@@ -357,11 +358,7 @@ impl FromRequest for Caller {
 pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest) -> Option<Authenticated> {
     let keys = &state.keys;
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default();
+    let request_id = req.extensions().get::<RequestId>().cloned().unwrap_or_default();
     let token = value
         .to_str()
         .ok()

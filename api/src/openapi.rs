@@ -79,7 +79,11 @@ jurisdiction (your region's subtree) answers 404 exactly like one that does not 
 `PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale).\n\n\
 Resident ID numbers, phones and street addresses are masked (`522631********0011`, `138****5678`) for roles \
 that may not see them; health notes are left out. Who may do what is in the access matrix below; a field a role may not \
-write is 403 and nothing changes.",
+write is 403 and nothing changes.\n\n\
+Every response carries `X-Request-Id`, the server's own id of the request (a UUID): the one the server's log, a 500's \
+message and the audit trail (`request_id`) name. A sane `X-Request-Id` you send (1 to 128 printable ASCII characters) \
+does not replace it: it is kept beside it, as `client_request_id` in the audit trail and the read log, and echoed back \
+as `X-Client-Request-Id`; any other is ignored.",
         version = "1.0.0",
         license(name = "Apache-2.0")
     ),

@@ -16,12 +16,21 @@ use crate::auth;
 use crate::error::Problem;
 use crate::limits::Decision;
 
-/// The request id header.
+/// The request id header: the server's id of the request, on every response.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The id of the request being served.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+/// The header that echoes the client's own sane `X-Request-Id` back.
+pub const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
+/// The ids of the request being served: the server's own, and the client's
+/// `X-Request-Id` when it sent a sane one.
+#[derive(Debug, Clone, Default)]
+pub struct RequestId {
+    /// The server's id (a UUID v7): the one the trail and the log go by.
+    pub server: String,
+    /// The client's `X-Request-Id`, kept beside the server's.
+    pub client: Option<String>,
+}
 
 /// The server's metrics, in a registry of its own (no global state).
 #[derive(Clone)]
@@ -83,24 +92,31 @@ impl Metrics {
     }
 }
 
-fn new_request_id(req: &ServiceRequest) -> String {
+/// The client's `X-Request-Id`, if sane: 1 to 128 printable ASCII characters.
+fn client_request_id(req: &ServiceRequest) -> Option<String> {
     req.headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+        .map(str::to_owned)
 }
 
-/// Gives each request an id (the client's `X-Request-Id` if sane), verifies its
-/// bearer token once, and on the way out sets `X-Request-Id`, logs one line and
-/// counts it. A 500 leaves with the request id only, never internals.
+/// Gives each request an id of the server's own, always (a client cannot choose
+/// the id the trail and the log go by), and keeps the client's `X-Request-Id`,
+/// if sane, beside it; verifies the bearer token once, and on the way out sets
+/// `X-Request-Id` (and `X-Client-Request-Id`), logs one line and counts it. A
+/// 500 leaves with the request id only, never internals.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let request_id = new_request_id(&req);
-    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let client_id = client_request_id(&req);
+    req.extensions_mut().insert(RequestId {
+        server: request_id.clone(),
+        client: client_id.clone(),
+    });
     let state = req.app_data::<web::Data<AppState>>().cloned();
     if let Some(state) = &state
         && let Some(outcome) = auth::authenticate(state, &req).await
@@ -146,6 +162,9 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
     }
+    if let Some(v) = client_id.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+        res.headers_mut().insert(HeaderName::from_static(CLIENT_REQUEST_ID), v);
+    }
     protective_headers(res.headers_mut());
     rate_limit_headers(&mut res, decision);
     let status = res.status().as_u16();
@@ -164,6 +183,7 @@ pub async fn observe(
     }
     tracing::info!(
         request_id = %request_id,
+        client_request_id = client_id.as_deref(),
         method = %method,
         path = %path,
         status,

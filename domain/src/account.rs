@@ -87,6 +87,7 @@ impl Account {
             organization_id: self.organization_id,
             region_code: self.region_code.clone(),
             request_id: request_id.to_owned(),
+            client_request_id: None,
             channel: channel.to_owned(),
             rules: crate::guarantee::Rules::default(),
             volunteer_children: Vec::new(),

@@ -109,8 +109,10 @@ pub struct AccessRecord {
     pub actor: String,
     /// In which role.
     pub actor_role: String,
-    /// The request (`X-Request-Id`).
+    /// The request: the server's id (the response's `X-Request-Id`).
     pub request_id: String,
+    /// The client's own `X-Request-Id`, when it sent a sane one.
+    pub client_request_id: Option<String>,
     /// Through which route.
     pub channel: String,
     /// Which unmasked fields the response carried.
@@ -219,6 +221,7 @@ pub async fn record_disclosed<S: AccessLog>(store: &S, ctx: &Ctx, disclosed: &Di
             actor: ctx.subject.clone(),
             actor_role: ctx.role.to_string(),
             request_id: ctx.request_id.clone(),
+            client_request_id: ctx.client_request_id.clone(),
             channel: ctx.channel.clone(),
             fields: fields.into_iter().map(str::to_owned).collect(),
             child_ids: disclosed.children.keys().copied().collect(),

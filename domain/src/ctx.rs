@@ -21,8 +21,11 @@ pub struct Ctx {
     pub organization_id: Option<Uuid>,
     /// The 12-digit code of the region the caller is bound to.
     pub region_code: String,
-    /// The request this call serves, for the audit trail.
+    /// The request this call serves, for the audit trail: the server's id.
     pub request_id: String,
+    /// The client's own id of the request (its `X-Request-Id`), kept beside
+    /// the server's so that a partner can correlate; never used instead of it.
+    pub client_request_id: Option<String>,
     /// Through which route the call came (`GET /api/v1/children/{id}`, `POST /graphql`), for the audit trail.
     pub channel: String,
     /// The deployment's numbers for guarantees and pairings.
@@ -48,6 +51,7 @@ impl Ctx {
             organization_id: None,
             region_code: "000000000000".to_owned(),
             request_id: request_id.to_owned(),
+            client_request_id: None,
             channel: "cli".to_owned(),
             rules: Rules::default(),
             volunteer_children: Vec::new(),

@@ -288,8 +288,10 @@ pub struct Event {
     pub actor: String,
     /// In which role.
     pub actor_role: String,
-    /// The request it came with.
+    /// The request it came with: the server's id (the response's `X-Request-Id`).
     pub request_id: String,
+    /// The client's own `X-Request-Id`, when it sent a sane one.
+    pub client_request_id: Option<String>,
     /// The kind of record.
     pub resource_kind: ResourceKind,
     /// The record.

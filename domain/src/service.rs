@@ -322,6 +322,7 @@ pub(crate) fn event<T: Resource>(ctx: &Ctx, action: EventAction, before: Option<
         actor: ctx.subject.clone(),
         actor_role: ctx.role.to_string(),
         request_id: ctx.request_id.clone(),
+        client_request_id: ctx.client_request_id.clone(),
         resource_kind: T::KIND,
         resource_id: after.meta().id,
         region_code: after.region_code().to_owned(),

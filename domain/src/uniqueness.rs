@@ -79,6 +79,7 @@ where
                     actor: ctx.subject.clone(),
                     actor_role: ctx.role.to_string(),
                     request_id: ctx.request_id.clone(),
+                    client_request_id: ctx.client_request_id.clone(),
                     channel: ctx.channel.clone(),
                     fields: vec!["id_number".to_owned()],
                     child_ids: vec![id],

@@ -391,6 +391,7 @@ pub(crate) fn event_to_active(e: &Event) -> event::ActiveModel {
         actor: Set(e.actor.clone()),
         actor_role: Set(e.actor_role.clone()),
         request_id: Set(e.request_id.clone()),
+        client_request_id: Set(e.client_request_id.clone()),
         resource_kind: Set(e.resource_kind.as_str().to_owned()),
         resource_id: Set(e.resource_id),
         region_code: Set(e.region_code.clone()),

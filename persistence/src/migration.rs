@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(CareRelations),
             Box::new(SealedTrail),
             Box::new(Sessions),
+            Box::new(ClientRequestIds),
             Box::new(AccessReasons),
         ]
     }
@@ -629,6 +630,31 @@ impl MigrationTrait for Sessions {
         manager.create_table(throttles).await?;
         manager.create_index(index("auth_throttles", &["subject"])).await?;
         manager.create_index(index("auth_throttles", &["updated_at"])).await?;
+        Ok(())
+    }
+}
+
+/// The client's own `X-Request-Id`, kept beside the server's request id in both
+/// logs of the audit trail (null for the rows written before, and when the
+/// client sent none or an insane one).
+struct ClientRequestIds;
+
+impl MigrationName for ClientRequestIds {
+    fn name(&self) -> &str {
+        "m0005_client_request_ids"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ClientRequestIds {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in ["events", "access_events"] {
+            let mut alter = Table::alter();
+            alter
+                .table(Alias::new(table))
+                .add_column(text_null("client_request_id"));
+            manager.alter_table(alter).await?;
+        }
         Ok(())
     }
 }

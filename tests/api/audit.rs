@@ -31,7 +31,7 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
     let items = trail["items"].as_array().unwrap();
     let actions: Vec<&str> = items.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["created", "updated", "archived"]);
-    assert_eq!(items[0]["request_id"], "req-create-1");
+    assert_eq!(items[0]["client_request_id"], "req-create-1");
     assert_eq!(items[0]["actor_role"], "village_officer");
     assert_eq!(items[0]["changes"]["name"]["after"], "王小明");
     assert_eq!(
@@ -148,7 +148,7 @@ async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
         "a village officer does not see health notes"
     );
     assert_eq!(log[1]["channel"], "GET /api/v1/children/{id}");
-    assert_eq!(log[1]["request_id"], "read-1");
+    assert_eq!(log[1]["client_request_id"], "read-1");
     assert_eq!(log[1]["actor_role"], "village_officer");
 
     // Masked readers leave no trace; the health department reads health notes only.

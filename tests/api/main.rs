@@ -19,5 +19,6 @@ mod matrix;
 mod ops;
 mod read_log;
 mod register;
+mod request_ids;
 mod safe_writes;
 mod sessions;

@@ -18,10 +18,11 @@ async fn health_readiness_and_metrics_answer_without_a_token() {
 }
 
 #[tokio::test]
-async fn every_response_carries_a_request_id_and_echoes_a_sane_one() {
+async fn every_response_carries_the_servers_request_id_and_echoes_a_sane_client_one_beside_it() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert!(res.headers().get("x-request-id").is_some());
+    assert!(res.headers().get("x-client-request-id").is_none());
     let res = app
         .client
         .get(app.url("/api/v1/children"))
@@ -29,7 +30,9 @@ async fn every_response_carries_a_request_id_and_echoes_a_sane_one() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["x-request-id"], "abc-123");
+    let server = res.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(uuid::Uuid::parse_str(server).unwrap().get_version_num(), 7, "{server}");
+    assert_eq!(res.headers()["x-client-request-id"], "abc-123");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 

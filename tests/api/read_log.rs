@@ -59,7 +59,7 @@ async fn entries_of(app: &TestApp, admin: &str, request_id: &str) -> Vec<Value> 
     reads(app, admin, "?limit=500")
         .await
         .into_iter()
-        .filter(|e| e["request_id"] == request_id)
+        .filter(|e| e["client_request_id"] == request_id)
         .collect()
 }
 
@@ -254,7 +254,7 @@ async fn an_auditor_of_another_county_sees_none_of_our_reads() {
     let named = |entries: Vec<Value>| {
         entries
             .into_iter()
-            .filter(|e| e["request_id"] == "both-counties")
+            .filter(|e| e["client_request_id"] == "both-counties")
             .map(|e| e["child_ids"].clone())
             .collect::<Vec<Value>>()
     };

@@ -25,8 +25,12 @@ pub struct AuditEvent {
     pub actor: String,
     /// In which role.
     pub actor_role: String,
-    /// The request it came with (`X-Request-Id`).
+    /// The request it came with: the server's id, which the response carried
+    /// as `X-Request-Id` and the server's log line names.
     pub request_id: String,
+    /// The client's own `X-Request-Id` for that request, when it sent a sane one
+    /// (1 to 128 printable ASCII characters); null otherwise.
+    pub client_request_id: Option<String>,
     /// `child`, `guardian`, `care_center`, `volunteer`, `training_session`.
     pub resource_kind: String,
     /// The record.
@@ -54,6 +58,7 @@ impl From<RecordedEvent> for AuditEvent {
             actor: e.actor,
             actor_role: e.actor_role,
             request_id: e.request_id,
+            client_request_id: e.client_request_id,
             resource_kind: e.resource_kind.as_str().to_owned(),
             resource_id: e.resource_id,
             region_code: e.region_code,
@@ -144,8 +149,12 @@ pub struct AccessEvent {
     pub actor: String,
     /// In which role.
     pub actor_role: String,
-    /// The request (`X-Request-Id`).
+    /// The request: the server's id, which the response carried as
+    /// `X-Request-Id` and the server's log line names.
     pub request_id: String,
+    /// The client's own `X-Request-Id` for that request, when it sent a sane one
+    /// (1 to 128 printable ASCII characters); null otherwise.
+    pub client_request_id: Option<String>,
     /// Through which route, such as `GET /api/v1/children/{id}` or `POST /graphql`.
     pub channel: String,
     /// Which unmasked fields the response carried.
@@ -219,6 +228,7 @@ pub async fn list_access_events(
                 actor: r.access.actor,
                 actor_role: r.access.actor_role,
                 request_id: r.access.request_id,
+                client_request_id: r.access.client_request_id,
                 channel: r.access.channel,
                 fields: r.access.fields,
                 child_ids: r.access.child_ids,

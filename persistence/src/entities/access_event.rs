@@ -14,6 +14,7 @@ pub struct Model {
     pub actor: String,
     pub actor_role: String,
     pub request_id: String,
+    pub client_request_id: Option<String>,
     pub channel: String,
     pub fields: Json,
     pub reason: String,

@@ -14,6 +14,7 @@ pub struct Model {
     pub actor: String,
     pub actor_role: String,
     pub request_id: String,
+    pub client_request_id: Option<String>,
     pub resource_kind: String,
     pub resource_id: Uuid,
     pub region_code: String,
