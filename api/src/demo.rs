@@ -27,13 +27,14 @@ const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "胡", "朱", "郭", "何", "罗", "高",
     "林",
 ];
-const GIVEN: &[&str] = &[
-    "小明", "欣怡", "浩然", "梓涵", "子轩", "雨桐", "宇航", "诗琪", "俊杰", "佳怡", "思远", "可馨", "天佑", "语嫣",
-    "博文", "若曦",
-];
-const ADULT_GIVEN: &[&str] = &[
-    "建国", "秀英", "德明", "桂兰", "志强", "玉梅", "国华", "春花", "永福", "翠萍",
-];
+/// Given names of the demo boys; a demo name agrees with the record's gender.
+pub const BOYS_GIVEN: &[&str] = &["小明", "浩然", "子轩", "宇航", "俊杰", "思远", "天佑", "博文"];
+/// Given names of the demo girls.
+pub const GIRLS_GIVEN: &[&str] = &["欣怡", "梓涵", "雨桐", "诗琪", "佳怡", "可馨", "语嫣", "若曦"];
+/// Given names of the demo men.
+pub const MEN_GIVEN: &[&str] = &["建国", "德明", "志强", "国华", "永福"];
+/// Given names of the demo women.
+pub const WOMEN_GIVEN: &[&str] = &["秀英", "桂兰", "玉梅", "春花", "翠萍"];
 const WORKPLACES: &[&str] = &[
     "广东省东莞市",
     "浙江省宁波市",
@@ -102,7 +103,12 @@ fn families(
             ),
         };
         let mut child = Child::blank(Meta::new(at));
-        child.name = format!("{surname}{}", rng.pick(GIVEN));
+        let given = if gender == Gender::Male {
+            BOYS_GIVEN
+        } else {
+            GIRLS_GIVEN
+        };
+        child.name = format!("{surname}{}", rng.pick(given));
         child.gender = gender;
         child.birth_date = birth_date;
         child.id_number = Some(id_number::compose(
@@ -129,7 +135,7 @@ fn families(
         child.special_hardship = rng.below(25) == 0;
 
         let mut father = Guardian::blank(Meta::new(at));
-        father.name = format!("{surname}{}", rng.pick(ADULT_GIVEN));
+        father.name = format!("{surname}{}", rng.pick(MEN_GIVEN));
         father.gender = Some(Gender::Male);
         father.phone = Some(format!("13{}{:08}", 5 + rng.below(5), rng.next() % 100_000_000));
         father.region_code = village.clone();
@@ -146,7 +152,7 @@ fn families(
         carer.name = format!(
             "{}{}",
             if grandmother { rng.pick(SURNAMES) } else { surname },
-            rng.pick(ADULT_GIVEN)
+            rng.pick(if grandmother { WOMEN_GIVEN } else { MEN_GIVEN })
         );
         carer.gender = Some(if grandmother { Gender::Female } else { Gender::Male });
         carer.region_code = village.clone();
@@ -338,7 +344,9 @@ pub async fn load_register(db: &Db) -> anyhow::Result<(usize, usize)> {
     let mut volunteers = Vec::new();
     for (i, status) in VettingStatus::ALL.iter().chain(VettingStatus::ALL).enumerate() {
         let mut v = Volunteer::blank(Meta::new(at));
-        v.name = format!("{}{}", rng.pick(SURNAMES), rng.pick(ADULT_GIVEN));
+        // Volunteer records carry no gender; their names alternate.
+        let given = if i % 2 == 0 { WOMEN_GIVEN } else { MEN_GIVEN };
+        v.name = format!("{}{}", rng.pick(SURNAMES), rng.pick(given));
         // The first approved volunteer serves the first township, where the
         // demo `volunteer` account signs in as them.
         v.region_code = townships[if i == 1 { 0 } else { i % townships.len() }].clone();

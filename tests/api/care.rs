@@ -949,3 +949,30 @@ async fn concurrent_pairings_never_exceed_a_volunteers_cap() {
     let refused = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
     assert_eq!((created, refused), (5, 3), "the default cap is 5: {statuses:?}");
 }
+
+#[tokio::test]
+async fn demo_names_agree_with_the_gender_on_record() {
+    use shouhu_api::demo::{BOYS_GIVEN, GIRLS_GIVEN, MEN_GIVEN, WOMEN_GIVEN};
+    let app = TestApp::spawn().await;
+    shouhu_api::demo::load_register(&app.db).await.unwrap();
+    let token = app.token("admin").await;
+    let given = |name: &str| name.chars().skip(1).collect::<String>();
+    for (path, male, female) in [
+        ("/api/v1/children?limit=500", BOYS_GIVEN, GIRLS_GIVEN),
+        ("/api/v1/guardians?limit=500", MEN_GIVEN, WOMEN_GIVEN),
+    ] {
+        let page: Value = app.get(path, &token).await.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() > 100, "{path}");
+        for item in items {
+            let name = given(item["name"].as_str().unwrap());
+            let names = if item["gender"] == "male" { male } else { female };
+            assert!(
+                names.contains(&name.as_str()),
+                "{path}: {} is {}",
+                item["name"],
+                item["gender"]
+            );
+        }
+    }
+}
