@@ -154,6 +154,7 @@ impl Application {
                         .post(graphql::graphql),
                 )
                 .service(resource("/graphql/assets/{name}", "GET").get(graphql::graphiql_asset))
+                .service(resource("/docs", "GET").get(ops::docs_redirect))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .default_service(web::to(crate::ops::not_found))
         })

@@ -134,3 +134,18 @@ async fn control_characters_in_any_input_are_refused_never_a_500() {
         .await;
     assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION", "{res}");
 }
+
+#[tokio::test]
+async fn docs_without_the_slash_redirects_to_the_docs() {
+    let app = TestApp::spawn().await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = plain.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(res.headers()["location"], "/docs/");
+    let followed = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(followed.status(), StatusCode::OK);
+    assert!(followed.text().await.unwrap().contains("swagger"));
+}
