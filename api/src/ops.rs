@@ -136,12 +136,16 @@ pub async fn observe(
         .and_then(|(s, subject)| s.limiters.request(&subject));
     let res = match decision {
         Some(Decision::Limited { retry_after, .. }) => {
-            let problem = Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate-limited",
-                format!("too many requests; retry after {retry_after} s"),
-            );
-            let mut response = problem.response();
+            let detail = format!("too many requests; retry after {retry_after} s");
+            // A GraphQL client reads errors in GraphQL's shape.
+            let mut response = if route == "/graphql" {
+                HttpResponse::TooManyRequests().json(serde_json::json!({
+                    "data": null,
+                    "errors": [{"message": detail, "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after}}],
+                }))
+            } else {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail).response()
+            };
             if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }

@@ -11,6 +11,7 @@ mod care;
 mod children;
 mod enrollments;
 mod graphql;
+mod graphql_errors;
 mod guardianships;
 mod hardening;
 mod helpers;

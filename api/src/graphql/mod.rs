@@ -186,6 +186,36 @@ pub fn gql_error(err: Error) -> async_graphql::Error {
 }
 
 /// The application state and the caller of a GraphQL request.
+/// The page a connection asks for with `first` and `after`; a bad one is
+/// refused naming those arguments (REST calls them `limit` and `cursor`).
+pub(crate) fn connection_page(
+    first: Option<i32>,
+    after: Option<&str>,
+    max: u64,
+) -> async_graphql::Result<shouhu_domain::resource::PageRequest> {
+    crate::rest::page_request(first.map(|f| f.to_string()).as_deref(), after, max).map_err(|err| {
+        gql_error(match err {
+            Error::InvalidParameters(fields) => Error::InvalidParameters(
+                fields
+                    .into_iter()
+                    .map(|mut f| {
+                        match f.field.as_str() {
+                            "limit" => f.field = "first".to_owned(),
+                            "cursor" => {
+                                f.field = "after".to_owned();
+                                f.message = "pass endCursor from a previous page unchanged".to_owned();
+                            }
+                            _ => {}
+                        }
+                        f
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+    })
+}
+
 pub(crate) fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a AppState, &'a Ctx)> {
     let state = ctx
         .data::<actix_web::web::Data<AppState>>()

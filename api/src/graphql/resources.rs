@@ -11,10 +11,10 @@ use shouhu_persistence::Db;
 use uuid::Uuid;
 
 use super::loaders::Loaders;
-use super::{filter_params, gql_error, input_map, parts};
+use super::{connection_page, filter_params, gql_error, input_map, parts};
 use crate::dto::*;
 use crate::idempotent;
-use crate::rest::{encode_cursor, page_request};
+use crate::rest::encode_cursor;
 
 pub(super) fn parse_id(id: &ID) -> Result<Uuid> {
     Uuid::try_parse(id.as_str()).map_err(|_| gql_error(shouhu_domain::Error::NotFound))
@@ -175,7 +175,7 @@ macro_rules! gql_resource {
                 let (state, caller) = parts(ctx)?;
                 let params = filter_params(ctx, &filter)?;
                 let max = state.settings.serve.max_page_size;
-                let page = page_request(first.map(|f| f.to_string()).as_deref(), after.as_deref(), max).map_err(gql_error)?;
+                let page = connection_page(first, after.as_deref(), max)?;
                 let page = service::list::<$record, Db>(&state.db, caller, &params, page).await.map_err(gql_error)?;
                 $prefetch(ctx, &page.items).await?;
                 let mut connection = Connection::new(after.is_some(), page.next_after.is_some());

@@ -23,32 +23,36 @@ fn gql_failure(status: StatusCode, code: &str, message: &str) -> HttpResponse {
         .json(json!({"data": null, "errors": [{"message": message, "extensions": {"code": code}}]}))
 }
 
+/// Why a request was refused before execution.
+enum Refused {
+    /// Over a limit; the message names it.
+    Limit(String),
+    /// The query is not GraphQL.
+    Parse(async_graphql::parser::Error),
+}
+
 /// Applies the bounds async-graphql does not have (see [`bounds`]) and hands
-/// over the parsed document, so the query is parsed once; `Err` is the message
-/// of the refusal, which names the limit.
-fn bounded(mut request: async_graphql::Request, limits: &Limits) -> Result<async_graphql::Request, String> {
+/// over the parsed document, so the query is parsed once.
+fn bounded(mut request: async_graphql::Request, limits: &Limits) -> Result<async_graphql::Request, Refused> {
     if bounds::query_nesting(&request.query, limits.nesting) > limits.nesting {
-        return Err(format!(
+        return Err(Refused::Limit(format!(
             "the query nests brackets, braces and parentheses more than {0} levels deep; the nesting limit is {0}",
             limits.nesting
-        ));
+        )));
     }
-    // A query that does not parse goes on to async-graphql, which reports why.
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return Ok(request);
-    };
+    let doc = async_graphql::parser::parse_query(&request.query).map_err(Refused::Parse)?;
     let shape = match bounds::shape(&doc, limits.nesting) {
         Ok(shape) => shape,
         Err(Refusal::Cycle(name)) => {
-            return Err(format!(
+            return Err(Refused::Limit(format!(
                 "fragment {name} spreads itself (directly or through other fragments); fragments must not form a cycle"
-            ));
+            )));
         }
         Err(Refusal::TooDeep) => {
-            return Err(format!(
+            return Err(Refused::Limit(format!(
                 "selections and fragment spreads nest more than {0} levels deep; the nesting limit is {0}",
                 limits.nesting
-            ));
+            )));
         }
     };
     if shape.fields > limits.fields {
@@ -57,17 +61,17 @@ fn bounded(mut request: async_graphql::Request, limits: &Limits) -> Result<async
         } else {
             shape.fields.to_string()
         };
-        return Err(format!(
+        return Err(Refused::Limit(format!(
             "the query has {count} field selections (a fragment's fields count each time it is spread); \
              the field limit is {}",
             limits.fields
-        ));
+        )));
     }
     if shape.aliases > limits.aliases {
-        return Err(format!(
+        return Err(Refused::Limit(format!(
             "the query has {} aliases; at most {} are allowed",
             shape.aliases, limits.aliases
-        ));
+        )));
     }
     request.set_parsed_query(doc);
     Ok(request)
@@ -140,7 +144,16 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
     };
     let request = match bounded(request, &state.graphql_limits) {
         Ok(request) => request,
-        Err(message) => return gql_failure(StatusCode::OK, "VALIDATION", &message),
+        Err(Refused::Limit(message)) => return gql_failure(StatusCode::OK, "VALIDATION", &message),
+        Err(Refused::Parse(e)) => {
+            let mut error = async_graphql::ServerError::from(e);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "GRAPHQL_PARSE_FAILED");
+            let response = async_graphql::Response::from_errors(vec![error]);
+            return HttpResponse::Ok().content_type(ContentType::json()).json(response);
+        }
     };
     // The read log records what the response actually carries (the resolved
     // fields), once per response, instead of what the services returned.
@@ -153,7 +166,7 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         .data(caller.clone())
         .data(loaders)
         .data(read_log.clone());
-    let response = state.schema.execute(request).await;
+    let response = coded(state.schema.execute(request).await, &state.graphql_limits);
     let logged = match read_log.take() {
         Ok(disclosed) => audit::record_disclosed(&state.db, &caller, &disclosed).await,
         Err(e) => Err(e),
@@ -168,6 +181,40 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         );
     }
     HttpResponse::Ok().content_type(ContentType::json()).json(response)
+}
+
+/// Gives every error an `extensions.code`: the services' errors have theirs;
+/// async-graphql's own are its depth and complexity limits (`VALIDATION`,
+/// naming the limit), the document's validation (`GRAPHQL_VALIDATION_FAILED`:
+/// unknown fields, arguments or variables, wrong types, bad enum values) and,
+/// with a path, values it could not take as an argument (`BAD_USER_INPUT`).
+fn coded(mut response: async_graphql::Response, limits: &Limits) -> async_graphql::Response {
+    for error in &mut response.errors {
+        if error.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+            continue;
+        }
+        let code = match error.message.as_str() {
+            "Query is nested too deep." => {
+                error.message = format!(
+                    "the query is nested more than {0} levels deep; the depth limit is {0}",
+                    limits.depth
+                );
+                "VALIDATION"
+            }
+            "Query is too complex." => {
+                error.message = format!(
+                    "the query is more complex than {0} (a connection of first: n counts what it selects n times); \
+                     the complexity limit is {0}",
+                    limits.complexity
+                );
+                "VALIDATION"
+            }
+            _ if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
+            _ => "BAD_USER_INPUT",
+        };
+        error.extensions.get_or_insert_with(Default::default).set("code", code);
+    }
+    response
 }
 
 /// What one GraphQL response carries unmasked, collected by the resolvers of
