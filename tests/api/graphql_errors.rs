@@ -151,3 +151,60 @@ async fn a_rate_limited_graphql_request_answers_in_graphqls_shape() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
+
+/// Asserts that `keys` are written in `text` in this order.
+fn assert_written_in_order(text: &str, keys: &[&str]) {
+    let mut from = 0;
+    for k in keys {
+        let found = text[from..]
+            .find(&format!("\"{k}\":"))
+            .unwrap_or_else(|| panic!("{k} not after position {from} in {text}"));
+        from += found + k.len();
+    }
+}
+
+#[tokio::test]
+async fn responses_keep_the_selection_order_and_the_keys_of_failed_fields() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    shouhu_api::demo::load_register(&app.db).await.unwrap();
+    let query = "{ b: regions { code } ...F a: children(first: 1) { nodes { guardianships { relationship } name \
+                 enrollments { kind } idNumber pairings { kind } birthDate } } broken: child(id: \"nope\") { name } } \
+                 fragment F on QueryRoot { c: regions { name } }";
+    let text = app
+        .request(Method::POST, "/graphql", &admin)
+        .json(&json!({"query": query}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_written_in_order(
+        &text,
+        &[
+            "b",
+            "c",
+            "a",
+            "guardianships",
+            "name",
+            "enrollments",
+            "idNumber",
+            "pairings",
+            "birthDate",
+            "broken",
+        ],
+    );
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["data"]["broken"], Value::Null, "{text}");
+    assert!(body["data"].as_object().unwrap().contains_key("broken"), "{text}");
+    assert!(body["errors"][0]["extensions"]["code"].is_string(), "{text}");
+    // A skipped field stays out.
+    let res = app
+        .gql(&admin, "{ regions { code name @skip(if: true) } }", json!({}))
+        .await;
+    assert!(
+        !res["data"]["regions"][0].as_object().unwrap().contains_key("name"),
+        "{res}"
+    );
+}

@@ -4,6 +4,7 @@
 mod bounds;
 mod loaders;
 mod nested;
+mod ordered;
 mod resources;
 mod transport;
 

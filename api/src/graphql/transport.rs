@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::ExecutableDocument;
 use futures::StreamExt;
 use serde_json::json;
 use shouhu_domain::Error;
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 use super::bounds::{self, Refusal};
+use super::ordered;
 use super::{Limits, Loaders};
 use crate::app::AppState;
 use crate::auth::Authenticated;
@@ -33,7 +35,10 @@ enum Refused {
 
 /// Applies the bounds async-graphql does not have (see [`bounds`]) and hands
 /// over the parsed document, so the query is parsed once.
-fn bounded(mut request: async_graphql::Request, limits: &Limits) -> Result<async_graphql::Request, Refused> {
+fn bounded(
+    mut request: async_graphql::Request,
+    limits: &Limits,
+) -> Result<(async_graphql::Request, ExecutableDocument), Refused> {
     if bounds::query_nesting(&request.query, limits.nesting) > limits.nesting {
         return Err(Refused::Limit(format!(
             "the query nests brackets, braces and parentheses more than {0} levels deep; the nesting limit is {0}",
@@ -73,8 +78,8 @@ fn bounded(mut request: async_graphql::Request, limits: &Limits) -> Result<async
             shape.aliases, limits.aliases
         )));
     }
-    request.set_parsed_query(doc);
-    Ok(request)
+    request.set_parsed_query(doc.clone());
+    Ok((request, doc))
 }
 
 /// Executes one GraphQL operation.
@@ -142,8 +147,9 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
             );
         }
     };
-    let request = match bounded(request, &state.graphql_limits) {
-        Ok(request) => request,
+    let operation_name = request.operation_name.clone();
+    let (request, doc) = match bounded(request, &state.graphql_limits) {
+        Ok(bounded) => bounded,
         Err(Refused::Limit(message)) => return gql_failure(StatusCode::OK, "VALIDATION", &message),
         Err(Refused::Parse(e)) => {
             let mut error = async_graphql::ServerError::from(e);
@@ -166,7 +172,8 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         .data(caller.clone())
         .data(loaders)
         .data(read_log.clone());
-    let response = coded(state.schema.execute(request).await, &state.graphql_limits);
+    let mut response = coded(state.schema.execute(request).await, &state.graphql_limits);
+    ordered::in_selection_order(&mut response.data, &doc, operation_name.as_deref());
     let logged = match read_log.take() {
         Ok(disclosed) => audit::record_disclosed(&state.db, &caller, &disclosed).await,
         Err(e) => Err(e),
