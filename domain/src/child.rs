@@ -175,6 +175,14 @@ impl Resource for Child {
             // Status changes are the register's own: schooling, health and assistance
             // departments never send this field (their writes are limited to their fields).
             match v {
+                // A status that follows from the birth date cannot be set away.
+                ChildStatus::Active | ChildStatus::Exited if self.age_on(today) >= AGE_OUT => f.reject(
+                    "status",
+                    "derived_status",
+                    format!(
+                        "this child is {AGE_OUT} or older: its status is aged_out, which follows from the birth date"
+                    ),
+                ),
                 ChildStatus::Active | ChildStatus::Exited => self.status = v,
                 _ => f.reject(
                     "status",
@@ -240,19 +248,27 @@ impl Resource for Child {
         Ok(())
     }
 
-    /// `left_behind_type` must agree with the parents on record.
+    /// `left_behind_type` must agree with the parents on record, and `active`
+    /// cannot be set while the parents on record make the child `exited`.
     async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
-        // Checked when the type is written; a child registered before its
+        // The type is checked when written; a child registered before its
         // parents (the census order) is checked on its next change of type.
-        if !f.present().contains(&"left_behind_type")
-            || f.has_error("left_behind_type")
-            || self.status != ChildStatus::Active
-        {
+        let check_type = f.present().contains(&"left_behind_type") && !f.has_error("left_behind_type");
+        let check_status = f.present().contains(&"status") && !f.has_error("status");
+        if self.status != ChildStatus::Active || !(check_type || check_status) {
             return Ok(());
         }
         let facts = store.facts(&[self.meta.id], now().date_naive(), &ctx.rules).await?;
         let found = facts.get(&self.meta.id).cloned().unwrap_or_default();
-        if let Err((code, message)) = guarantee::check_left_behind_type(self.left_behind_type, &found) {
+        if check_status && guarantee::parents_all_home(&found) {
+            f.reject(
+                "status",
+                "derived_status",
+                "every parent on record is home: the status is exited, which follows from the parents' records; \
+                 record a parent working away to make the child active again",
+            );
+        }
+        if check_type && let Err((code, message)) = guarantee::check_left_behind_type(self.left_behind_type, &found) {
             f.reject("left_behind_type", code, message);
         }
         Ok(())

@@ -976,3 +976,63 @@ async fn demo_names_agree_with_the_gender_on_record() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let kid = child(&app, &village, 81).await;
+    let father = guardian(&app, &village, "王建国", false).await;
+    link(&app, &village, &kid, &father, "father", true).await;
+    let url = format!("/api/v1/children/{kid}");
+    let now: Value = app.get(&url, &village).await.json().await.unwrap();
+    assert_eq!(now["status"], "exited", "the only parent on record is home");
+    let res = app.patch(&url, &village, 1, &json!({"status": "active"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem_fields(&res.json().await.unwrap()),
+        vec![("status".to_owned(), "derived_status".to_owned())]
+    );
+    let res = app
+        .gql(
+            &village,
+            "mutation($id: ID!) { updateChild(id: $id, expectedVersion: 1, input: {status: ACTIVE}) { status } }",
+            json!({"id": kid}),
+        )
+        .await;
+    assert_eq!(
+        res["errors"][0]["extensions"]["fields"][0]["code"], "derived_status",
+        "{res}"
+    );
+
+    // Sixteen and older: aged out, whatever is sent.
+    let born = crate::helpers::today() - chrono::Duration::days(365 * 16 + 30);
+    let mut body = child_body("年长", 82);
+    body["birth_date"] = json!(born.to_string());
+    body["id_number"] = json!(shouhu_domain::id_number::compose(
+        "522631",
+        born,
+        164,
+        shouhu_domain::enums::Gender::Male
+    ));
+    let older = app.create("/api/v1/children", &village, body).await;
+    assert_eq!(older["status"], "aged_out");
+    let path = format!("/api/v1/children/{}", older["id"].as_str().unwrap());
+    for status in ["active", "exited"] {
+        let res = app.patch(&path, &village, 1, &json!({"status": status})).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+        assert_eq!(
+            problem_fields(&res.json().await.unwrap()),
+            vec![("status".to_owned(), "derived_status".to_owned())]
+        );
+    }
+    // What may be set still is.
+    let away = guardian(&app, &village, "李志强", true).await;
+    link(&app, &village, &kid, &away, "mother", false).await;
+    assert_eq!(
+        app.patch(&url, &village, 1, &json!({"status": "exited"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
