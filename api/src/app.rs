@@ -33,6 +33,10 @@ pub struct AppState {
     pub settings: Settings,
     /// The GraphQL schema.
     pub schema: ShouhuSchema,
+    /// The same schema for operations that only introspect it, whose depth
+    /// follows from the schema's own types (GraphiQL's query nests `ofType`
+    /// nine levels) rather than from the data.
+    pub introspection_schema: ShouhuSchema,
     /// GraphQL limits.
     pub graphql_limits: Limits,
     /// Request and login rate limiters (per replica).
@@ -97,6 +101,7 @@ impl Application {
             metrics,
             settings,
             schema: graphql::schema(limits),
+            introspection_schema: graphql::schema(graphql::introspection_limits(limits)),
             graphql_limits: limits,
             limiters: Limiters::new(
                 serve.rate_limit_per_minute,

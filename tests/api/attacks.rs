@@ -355,11 +355,24 @@ fragment TypeRef on __Type {
 }";
 
 #[tokio::test]
-async fn graphiqls_introspection_query_passes_the_nesting_and_field_limits() {
-    // Its nine `ofType` levels exceed the default depth of 10, a limit of its own.
-    let app = TestApp::spawn_with(|s| s.serve.graphql_max_depth = 20).await;
+async fn graphiqls_introspection_query_passes_the_default_limits() {
+    // Its nine `ofType` levels go deeper than the default depth of 10, which
+    // bounds the data, not the schema's description.
+    let app = TestApp::spawn().await;
     let token = app.token("partner").await;
     let res = app.gql(&token, INTROSPECTION, json!({})).await;
     assert_eq!(res["errors"], Value::Null, "{res}");
     assert_eq!(res["data"]["__schema"]["queryType"]["name"], "QueryRoot", "{res}");
+    // Data beside the introspection is bounded as always.
+    let deep = "{ __schema { queryType { name } } children(first: 1) { nodes { guardianships { guardian { children { \
+                guardianships { guardian { children { guardianships { guardian { name } } } } } } } } } } }";
+    let res = app.gql(&token, deep, json!({})).await;
+    assert_eq!(res["errors"][0]["extensions"]["code"], "VALIDATION", "{res}");
+    assert!(
+        res["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("depth limit is 10"),
+        "{res}"
+    );
 }

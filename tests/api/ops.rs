@@ -149,3 +149,28 @@ async fn docs_without_the_slash_redirects_to_the_docs() {
     assert_eq!(followed.status(), StatusCode::OK);
     assert!(followed.text().await.unwrap().contains("swagger"));
 }
+
+#[tokio::test]
+async fn graphiql_opens_on_an_example_that_runs_and_a_way_to_log_in() {
+    let app = TestApp::spawn().await;
+    shouhu_api::demo::load_register(&app.db).await.unwrap();
+    let html = app
+        .client
+        .get(app.url("/graphql"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("/api/v1/auth/login") && html.contains("type=\"password\""),
+        "a login form"
+    );
+    let start = html.find("const EXAMPLE = `").expect("an example query") + "const EXAMPLE = `".len();
+    let example = &html[start..start + html[start..].find('`').unwrap()];
+    let token = app.token("admin").await;
+    let res = app.gql(&token, example, serde_json::json!({})).await;
+    assert_eq!(res["errors"], serde_json::Value::Null, "{res}");
+    assert_eq!(res["data"]["children"]["nodes"].as_array().unwrap().len(), 5, "{res}");
+}

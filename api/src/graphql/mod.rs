@@ -51,6 +51,18 @@ pub struct MutationRoot(
     nested::AttendanceMutation,
 );
 
+/// The depth an introspection-only operation may reach: GraphiQL's own query
+/// needs 13 levels; every other limit stays as configured.
+const INTROSPECTION_DEPTH: usize = 20;
+
+/// The limits for operations that select only `__schema`, `__type` and `__typename`.
+pub fn introspection_limits(limits: Limits) -> Limits {
+    Limits {
+        depth: limits.depth.max(INTROSPECTION_DEPTH),
+        ..limits
+    }
+}
+
 /// Limits applied to every query.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

@@ -172,7 +172,12 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         .data(caller.clone())
         .data(loaders)
         .data(read_log.clone());
-    let mut response = coded(state.schema.execute(request).await, &state.graphql_limits);
+    let schema = if introspects_only(&doc, operation_name.as_deref()) {
+        &state.introspection_schema
+    } else {
+        &state.schema
+    };
+    let mut response = coded(schema.execute(request).await, &state.graphql_limits);
     ordered::in_selection_order(&mut response.data, &doc, operation_name.as_deref());
     let logged = match read_log.take() {
         Ok(disclosed) => audit::record_disclosed(&state.db, &caller, &disclosed).await,
@@ -188,6 +193,22 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         );
     }
     HttpResponse::Ok().content_type(ContentType::json()).json(response)
+}
+
+/// Whether the operation selects only the schema's own description.
+fn introspects_only(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::Selection;
+    doc.operations
+        .iter()
+        .find(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
+        .is_some_and(|(_, op)| {
+            let items = &op.node.selection_set.node.items;
+            !items.is_empty()
+                && items.iter().all(|item| {
+                    matches!(&item.node, Selection::Field(f)
+                        if matches!(f.node.name.node.as_str(), "__schema" | "__type" | "__typename"))
+                })
+        })
 }
 
 /// Gives every error an `extensions.code`: the services' errors have theirs;
