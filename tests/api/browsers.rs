@@ -300,7 +300,7 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_asked_and_decode_to_the
     assert_eq!(res.headers()["content-encoding"], "gzip");
 }
 
-/// The paths of one record of each kind a test can make cheaply.
+/// The paths of one record of each kind that has a single-record GET.
 async fn records(app: &TestApp, token: &str) -> Vec<String> {
     let child = app.create("/api/v1/children", token, child_body("王小明", 1)).await;
     let child_id = child["id"].as_str().unwrap().to_owned();
@@ -345,10 +345,57 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
             json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
         )
         .await;
+    let volunteer_id = volunteer["id"].as_str().unwrap().to_owned();
+    let res = app
+        .patch(
+            &format!("/api/v1/volunteers/{volunteer_id}"),
+            &township,
+            1,
+            &json!({"vetting_status": "approved"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let pairing = app
+        .create(
+            &format!("/api/v1/volunteers/{volunteer_id}/pairings"),
+            &township,
+            json!({"child_id": child_id, "kind": "mentor"}),
+        )
+        .await;
+    let visit = app
+        .create(
+            &format!("/api/v1/children/{child_id}/visits"),
+            token,
+            json!({"kind": "follow_up", "mode": "home", "occurred_on": day(-1), "visitor": "村干部"}),
+        )
+        .await;
+    let starts = chrono::Utc::now() + chrono::Duration::days(7);
+    let session = app
+        .create(
+            "/api/v1/training-sessions",
+            &township,
+            json!({"title": "家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
+                   "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(), "capacity": 2}),
+        )
+        .await;
+    let attendance = app
+        .create(
+            &format!(
+                "/api/v1/training-sessions/{}/attendance",
+                session["id"].as_str().unwrap()
+            ),
+            &township,
+            json!({"attendee_kind": "guardian", "attendee_id": guardian["id"]}),
+        )
+        .await;
     paths.extend([
         format!("/api/v1/care-centers/{}", place["id"].as_str().unwrap()),
         format!("/api/v1/enrollments/{}", enrollment["id"].as_str().unwrap()),
-        format!("/api/v1/volunteers/{}", volunteer["id"].as_str().unwrap()),
+        format!("/api/v1/volunteers/{volunteer_id}"),
+        format!("/api/v1/pairings/{}", pairing["id"].as_str().unwrap()),
+        format!("/api/v1/visits/{}", visit["id"].as_str().unwrap()),
+        format!("/api/v1/training-sessions/{}", session["id"].as_str().unwrap()),
+        format!("/api/v1/attendance/{}", attendance["id"].as_str().unwrap()),
     ]);
     paths
 }
