@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use shouhu_persistence::Db;
 use utoipa::OpenApi;
@@ -20,6 +20,7 @@ use crate::limits::Limiters;
 use crate::openapi::ApiDoc;
 use crate::ops::{self, Metrics};
 use crate::rest::{self, resource};
+use crate::transport;
 
 /// What every handler can reach. Nothing here is state a second replica would need.
 pub struct AppState {
@@ -122,6 +123,7 @@ impl Application {
             }
         });
         let openapi = ApiDoc::openapi();
+        let cors_enabled = !serve.cors_origins.is_empty();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -139,7 +141,14 @@ impl Application {
                 )
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
+                .wrap(from_fn(transport::head_as_get))
                 .wrap(from_fn(ops::observe))
+                // CORS wraps `observe`, so that its answers (a 429, a 500) carry
+                // the CORS headers too, and preflights are answered before any
+                // authentication or rate limit.
+                .wrap(Condition::new(cors_enabled, transport::cors(&serve.cors_origins)))
+                .wrap(Condition::new(cors_enabled, from_fn(transport::preflight_answers)))
+                .wrap(Compress::default())
                 .service(resource("/healthz", "GET").get(ops::healthz))
                 .service(resource("/readyz", "GET").get(ops::readyz))
                 .service(resource("/metrics", "GET").get(ops::metrics))

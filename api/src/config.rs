@@ -272,6 +272,11 @@ pub struct ServeArgs {
     /// as an access to that child) before any ID number it sends is 429.
     #[arg(long, env = "SHOUHU_ID_NUMBER_MATCHES_PER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub id_number_matches_per_day: u32,
+    /// Origins (`https://app.example.org`, comma-separated) whose pages may
+    /// call the API from a browser (CORS); none by default, and then no CORS
+    /// header is sent at all.
+    #[arg(long, env = "SHOUHU_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<CorsOrigin>,
 }
 
 /// Everything `Application::build` needs.
@@ -313,6 +318,39 @@ impl Settings {
             }),
             _ => Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
         }
+    }
+}
+
+/// A web origin a browser sends in `Origin`: `http` or `https`, a host and
+/// perhaps a port, nothing after (compared exactly).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorsOrigin(String);
+
+impl CorsOrigin {
+    /// The origin as browsers send it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for CorsOrigin {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let host = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .ok_or_else(|| format!("{s:?}: an origin starts with https:// or http://"))?;
+        let well_formed = !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            && s.parse::<actix_web::http::Uri>().is_ok();
+        if !well_formed {
+            return Err(format!(
+                "{s:?}: an origin is a scheme, a host and perhaps a port, such as https://app.example.org:8443, with no path"
+            ));
+        }
+        Ok(Self(s.to_owned()))
     }
 }
 
@@ -367,6 +405,19 @@ impl std::str::FromStr for ProxyRange {
 #[cfg(test)]
 mod tests {
     use super::ProxyRange;
+
+    #[test]
+    fn cors_origins_are_a_scheme_a_host_and_perhaps_a_port() {
+        let origin = |s: &str| s.parse::<super::CorsOrigin>();
+        assert!(origin("https://app.example.org").is_ok_and(|o| o.as_str() == "https://app.example.org"));
+        assert!(origin(" http://localhost:3000").is_ok_and(|o| o.as_str() == "http://localhost:3000"));
+        assert!(origin("http://[::1]:8080").is_ok());
+        assert!(origin("https://app.example.org/").is_err());
+        assert!(origin("app.example.org").is_err());
+        assert!(origin("*").is_err());
+        assert!(origin("https://").is_err());
+        assert!(origin("https://user@app.example.org").is_err());
+    }
 
     #[test]
     fn proxy_ranges_match_addresses_and_cidr_blocks() {

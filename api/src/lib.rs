@@ -14,6 +14,7 @@ pub mod limits;
 pub mod openapi;
 pub mod ops;
 pub mod rest;
+pub mod transport;
 
 pub use app::Application;
 pub use config::Settings;

@@ -76,7 +76,10 @@ volunteers and training sessions.\n\n\
 Every `/api/v1` route needs `Authorization: Bearer <access token>` (from `POST /api/v1/auth/login`). A record outside your \
 jurisdiction (your region's subtree) answers 404 exactly like one that does not exist. Errors are `application/problem+json` \
 (RFC 9457) with every bad field listed in `errors`. Lists are keyset-paginated: pass `next_cursor` back as `cursor`. \
-`PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale).\n\n\
+`PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale). \
+A `GET` of one record with `If-None-Match` naming its current `ETag` answers 304 with no body.\n\n\
+`HEAD` works wherever `GET` does (same status and headers, no body). Responses are compressed when `Accept-Encoding` \
+asks for `gzip` or `br`. Browser pages from the origins in `SHOUHU_CORS_ORIGINS` may call the API (CORS).\n\n\
 Resident ID numbers, phones and street addresses are masked (`522631********0011`, `138****5678`) for roles \
 that may not see them; health notes are left out. Who may do what is in the access matrix below; a field a role may not \
 write is 403 and nothing changes.\n\n\

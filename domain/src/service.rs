@@ -51,10 +51,26 @@ pub(crate) async fn finished_one<T: Resource, S: Store>(store: &S, ctx: &Ctx, re
     finished(store, ctx, vec![record]).await?.pop().ok_or(Error::NotFound)
 }
 
-/// One record, masked for the caller.
+/// One record, masked for the caller, noted in the read log when it carries
+/// unmasked personal data.
 pub async fn get<T: Resource, S: Store + Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
+    let record = get_unsent(store, ctx, id).await?;
+    sent(store, ctx, &record).await?;
+    Ok(record)
+}
+
+/// One record, masked for the caller, whose read is not logged yet: for a
+/// surface that may answer without sending it (REST's 304 Not Modified, a
+/// `HEAD`), and that calls [`sent`] when it does send it.
+pub async fn get_unsent<T: Resource, S: Store + Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
     let record = visible(store, ctx, id).await?;
-    answer(store, ctx, record).await
+    finished_one(store, ctx, record).await
+}
+
+/// Notes in the read log that `record` (from [`get_unsent`]) went out in a
+/// response of its own, when it carries unmasked personal data.
+pub async fn sent<T: Resource, S: Store>(store: &S, ctx: &Ctx, record: &T) -> Result<()> {
+    note_access(store, ctx, [record]).await
 }
 
 /// One record as it leaves the domain in a response of its own, noted in the

@@ -7,6 +7,7 @@ mod abuse;
 mod attacks;
 mod audit;
 mod auth;
+mod browsers;
 mod care;
 mod children;
 mod enrollments;

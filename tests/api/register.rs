@@ -221,7 +221,7 @@ async fn regions_are_a_read_only_tree() {
     );
     let res = app.post("/api/v1/regions", &token, &json!({})).await;
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(res.headers()["allow"], "GET");
+    assert_eq!(res.headers()["allow"], "GET, HEAD");
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
 

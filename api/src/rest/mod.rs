@@ -8,7 +8,7 @@ pub mod resources;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
 use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest};
 use shouhu_domain::{Error, FieldError};
@@ -65,7 +65,13 @@ impl Resource {
 
 impl actix_web::dev::HttpServiceFactory for Resource {
     fn register(self, config: &mut actix_web::dev::AppService) {
-        let allow = self.1;
+        // HEAD is served wherever GET is (see `transport::head_as_get`).
+        let allow: &'static str = match self.1 {
+            "GET" => "GET, HEAD",
+            "GET, POST" => "GET, HEAD, POST",
+            "GET, PATCH, DELETE" => "GET, HEAD, PATCH, DELETE",
+            other => other,
+        };
         let resource = self.0.default_service(web::to(move || async move {
             let mut res = Problem::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -230,6 +236,19 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, actix_web::Error> {
                 "expected a quoted version number",
             )]),
         )
+    })
+}
+
+/// The answer to a GET of one record at `version` when the client already
+/// holds it (`If-None-Match` names its ETag): 304 Not Modified, no body, the
+/// ETag again. `None` when the record must be sent (a stale or malformed
+/// `If-None-Match`, or none).
+pub fn not_modified(req: &HttpRequest, version: i64) -> Option<HttpResponse> {
+    let current = etag(version);
+    crate::transport::holds(req, &current).then(|| {
+        HttpResponse::NotModified()
+            .insert_header(header::ETag(current))
+            .finish()
     })
 }
 

@@ -18,7 +18,7 @@ use crate::dto::*;
 use crate::error::{ApiError, Problem};
 use crate::idempotent;
 use crate::rest::resources::{created_response, idempotency_key};
-use crate::rest::{etag, if_match, object};
+use crate::rest::{etag, if_match, not_modified, object};
 
 macro_rules! rest_nested {
     (
@@ -103,15 +103,21 @@ macro_rules! rest_nested {
 
         $(#[doc = $get_doc])*
         #[utoipa::path(get, path = $item, tag = $tag,
-            params(("id" = Uuid, Path, description = "The record's id")), security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
+            security(("bearer" = [])),
             responses(
                 (status = 200, description = "The record", body = $dto, headers(("ETag" = String, description = "The version"))),
+                (status = 304, description = "Not modified: `If-None-Match` names the current version; no body, the `ETag` again",
+                    headers(("ETag" = String, description = "The version, quoted"))),
                 (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record that you may see", body = Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, actix_web::Error> {
+        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
             let r = nested::get::<$record, Db>(&state.db, &caller.0, id.into_inner()).await.map_err(ApiError)?;
+            if let Some(res) = not_modified(&req, r.meta.version) {
+                return Ok(res);
+            }
             Ok(HttpResponse::Ok().insert_header(header::ETag(etag(r.meta.version))).json($dto::from(r)))
         }
 

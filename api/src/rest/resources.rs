@@ -15,7 +15,8 @@ use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::{ApiError, Problem};
 use crate::idempotent::{self, Created};
-use crate::rest::{encode_cursor, etag, if_match, list_params, object};
+use crate::rest::{encode_cursor, etag, if_match, list_params, not_modified, object};
+use crate::transport::is_head;
 
 macro_rules! rest_resource {
     (
@@ -77,16 +78,27 @@ macro_rules! rest_resource {
         }
 
         $(#[doc = $get_doc])*
-        #[utoipa::path(get, path = $item, tag = $tag, params(("id" = Uuid, Path, description = "The record's id")), security(("bearer" = [])),
+        #[utoipa::path(get, path = $item, tag = $tag,
+            params(("id" = Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
+            security(("bearer" = [])),
             responses(
                 (status = 200, description = "The record; `ETag` is its version", body = $dto,
+                    headers(("ETag" = String, description = "The version, quoted"))),
+                (status = 304, description = "Not modified: `If-None-Match` names the current version; no body, the `ETag` again (and no read-log entry)",
                     headers(("ETag" = String, description = "The version, quoted"))),
                 (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, actix_web::Error> {
-            let record = service::get::<$record, Db>(&state.db, &caller.0, id.into_inner()).await.map_err(ApiError)?;
+        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+            let record = service::get_unsent::<$record, Db>(&state.db, &caller.0, id.into_inner()).await.map_err(ApiError)?;
+            if let Some(res) = not_modified(&req, record.meta.version) {
+                return Ok(res);
+            }
+            // A HEAD sends no body, so it discloses nothing to log.
+            if !is_head(&req) {
+                service::sent(&state.db, &caller.0, &record).await.map_err(ApiError)?;
+            }
             Ok(HttpResponse::Ok().insert_header(header::ETag(etag(record.meta.version))).json($dto::from(record)))
         }
 
