@@ -241,6 +241,13 @@ pub struct ServeArgs {
     /// peer the header is ignored.
     #[arg(long, env = "SHOUHU_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<ProxyRange>,
+    /// The server's public base URL (`https://shouhu.example.gov.cn`, no query
+    /// or fragment), used for the absolute URLs of
+    /// `/.well-known/oauth-authorization-server`. Unset, they are built from
+    /// the request's `Host` (and, from a trusted proxy, `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host`).
+    #[arg(long, env = "SHOUHU_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     /// Seconds a process may trust its last look at a session (0 to 5): a
     /// logout, a detected refresh-token reuse or a disabled account refuses
     /// the session's access tokens on every replica within this time.
@@ -362,6 +369,21 @@ impl std::str::FromStr for ProxyRange {
         };
         Ok(Self { network, prefix })
     }
+}
+
+/// An `http` or `https` URL without query or fragment, kept without a trailing slash.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or("the public URL must start with https:// or http://")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the public URL needs a host".to_owned());
+    }
+    if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the public URL may have no query, fragment or spaces".to_owned());
+    }
+    Ok(value.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]

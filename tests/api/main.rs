@@ -16,6 +16,7 @@ mod hardening;
 mod helpers;
 mod jurisdiction;
 mod matrix;
+mod oauth;
 mod ops;
 mod read_log;
 mod register;
