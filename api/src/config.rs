@@ -388,7 +388,29 @@ fn parse_public_url(value: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::ProxyRange;
+    use super::{ProxyRange, parse_public_url};
+
+    #[test]
+    fn a_public_url_is_an_http_origin_or_path_without_query_kept_without_a_trailing_slash() {
+        assert_eq!(
+            parse_public_url("https://shouhu.example.gov.cn/"),
+            Ok("https://shouhu.example.gov.cn".to_owned())
+        );
+        assert_eq!(
+            parse_public_url("http://10.1.2.3:8080/shouhu"),
+            Ok("http://10.1.2.3:8080/shouhu".to_owned())
+        );
+        for bad in [
+            "shouhu.example.gov.cn",
+            "ftp://x",
+            "https://",
+            "https://x/?a=1",
+            "https://x/#f",
+            "https://a b",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn proxy_ranges_match_addresses_and_cidr_blocks() {
