@@ -116,6 +116,20 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
             "invalid_request",
         ),
         (
+            "a body over 16 KiB",
+            token_request(&app).form(&[cc, ("padding", &"x".repeat(20_000))]),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+        ),
+        (
+            "malformed basic credentials",
+            token_request(&app)
+                .header("authorization", "Basic not*base64")
+                .form(&[cc]),
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
             "no client authentication",
             token_request(&app).form(&[cc]),
             StatusCode::UNAUTHORIZED,
