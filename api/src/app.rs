@@ -156,6 +156,7 @@ impl Application {
                 .service(resource("/api/v1/auth/token", "POST").post(rest::auth::token))
                 .service(resource("/api/v1/auth/logout", "POST").post(rest::auth::logout))
                 .service(resource("/.well-known/jwks.json", "GET").get(rest::auth::jwks))
+                .service(resource("/.well-known/oauth-authorization-server", "GET").get(rest::auth::oauth_metadata))
                 .service(resource("/api/v1/regions", "GET").get(rest::regions::list_regions))
                 .service(resource("/api/v1/regions/{code}", "GET").get(rest::regions::get_region))
                 .configure(rest::resources::routes)

@@ -241,6 +241,13 @@ pub struct ServeArgs {
     /// peer the header is ignored.
     #[arg(long, env = "SHOUHU_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<ProxyRange>,
+    /// The server's public base URL (`https://shouhu.example.gov.cn`, no query
+    /// or fragment), used for the absolute URLs of
+    /// `/.well-known/oauth-authorization-server`. Unset, they are built from
+    /// the request's `Host` (and, from a trusted proxy, `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host`).
+    #[arg(long, env = "SHOUHU_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     /// Seconds a process may trust its last look at a session (0 to 5): a
     /// logout, a detected refresh-token reuse or a disabled account refuses
     /// the session's access tokens on every replica within this time.
@@ -402,9 +409,46 @@ impl std::str::FromStr for ProxyRange {
     }
 }
 
+/// An `http` or `https` URL without query or fragment, kept without a trailing slash.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or("the public URL must start with https:// or http://")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the public URL needs a host".to_owned());
+    }
+    if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the public URL may have no query, fragment or spaces".to_owned());
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ProxyRange;
+    use super::{ProxyRange, parse_public_url};
+
+    #[test]
+    fn a_public_url_is_an_http_origin_or_path_without_query_kept_without_a_trailing_slash() {
+        assert_eq!(
+            parse_public_url("https://shouhu.example.gov.cn/"),
+            Ok("https://shouhu.example.gov.cn".to_owned())
+        );
+        assert_eq!(
+            parse_public_url("http://10.1.2.3:8080/shouhu"),
+            Ok("http://10.1.2.3:8080/shouhu".to_owned())
+        );
+        for bad in [
+            "shouhu.example.gov.cn",
+            "ftp://x",
+            "https://",
+            "https://x/?a=1",
+            "https://x/#f",
+            "https://a b",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn cors_origins_are_a_scheme_a_host_and_perhaps_a_port() {

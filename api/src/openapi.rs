@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers.
 
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 use crate::rest::{audit, auth, nested, regions, resources};
@@ -61,8 +63,35 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
         http.bearer_format = Some("JWT (EdDSA)".to_owned());
-        http.description = Some("An access token from POST /api/v1/auth/login".to_owned());
+        http.description = Some("An access token from POST /api/v1/auth/login or POST /api/v1/auth/token".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
+        let oauth2 = OAuth2::with_description(
+            [Flow::ClientCredentials(ClientCredentials::new(
+                "/api/v1/auth/token",
+                Scopes::new(),
+            ))],
+            "A client system's access token from the OAuth 2.0 client credentials grant (RFC 6749 §4.4): HTTP Basic \
+(`client_secret_basic`) or `client_id` and `client_secret` in the form (`client_secret_post`). No scopes. Metadata at \
+`/.well-known/oauth-authorization-server` (RFC 8414).",
+        );
+        components.add_security_scheme("oauth2", SecurityScheme::OAuth2(oauth2));
+        // Either scheme opens every operation that takes the bearer token.
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+                &mut item.put,
+            ];
+            for op in operations.into_iter().flatten() {
+                if let Some(security) = op.security.as_mut()
+                    && !security.is_empty()
+                {
+                    security.push(SecurityRequirement::new("oauth2", Vec::<String>::new()));
+                }
+            }
+        }
     }
 }
 
@@ -73,7 +102,8 @@ impl Modify for BearerAuth {
         title = "Shouhu (守护) API",
         description = "The shared register of rural left-behind children and their care: children, guardians, care places, \
 volunteers and training sessions.\n\n\
-Every `/api/v1` route needs `Authorization: Bearer <access token>` (from `POST /api/v1/auth/login`). A record outside your \
+Every `/api/v1` route needs `Authorization: Bearer <access token>` (from `POST /api/v1/auth/login`, or for a client \
+system from the OAuth 2.0 client credentials grant at `POST /api/v1/auth/token`). A record outside your \
 jurisdiction (your region's subtree) answers 404 exactly like one that does not exist. Errors are `application/problem+json` \
 (RFC 9457) with every bad field listed in `errors`. Lists are keyset-paginated: pass `next_cursor` back as `cursor`. \
 `PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale). \
@@ -92,7 +122,7 @@ as `X-Client-Request-Id`; any other is ignored.",
     ),
     paths(
         crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,
-        auth::login, auth::token, auth::logout, auth::jwks,
+        auth::login, auth::token, auth::logout, auth::jwks, auth::oauth_metadata,
         regions::list_regions, regions::get_region,
         audit::list_audit_events, audit::list_access_events,
         nested::list_guardianships, nested::create_guardianship, nested::get_guardianship,

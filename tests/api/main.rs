@@ -18,6 +18,7 @@ mod hardening;
 mod helpers;
 mod jurisdiction;
 mod matrix;
+mod oauth;
 mod ops;
 mod read_log;
 mod register;

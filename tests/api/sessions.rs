@@ -80,7 +80,7 @@ async fn after_logout_the_old_access_token_is_refused_on_rest_and_graphql_within
     assert!(refused_everywhere(&app, access(&tokens)).await, "and it stays refused");
     assert_eq!(
         refresh(&app, &tokens["refresh_token"]).await.status(),
-        StatusCode::UNAUTHORIZED
+        StatusCode::BAD_REQUEST
     );
     // Another login of the same account is not affected.
     assert!(accepted_everywhere(&app, &app.token("village").await).await);
@@ -97,8 +97,8 @@ async fn a_reused_refresh_token_ends_the_login_and_refuses_the_winners_access_to
     assert!(accepted_everywhere(&app, access(&second)).await);
     // The spent token comes back: whoever holds it, the login is over.
     let res = refresh(&app, &first["refresh_token"]).await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-type"], "application/json");
     assert!(
         refused_everywhere(&app, access(&second)).await,
         "the winner's access token"
@@ -106,7 +106,7 @@ async fn a_reused_refresh_token_ends_the_login_and_refuses_the_winners_access_to
     assert!(refused_everywhere(&app, access(&first)).await, "the first access token");
     assert_eq!(
         refresh(&app, &second["refresh_token"]).await.status(),
-        StatusCode::UNAUTHORIZED
+        StatusCode::BAD_REQUEST
     );
     assert!(
         accepted_everywhere(&app, access(&other_login)).await,
@@ -131,7 +131,7 @@ async fn ten_concurrent_refreshes_with_one_token_give_exactly_one_new_token_and_
     assert!(statuses.iter().all(|s| !s.is_server_error()), "{statuses:?}");
     assert_eq!(winners.len(), 1, "{statuses:?}");
     assert_eq!(
-        statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(),
+        statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count(),
         9,
         "{statuses:?}"
     );
@@ -140,7 +140,7 @@ async fn ten_concurrent_refreshes_with_one_token_give_exactly_one_new_token_and_
     assert!(refused_everywhere(&app, access(winner)).await);
     assert_eq!(
         refresh(&app, &winner["refresh_token"]).await.status(),
-        StatusCode::UNAUTHORIZED
+        StatusCode::BAD_REQUEST
     );
 }
 
@@ -158,7 +158,7 @@ async fn disabling_an_account_refuses_its_existing_tokens_and_enabling_it_revive
     );
     assert_eq!(
         refresh(&app, &tokens["refresh_token"]).await.status(),
-        StatusCode::UNAUTHORIZED
+        StatusCode::BAD_REQUEST
     );
     assert!(
         accepted_everywhere(&app, &app.token("center").await).await,
@@ -397,7 +397,8 @@ async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaf
     let res = grant(&id, "wrong").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_client");
     assert_eq!(status_of(grant(&id, &secret)).await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(status_of(grant(&other_id, &other_secret)).await, StatusCode::OK);
     shouhu_api::cli::unlock(&app.db, &id).await.unwrap();

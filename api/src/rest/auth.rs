@@ -1,6 +1,7 @@
 //! Login, token refresh, logout and the public keys.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use chrono::{Duration, Utc};
@@ -44,19 +45,34 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
-/// A token request (JSON or form).
-#[derive(Debug, Deserialize, ToSchema)]
+/// A token request (RFC 6749 §4.4 client credentials, §6 refresh), sent as
+/// `application/x-www-form-urlencoded` (or as a JSON object of strings).
+#[derive(Debug, ToSchema)]
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "cl_019ac4f27b1e7cc09a513f0e6d1b2c4d", "client_secret": "…"}))]
 pub struct TokenRequest {
-    /// `refresh_token` or `client_credentials`.
-    #[schema(example = "refresh_token")]
+    /// `client_credentials` or `refresh_token`.
+    #[schema(example = "client_credentials")]
     pub grant_type: String,
     /// The refresh token, for `grant_type=refresh_token`.
     pub refresh_token: Option<String>,
-    /// The client id, for `grant_type=client_credentials` (or HTTP Basic).
+    /// The client id (`client_secret_post`); leave it out when sending HTTP Basic (`client_secret_basic`).
     pub client_id: Option<String>,
-    /// The client secret, for `grant_type=client_credentials` (or HTTP Basic).
+    /// The client secret (`client_secret_post`); never together with HTTP Basic.
     pub client_secret: Option<String>,
+    /// This server defines no scopes: leave it out.
+    pub scope: Option<String>,
+}
+
+/// An OAuth 2.0 error (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type` or `invalid_scope`.
+    #[schema(example = "invalid_grant")]
+    pub error: String,
+    /// What went wrong, for people.
+    #[schema(example = "the refresh token is unknown, spent, revoked or expired")]
+    pub error_description: String,
 }
 
 /// A logout request.
@@ -187,117 +203,307 @@ fn too_many_attempts(retry_after: u64) -> actix_web::Error {
     actix_web::error::InternalError::from_response("rate limited", response).into()
 }
 
-/// Issues tokens for a grant (JSON or `application/x-www-form-urlencoded`).
-/// `refresh_token`: the refresh token rotates; each works once, and presenting
-/// a spent one (also when several requests race with one token: one wins)
-/// ends that login, the newest tokens included: its access tokens are refused
-/// within `SHOUHU_SESSION_CHECK_SECONDS` (2) on every replica.
-/// `client_credentials`: a client system's id and secret (in the body or as
-/// HTTP Basic) give an access token, without a refresh token; wrong secrets
-/// are throttled per client id and source address like failed logins.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
-    request_body(content = TokenRequest, content_type = "application/json"),
-    responses(
-        (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 400, description = "Unsupported grant or missing token", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, spent, revoked or expired refresh token; unknown client or wrong secret; disabled account", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong secrets for this client id from this address, or too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    ))]
-pub async fn token(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, actix_web::Error> {
-    let is_form = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let parsed: Result<TokenRequest, String> = if is_form {
-        serde_urlencoded_from(&body)
-    } else {
-        serde_json::from_slice(&body).map_err(|e| e.to_string())
-    };
-    let request = parsed.map_err(|e| crate::error::bad_request(format!("malformed token request: {e}")))?;
-    match request.grant_type.as_str() {
-        "refresh_token" => refresh_grant(&state, request).await,
-        "client_credentials" => client_grant(&state, &req, request).await,
-        _ => Err(unsupported_grant()),
+/// The largest token request body read.
+const TOKEN_BODY_LIMIT: usize = 16 * 1024;
+
+/// The parameters this endpoint knows; any other is ignored (RFC 6749 §3.2).
+const TOKEN_PARAMS: [&str; 5] = ["grant_type", "refresh_token", "client_id", "client_secret", "scope"];
+
+/// Why a token request gets no token.
+enum Refusal {
+    /// An OAuth 2.0 error (RFC 6749 §5.2), with the seconds to wait on a 429.
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+        retry_after: Option<u64>,
+    },
+    /// A failure of the server's, answered as a problem.
+    Internal(actix_web::Error),
+}
+
+impl Refusal {
+    /// The response. A 401 challenges for HTTP Basic, the client
+    /// authentication this endpoint takes in a header.
+    fn response(self) -> HttpResponse {
+        let (status, error, description, retry_after) = match self {
+            Self::OAuth {
+                status,
+                error,
+                description,
+                retry_after,
+            } => (status, error, description, retry_after),
+            Self::Internal(e) => return e.error_response(),
+        };
+        let mut res = HttpResponse::build(status);
+        if status == StatusCode::UNAUTHORIZED {
+            res.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"shouhu\""),
+            ));
+        }
+        if let Some(seconds) = retry_after {
+            res.insert_header((header::RETRY_AFTER, seconds));
+        }
+        res.json(OAuthError {
+            error: error.to_owned(),
+            error_description: description,
+        })
     }
 }
 
-fn serde_urlencoded_from(body: &[u8]) -> Result<TokenRequest, String> {
-    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(text)
-        .map_err(|e| e.to_string())?
-        .into_inner();
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    Ok(TokenRequest {
-        grant_type: get("grant_type").ok_or("grant_type is required")?,
-        refresh_token: get("refresh_token"),
-        client_id: get("client_id"),
-        client_secret: get("client_secret"),
-    })
+fn oauth_error(status: StatusCode, error: &'static str, description: impl Into<String>) -> Refusal {
+    Refusal::OAuth {
+        status,
+        error,
+        description: description.into(),
+        retry_after: None,
+    }
 }
 
-/// Client credentials from HTTP Basic authentication, if sent.
-fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    let value = req.headers().get("authorization")?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+fn invalid_request(description: impl Into<String>) -> Refusal {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
-fn unsupported_grant() -> actix_web::Error {
-    problem_error(
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "unsupported-grant-type",
-            "grant_type must be refresh_token or client_credentials",
-        )
-        .with_fields(vec![shouhu_domain::FieldError::new(
-            "grant_type",
-            "unsupported",
-            "supported: refresh_token, client_credentials",
-        )]),
+fn invalid_client(description: &str) -> Refusal {
+    oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description)
+}
+
+fn invalid_scope() -> Refusal {
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_scope",
+        "this server defines no scopes: leave scope out",
     )
 }
 
-async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<HttpResponse, actix_web::Error> {
-    let Some(token) = request.refresh_token.filter(|t| !t.is_empty()) else {
-        return Err(crate::error::bad_request("refresh_token is required"));
-    };
-    let spent = state
-        .db
-        .spend_refresh_token(&refresh_hash(&token), Utc::now())
-        .await
-        .map_err(ApiError)?;
-    let Some((account_id, family)) = spent else {
-        return Err(unauthorized("the refresh token is unknown, spent, revoked or expired"));
-    };
-    match state.db.account(account_id).await.map_err(ApiError)? {
-        Some(a) if !a.disabled => Ok(HttpResponse::Ok().json(issue(state, &a, Some(family)).await?)),
-        _ => Err(unauthorized("the account is disabled")),
+/// A throttled client: 429 with `Retry-After`, as an OAuth error whose body
+/// says nothing about the client id tried.
+fn client_throttled(retry_after: u64) -> Refusal {
+    Refusal::OAuth {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        error: "invalid_client",
+        description: "too many attempts; retry after the number of seconds in Retry-After".to_owned(),
+        retry_after: Some(retry_after),
     }
 }
 
-async fn client_grant(
-    state: &AppState,
-    req: &HttpRequest,
-    request: TokenRequest,
-) -> Result<HttpResponse, actix_web::Error> {
-    let (id, secret) = match (request.client_id, request.client_secret) {
-        (Some(id), Some(secret)) => (id, secret),
-        _ => basic_credentials(req)
-            .ok_or_else(|| crate::error::bad_request("client_id and client_secret are required"))?,
+fn internal(e: shouhu_domain::Error) -> Refusal {
+    Refusal::Internal(ApiError(e).into())
+}
+
+/// Issues tokens: RFC 6749 §4.4 (`grant_type=client_credentials`) and §6
+/// (`grant_type=refresh_token`), with the parameters as
+/// `application/x-www-form-urlencoded` (a JSON object of strings is taken too).
+///
+/// `client_credentials`: a client system (see `shouhu client add`)
+/// authenticates with HTTP Basic (`client_secret_basic`: the id and the secret,
+/// each form-urlencoded) or with `client_id` and `client_secret` in the body
+/// (`client_secret_post`), never both, and gets an access token without a
+/// refresh token. Wrong secrets are throttled per client id and source address
+/// like failed logins: a throttled client is answered 429 with `Retry-After`
+/// and an `invalid_client` error, even with the right secret.
+///
+/// `refresh_token`: the refresh token of a login rotates; each works once, and
+/// presenting a spent one (also when several requests race with one token: one
+/// wins) ends that login, the newest tokens included: its access tokens are
+/// refused within `SHOUHU_SESSION_CHECK_SECONDS` (2) on every replica. A client
+/// system that authenticates here is `unauthorized_client`: it has no refresh
+/// tokens.
+///
+/// Errors are RFC 6749 §5.2 objects (`{"error", "error_description"}`), and
+/// every answer, token or error, carries `Cache-Control: no-store` and
+/// `Pragma: no-cache`. The server defines no scopes: a `scope` is
+/// `invalid_scope`.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
+    request_body(content(
+        (TokenRequest = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse,
+            headers(("Cache-Control" = String, description = "no-store"), ("Pragma" = String, description = "no-cache"))),
+        (status = 400, description = "`invalid_request` (a missing or repeated parameter, a body that is neither a form nor a JSON object, two client authentication methods), \
+`invalid_grant` (an unknown, spent, revoked or expired refresh token, or a disabled account), `unauthorized_client` (a client system asking to refresh), \
+`unsupported_grant_type` or `invalid_scope`", body = OAuthError),
+        (status = 401, description = "`invalid_client`: no client authentication, an unknown client, a wrong secret or a disabled client (one answer for all)", body = OAuthError,
+            headers(("WWW-Authenticate" = String, description = "Basic realm=\"shouhu\""))),
+        (status = 413, description = "`invalid_request`: a body over 16 KiB", body = OAuthError),
+        (status = 429, description = "`invalid_client`: too many wrong secrets for this client id from this address, or too many attempts; see Retry-After", body = OAuthError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
+pub async fn token(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let mut res = token_reply(&state, &req, payload)
+        .await
+        .unwrap_or_else(Refusal::response);
+    // RFC 6749 §5.1: no cache may keep a token response, nor an error.
+    let headers = res.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res
+}
+
+async fn token_reply(state: &AppState, req: &HttpRequest, payload: web::Payload) -> Result<HttpResponse, Refusal> {
+    let body = read_body(payload).await?;
+    let params = TokenParams::parse(req, &body)?;
+    let auth = ClientAuth::of(req, &params)?;
+    match params.get("grant_type") {
+        None => Err(invalid_request("grant_type is required")),
+        Some("client_credentials") => client_grant(state, req, &params, auth).await,
+        Some("refresh_token") => refresh_grant(state, req, &params, auth).await,
+        Some(_) => Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials or refresh_token",
+        )),
+    }
+}
+
+async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, Refusal> {
+    use futures::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| invalid_request("the body could not be read"))?;
+        if body.len() + chunk.len() > TOKEN_BODY_LIMIT {
+            return Err(oauth_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                "the body is larger than 16 KiB",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The known parameters of a token request, each at most once; an empty one
+/// counts as absent (RFC 6749 §3.2).
+struct TokenParams(Vec<(&'static str, String)>);
+
+impl TokenParams {
+    fn parse(req: &HttpRequest, body: &[u8]) -> Result<Self, Refusal> {
+        let mime = req.headers().get(header::CONTENT_TYPE).map(|v| {
+            v.to_str()
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+        let pairs: Vec<(String, String)> = match mime.as_deref() {
+            Some("application/x-www-form-urlencoded") => {
+                if std::str::from_utf8(body).is_err() {
+                    return Err(invalid_request("the form is not UTF-8"));
+                }
+                form_urlencoded::parse(body).into_owned().collect()
+            }
+            Some(m) if m == "application/json" || m.ends_with("+json") => {
+                let object: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_slice(body).map_err(|_| invalid_request("the body is not a JSON object"))?;
+                let mut pairs = Vec::new();
+                for (name, value) in object {
+                    match value {
+                        serde_json::Value::String(v) => pairs.push((name, v)),
+                        serde_json::Value::Null => {}
+                        _ if TOKEN_PARAMS.contains(&name.as_str()) => {
+                            return Err(invalid_request(format!("{name} must be a string")));
+                        }
+                        _ => {}
+                    }
+                }
+                pairs
+            }
+            None if body.is_empty() => Vec::new(),
+            _ => {
+                return Err(invalid_request(
+                    "send the parameters as application/x-www-form-urlencoded",
+                ));
+            }
+        };
+        let mut known: Vec<(&'static str, String)> = Vec::new();
+        for (name, value) in pairs {
+            let Some(&name) = TOKEN_PARAMS.iter().find(|p| **p == name) else {
+                continue;
+            };
+            if value.is_empty() {
+                continue;
+            }
+            if known.iter().any(|(n, _)| *n == name) {
+                return Err(invalid_request(format!("{name} is sent more than once")));
+            }
+            known.push((name, value));
+        }
+        Ok(Self(known))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// How a token request authenticates its client (RFC 6749 §2.3.1).
+enum ClientAuth {
+    /// No client authentication (a bare `client_id` is no authentication).
+    None,
+    /// `client_secret_basic` or `client_secret_post`: an id and a secret.
+    Secret { id: String, secret: String },
+}
+
+impl ClientAuth {
+    fn of(req: &HttpRequest, params: &TokenParams) -> Result<Self, Refusal> {
+        // Other schemes (a Bearer token sent along) are not client authentication.
+        let basic = match req.headers().get(header::AUTHORIZATION) {
+            Some(value) => match value.to_str().unwrap_or("").split_once(' ') {
+                Some((scheme, credentials)) if scheme.eq_ignore_ascii_case("basic") => {
+                    Some(decode_basic(credentials).ok_or_else(|| invalid_client("malformed HTTP Basic credentials"))?)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        match (basic, params.get("client_id"), params.get("client_secret")) {
+            (Some(_), _, Some(_)) => Err(invalid_request(
+                "use one client authentication method: HTTP Basic or client_secret in the body, not both",
+            )),
+            (Some((basic_id, _)), Some(id), None) if id != basic_id => {
+                Err(invalid_request("client_id differs from the HTTP Basic user"))
+            }
+            (Some((id, secret)), _, None) => Ok(Self::Secret { id, secret }),
+            (None, Some(id), Some(secret)) => Ok(Self::Secret {
+                id: id.to_owned(),
+                secret: secret.to_owned(),
+            }),
+            (None, None, Some(_)) => Err(invalid_request("client_secret needs client_id")),
+            (None, _, None) => Ok(Self::None),
+        }
+    }
+}
+
+/// HTTP Basic client credentials: base64 of the form-urlencoded id, `:`, and
+/// the form-urlencoded secret (RFC 6749 §2.3.1).
+fn decode_basic(credentials: &str) -> Option<(String, String)> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(credentials.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape = |s: &str| {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
     };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+/// Checks a client's id and secret, throttled per client id and source
+/// address like logins; known and unknown ids get the same answers.
+async fn authenticate_client(state: &AppState, req: &HttpRequest, id: &str, secret: &str) -> Result<Account, Refusal> {
     let source = source_address(req, &state.settings.serve.trusted_proxies);
-    let subject = throttle_subject(&id);
+    let subject = throttle_subject(id);
     if let Decision::Limited { retry_after, .. } = state.limiters.login(&format!("client:{subject}"), &source) {
-        return Err(too_many_attempts(retry_after));
+        return Err(client_throttled(retry_after));
     }
     let now = Utc::now();
     let throttle = state.settings.throttle();
@@ -305,45 +511,183 @@ async fn client_grant(
         .db
         .begin_auth_attempt(ThrottleScope::Client, &subject, &source, &throttle, now)
         .await
-        .map_err(ApiError)?
+        .map_err(internal)?
     {
-        return Err(too_many_attempts(seconds_until(until, now)));
+        return Err(client_throttled(seconds_until(until, now)));
     }
     let plausible =
         id.starts_with("cl_") && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let account = if plausible {
-        state.db.account_by_username(&id).await.map_err(ApiError)?
+        state.db.account_by_username(id).await.map_err(internal)?
     } else {
         None
     };
     let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
-    let secret_ok = verify_password(&secret, hash);
+    let secret_ok = verify_password(secret, hash);
     match account {
         Some(a) if secret_ok && a.is_client && !a.disabled => {
             state
                 .db
                 .clear_auth_failures(ThrottleScope::Client, &subject, &source)
                 .await
-                .map_err(ApiError)?;
-            state.keys.reload().await.map_err(ApiError)?;
-            // Each grant is a session of its own, so that disabling the client ends it.
-            let session = Uuid::now_v7();
-            state
-                .db
-                .insert_session(session, a.id, SessionKind::Client, now)
-                .await
-                .map_err(ApiError)?;
-            let ttl = state.settings.serve.access_token_ttl;
-            let access_token = state.keys.issue(&a, session, ttl).map_err(ApiError)?;
-            Ok(HttpResponse::Ok().json(TokenResponse {
-                access_token,
-                token_type: "Bearer".to_owned(),
-                expires_in: ttl,
-                refresh_token: None,
-            }))
+                .map_err(internal)?;
+            Ok(a)
         }
-        _ => Err(unauthorized("unknown client or wrong secret")),
+        _ => Err(invalid_client("unknown client or wrong secret")),
     }
+}
+
+async fn client_grant(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &TokenParams,
+    auth: ClientAuth,
+) -> Result<HttpResponse, Refusal> {
+    let ClientAuth::Secret { id, secret } = auth else {
+        return Err(invalid_client(
+            "client authentication is required: HTTP Basic, or client_id and client_secret",
+        ));
+    };
+    let account = authenticate_client(state, req, &id, &secret).await?;
+    if params.get("scope").is_some() {
+        return Err(invalid_scope());
+    }
+    state.keys.reload().await.map_err(internal)?;
+    // Each grant is a session of its own, so that disabling the client ends it.
+    let session = Uuid::now_v7();
+    state
+        .db
+        .insert_session(session, account.id, SessionKind::Client, Utc::now())
+        .await
+        .map_err(internal)?;
+    let ttl = state.settings.serve.access_token_ttl;
+    let access_token = state.keys.issue(&account, session, ttl).map_err(internal)?;
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: ttl,
+        refresh_token: None,
+    }))
+}
+
+async fn refresh_grant(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &TokenParams,
+    auth: ClientAuth,
+) -> Result<HttpResponse, Refusal> {
+    if let ClientAuth::Secret { id, secret } = auth {
+        authenticate_client(state, req, &id, &secret).await?;
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "client systems get no refresh tokens: use grant_type=client_credentials",
+        ));
+    }
+    let Some(token) = params.get("refresh_token") else {
+        return Err(invalid_request("refresh_token is required"));
+    };
+    // Checked before the token is spent, so that a refused request costs nothing.
+    if params.get("scope").is_some() {
+        return Err(invalid_scope());
+    }
+    let spent = state
+        .db
+        .spend_refresh_token(&refresh_hash(token), Utc::now())
+        .await
+        .map_err(internal)?;
+    let invalid_grant = |d: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
+    let Some((account_id, family)) = spent else {
+        return Err(invalid_grant("the refresh token is unknown, spent, revoked or expired"));
+    };
+    match state.db.account(account_id).await.map_err(internal)? {
+        Some(a) if !a.disabled => {
+            let tokens = issue(state, &a, Some(family)).await.map_err(Refusal::Internal)?;
+            Ok(HttpResponse::Ok().json(tokens))
+        }
+        _ => Err(invalid_grant("the account is disabled")),
+    }
+}
+
+/// OAuth 2.0 authorization server metadata (RFC 8414).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServerMetadata {
+    /// The issuer identifier: the server's base URL.
+    #[schema(example = "https://shouhu.example.gov.cn")]
+    pub issuer: String,
+    /// The token endpoint.
+    #[schema(example = "https://shouhu.example.gov.cn/api/v1/auth/token")]
+    pub token_endpoint: String,
+    /// The public keys that verify access tokens.
+    #[schema(example = "https://shouhu.example.gov.cn/.well-known/jwks.json")]
+    pub jwks_uri: String,
+    /// `client_credentials` and `refresh_token`.
+    pub grant_types_supported: Vec<String>,
+    /// `client_secret_basic` and `client_secret_post`.
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// Empty: there is no authorization endpoint, so no response type.
+    pub response_types_supported: Vec<String>,
+    /// The scopes: none.
+    pub scopes_supported: Vec<String>,
+    /// The API's documentation (Swagger UI).
+    pub service_documentation: String,
+}
+
+/// OAuth 2.0 authorization server metadata (RFC 8414), for OAuth client
+/// libraries that discover the token endpoint. No token needed. The URLs are
+/// absolute, on `SHOUHU_PUBLIC_URL` when set, otherwise on the request's
+/// `Host` (and, from a proxy in `SHOUHU_TRUSTED_PROXIES`, its
+/// `X-Forwarded-Proto` and `X-Forwarded-Host`).
+#[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "auth",
+    responses((status = 200, description = "Authorization server metadata", body = ServerMetadata)))]
+pub async fn oauth_metadata(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let base = base_url(&req, &state.settings.serve);
+    let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    HttpResponse::Ok().json(ServerMetadata {
+        token_endpoint: format!("{base}/api/v1/auth/token"),
+        jwks_uri: format!("{base}/.well-known/jwks.json"),
+        service_documentation: format!("{base}/docs/"),
+        grant_types_supported: strings(&["client_credentials", "refresh_token"]),
+        token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post"]),
+        response_types_supported: Vec::new(),
+        scopes_supported: Vec::new(),
+        issuer: base,
+    })
+}
+
+/// The server's base URL, as its clients see it.
+fn base_url(req: &HttpRequest, serve: &crate::config::ServeArgs) -> String {
+    if let Some(url) = &serve.public_url {
+        return url.clone();
+    }
+    let from_proxy = req
+        .peer_addr()
+        .is_some_and(|a| serve.trusted_proxies.iter().any(|r| r.contains(a.ip().to_canonical())));
+    let (scheme, host) = if from_proxy {
+        let info = req.connection_info();
+        (info.scheme().to_owned(), info.host().to_owned())
+    } else {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| req.uri().authority().map(|a| a.to_string()))
+            .unwrap_or_default();
+        ("http".to_owned(), host)
+    };
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else {
+        "http"
+    };
+    let sane = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b));
+    let host = if sane { host } else { serve.bind.clone() };
+    format!("{scheme}://{host}")
 }
 
 /// Ends the login a refresh token belongs to: its refresh tokens are refused
