@@ -23,37 +23,46 @@ impl Modify for AccessMatrix {
 /// Every authenticated operation can answer 429 (per-subject rate limit).
 struct RateLimited;
 
+/// Every operation of the document.
+fn operations_mut(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+            item.put.as_mut(),
+            item.head.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
 impl Modify for RateLimited {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         use utoipa::openapi::{RefOr, header::Header};
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-                &mut item.put,
-            ];
-            for op in operations.into_iter().flatten() {
-                if op.security.is_none() {
-                    continue;
-                }
-                let Some(RefOr::T(mut limited)) = op.responses.responses.get("401").cloned() else {
-                    continue;
-                };
-                limited.description = "Too many requests from this token subject; wait as Retry-After says".to_owned();
-                limited.headers.insert(
-                    "Retry-After".to_owned(),
-                    RefOr::T(Header::new(
-                        ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
-                    )),
-                );
-                op.responses
-                    .responses
-                    .entry("429".to_owned())
-                    .or_insert(RefOr::T(limited));
+        for op in operations_mut(openapi) {
+            if op.security.is_none() {
+                continue;
             }
+            let Some(RefOr::T(mut limited)) = op.responses.responses.get("401").cloned() else {
+                continue;
+            };
+            limited.description = "Too many requests from this token subject; wait as Retry-After says".to_owned();
+            limited.headers.insert(
+                "Retry-After".to_owned(),
+                RefOr::T(Header::new(
+                    ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)),
+                )),
+            );
+            op.responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert(RefOr::T(limited));
         }
     }
 }
@@ -76,20 +85,11 @@ impl Modify for BearerAuth {
         );
         components.add_security_scheme("oauth2", SecurityScheme::OAuth2(oauth2));
         // Either scheme opens every operation that takes the bearer token.
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-                &mut item.put,
-            ];
-            for op in operations.into_iter().flatten() {
-                if let Some(security) = op.security.as_mut()
-                    && !security.is_empty()
-                {
-                    security.push(SecurityRequirement::new("oauth2", Vec::<String>::new()));
-                }
+        for op in operations_mut(openapi) {
+            if let Some(security) = op.security.as_mut()
+                && !security.is_empty()
+            {
+                security.push(SecurityRequirement::new("oauth2", Vec::<String>::new()));
             }
         }
     }
