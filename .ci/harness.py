@@ -219,9 +219,21 @@ def replicas(binary, url):
         # A refresh token spent on one replica is spent on both.
         status, _, tokens = call(a.base, "POST", "/api/v1/auth/login", body={"username": "village", "password": PASSWORD})
         grant = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
-        assert call(b.base, "POST", "/api/v1/auth/token", body=grant)[0] == 200
-        assert call(a.base, "POST", "/api/v1/auth/token", body=grant)[0] == 401
-        print("  tokens, idempotency keys, version checks, key rotation and refresh tokens hold across two replicas")
+        status, _, refreshed = call(b.base, "POST", "/api/v1/auth/token", body=grant)
+        assert status == 200, (status, refreshed)
+        status, _, refused = call(a.base, "POST", "/api/v1/auth/token", body=grant)
+        assert (status, refused.get("error")) == (400, "invalid_grant"), (status, refused)
+        # The reuse ended the login: its access tokens are refused on both replicas within seconds.
+        winner = refreshed["access_token"]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if all(call(r.base, "GET", "/api/v1/children", winner)[0] == 401 for r in (a, b)):
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("a login ended by a reused refresh token still works after 5 s")
+        print("  tokens, idempotency keys, version checks, key rotation, refresh tokens and ended logins hold across "
+              "two replicas")
     finally:
         a.stop(signal.SIGTERM)
         b.stop(signal.SIGTERM)
