@@ -41,6 +41,44 @@ fn operations_mut(
     })
 }
 
+/// What lint rules and generated clients expect of the document as a whole:
+/// a server (the host serving the document), the licence's SPDX identifier,
+/// `security: []` on the operations that need no token (health, metrics, the
+/// token endpoints, the key set), and a 4xx on every operation (an operation
+/// with none of its own can still answer 406 when `Accept-Encoding` refuses
+/// every encoding it can send).
+struct Completeness;
+
+impl Modify for Completeness {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, ServerBuilder};
+        openapi.servers = Some(vec![
+            ServerBuilder::new()
+                .url("/")
+                .description(Some("the host serving this document"))
+                .build(),
+        ]);
+        if let Some(license) = openapi.info.license.as_mut() {
+            license.identifier = Some("Apache-2.0".to_owned());
+        }
+        for op in operations_mut(openapi) {
+            if op.security.is_none() {
+                op.security = Some(Vec::new());
+            }
+            if !op.responses.responses.keys().any(|status| status.starts_with('4')) {
+                op.responses.responses.insert(
+                    "406".to_owned(),
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("Accept-Encoding refuses every encoding the answer can be sent in")
+                            .build(),
+                    ),
+                );
+            }
+        }
+    }
+}
+
 impl Modify for RateLimited {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -140,7 +178,7 @@ as `X-Client-Request-Id`; any other is ignored.",
         resources::list_volunteers, resources::create_volunteer, resources::get_volunteer, resources::update_volunteer, resources::archive_volunteer,
         resources::list_training_sessions, resources::create_training_session, resources::get_training_session, resources::update_training_session, resources::archive_training_session,
     ),
-    modifiers(&BearerAuth, &AccessMatrix, &RateLimited),
+    modifiers(&BearerAuth, &AccessMatrix, &RateLimited, &Completeness),
     tags(
         (name = "children", description = "The register of left-behind children"),
         (name = "guardians", description = "Parents and caregivers"),

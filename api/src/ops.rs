@@ -130,9 +130,11 @@ pub async fn observe(
         Some(auth::Authenticated(Ok(ctx))) => Some(ctx.subject.clone()),
         _ => None,
     };
+    // Health, metrics, the documents and the key set never use up a caller's budget.
     let decision = state
         .as_ref()
         .zip(subject)
+        .filter(|_| !is_unmetered(&method, &route))
         .and_then(|(s, subject)| s.limiters.request(&subject));
     let res = match decision {
         Some(Decision::Limited { retry_after, .. }) => {
@@ -195,6 +197,24 @@ pub async fn observe(
         "request"
     );
     Ok(res)
+}
+
+/// Routes that never count against a caller's rate limit: health, metrics,
+/// the documentation (and GraphiQL's page and files), the key set and the
+/// authorization server's metadata.
+fn is_unmetered(method: &str, route: &str) -> bool {
+    matches!(
+        route,
+        "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/api/openapi.json"
+            | "/docs"
+            | "/graphql/assets/{name}"
+            | "/.well-known/jwks.json"
+            | "/.well-known/oauth-authorization-server"
+    ) || route.starts_with("/docs/")
+        || (route == "/graphql" && matches!(method, "GET" | "HEAD"))
 }
 
 /// Headers every response carries: no caching of anything that did not ask for

@@ -174,3 +174,33 @@ async fn graphiql_opens_on_an_example_that_runs_and_a_way_to_log_in() {
     assert_eq!(res["errors"], serde_json::Value::Null, "{res}");
     assert_eq!(res["data"]["children"]["nodes"].as_array().unwrap().len(), 5, "{res}");
 }
+
+#[tokio::test]
+async fn health_metrics_and_documents_never_use_up_a_callers_budget() {
+    let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 2).await;
+    let token = app.token("village").await;
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/openapi.json",
+        "/docs/",
+        "/graphql",
+        "/graphql/assets/graphiql.min.css",
+        "/.well-known/jwks.json",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        for _ in 0..3 {
+            let res = app.get(path, &token).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+        }
+    }
+    for _ in 0..2 {
+        assert_eq!(app.get("/api/v1/children", &token).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        app.get("/api/v1/children", &token).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the budget itself still holds"
+    );
+}
