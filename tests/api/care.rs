@@ -313,7 +313,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
         .post(
             &path,
             &village,
-            &json!({"kind": "follow_up", "mode": "home", "occurred_on": "2099-01-01", "concerns": ["fear"]}),
+            &json!({"kind": "follow_up", "mode": "home", "occurred_on": day(1), "concerns": ["fear"]}),
         )
         .await;
     let fields = problem_fields(&res.json().await.unwrap());

@@ -96,7 +96,7 @@ async fn a_child_lives_in_an_existing_village_is_born_and_is_under_18() {
     let cases = [
         ("region_code", json!("522631101000"), "wrong_level"),
         ("region_code", json!("522631101299"), "unknown_region"),
-        ("birth_date", json!("2099-01-01"), "in_future"),
+        ("birth_date", json!(crate::helpers::day(1)), "in_future"),
         ("birth_date", json!("2001-01-01"), "too_old"),
     ];
     for (field, value, code) in cases {

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem_fields};
+use crate::helpers::{TestApp, day, midnight, problem_fields};
 
 #[tokio::test]
 async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
@@ -136,12 +136,20 @@ async fn volunteer_vetting_moves_only_along_its_paths() {
 async fn training_sessions_end_after_they_start_and_filter_by_time() {
     let app = TestApp::spawn().await;
     let township = app.token("township").await;
+    // A session two months ahead, given in Beijing time, and one two months back.
+    let ahead = day(60);
+    let (starts, ends, early) = (
+        format!("{ahead}T09:00:00+08:00"),
+        format!("{ahead}T12:00:00+08:00"),
+        format!("{ahead}T08:00:00+08:00"),
+    );
+    let between = midnight(30);
     let res = app
         .post(
             "/api/v1/training-sessions",
             &township,
             &json!({"title": "培训", "kind": "guardian_training", "region_code": "522631101000",
-            "starts_at": "2027-02-03T09:00:00+08:00", "ends_at": "2027-02-03T08:00:00+08:00"}),
+            "starts_at": starts, "ends_at": early}),
         )
         .await;
     assert_eq!(
@@ -153,13 +161,13 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
             "/api/v1/training-sessions",
             &township,
             json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
-            "starts_at": "2027-02-03T09:00:00+08:00", "ends_at": "2027-02-03T12:00:00+08:00", "capacity": 80}),
+            "starts_at": starts, "ends_at": ends, "capacity": 80}),
         )
         .await;
-    assert_eq!(s["starts_at"], "2027-02-03T01:00:00Z");
-    app.create("/api/v1/training-sessions", &township, json!({"title": "安全教育", "kind": "safety_education", "region_code": "522631101000", "starts_at": "2026-06-01T01:00:00Z"})).await;
+    assert_eq!(s["starts_at"], format!("{ahead}T01:00:00Z"));
+    app.create("/api/v1/training-sessions", &township, json!({"title": "安全教育", "kind": "safety_education", "region_code": "522631101000", "starts_at": midnight(-60)})).await;
     let page: Value = app
-        .get("/api/v1/training-sessions?starts_from=2027-01-01T00:00:00Z", &township)
+        .get(&format!("/api/v1/training-sessions?starts_from={between}"), &township)
         .await
         .json()
         .await
@@ -168,7 +176,7 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
     assert_eq!(page["items"][0]["id"], s["id"]);
     let page: Value = app
         .get(
-            "/api/v1/training-sessions?starts_before=2027-01-01T00:00:00Z&kind=safety_education",
+            &format!("/api/v1/training-sessions?starts_before={between}&kind=safety_education"),
             &township,
         )
         .await
