@@ -123,6 +123,24 @@ pub struct AccessRecord {
     pub reason: AccessReason,
 }
 
+impl AccessRecord {
+    /// An access by `ctx` now, in the request it serves.
+    pub fn by(ctx: &Ctx, reason: AccessReason, fields: Vec<String>, child_ids: Vec<Uuid>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            occurred_at: crate::resource::now(),
+            actor: ctx.subject.clone(),
+            actor_role: ctx.role.to_string(),
+            request_id: ctx.request_id.clone(),
+            client_request_id: ctx.client_request_id.clone(),
+            channel: ctx.channel.clone(),
+            fields,
+            child_ids,
+            reason,
+        }
+    }
+}
+
 /// Why an access was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessReason {
@@ -215,18 +233,12 @@ pub async fn record_disclosed<S: AccessLog>(store: &S, ctx: &Ctx, disclosed: &Di
     }
     let fields: BTreeSet<&str> = disclosed.children.values().flatten().copied().collect();
     store
-        .record_access(&AccessRecord {
-            id: Uuid::now_v7(),
-            occurred_at: crate::resource::now(),
-            actor: ctx.subject.clone(),
-            actor_role: ctx.role.to_string(),
-            request_id: ctx.request_id.clone(),
-            client_request_id: ctx.client_request_id.clone(),
-            channel: ctx.channel.clone(),
-            fields: fields.into_iter().map(str::to_owned).collect(),
-            child_ids: disclosed.children.keys().copied().collect(),
-            reason: AccessReason::Response,
-        })
+        .record_access(&AccessRecord::by(
+            ctx,
+            AccessReason::Response,
+            fields.into_iter().map(str::to_owned).collect(),
+            disclosed.children.keys().copied().collect(),
+        ))
         .await
 }
 

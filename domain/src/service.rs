@@ -54,9 +54,7 @@ pub(crate) async fn finished_one<T: Resource, S: Store>(store: &S, ctx: &Ctx, re
 /// One record, masked for the caller, noted in the read log when it carries
 /// unmasked personal data.
 pub async fn get<T: Resource, S: Store + Repository<T>>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T> {
-    let record = get_unsent(store, ctx, id).await?;
-    sent(store, ctx, &record).await?;
-    Ok(record)
+    answer(store, ctx, visible(store, ctx, id).await?).await
 }
 
 /// One record, masked for the caller, whose read is not logged yet: for a
@@ -77,7 +75,7 @@ pub async fn sent<T: Resource, S: Store>(store: &S, ctx: &Ctx, record: &T) -> Re
 /// read log when it carries unmasked personal data.
 async fn answer<T: Resource, S: Store>(store: &S, ctx: &Ctx, record: T) -> Result<T> {
     let record = finished_one(store, ctx, record).await?;
-    note_access(store, ctx, [&record]).await?;
+    sent(store, ctx, &record).await?;
     Ok(record)
 }
 
@@ -426,7 +424,7 @@ where
     }
     let saved = save(store, ctx, EventAction::Updated, &current, record).await;
     let saved = uniqueness::noted::<_, T, S>(store, ctx, id_number, saved).await?;
-    note_access(store, ctx, [&saved]).await?;
+    sent(store, ctx, &saved).await?;
     Ok(saved)
 }
 

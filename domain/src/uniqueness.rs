@@ -19,14 +19,6 @@ use crate::resource::{Condition, ListQuery, PageRequest, Resource, now};
 /// The window the matches are counted in.
 const WINDOW_HOURS: i64 = 24;
 
-/// The resident ID number this write sends, if it sends one.
-fn sent<'r, T: Resource>(record: &'r T, f: &Fields<'_>) -> Option<&'r str> {
-    f.present()
-        .contains(&"id_number")
-        .then(|| record.registered_id_number())
-        .flatten()
-}
-
 /// Refuses, before the write, an ID number from a caller that used up its matches.
 pub(crate) async fn check_allowance<S: AccessLog>(store: &S, ctx: &Ctx, id_number: Option<&str>) -> Result<()> {
     if id_number.is_none() {
@@ -73,25 +65,23 @@ where
         let reachable = policy::can_read(ctx, T::KIND) && ctx.covers(holder.region_code()) && ctx.reaches(T::KIND, id);
         if !reachable {
             store
-                .record_access(&AccessRecord {
-                    id: uuid::Uuid::now_v7(),
-                    occurred_at: now(),
-                    actor: ctx.subject.clone(),
-                    actor_role: ctx.role.to_string(),
-                    request_id: ctx.request_id.clone(),
-                    client_request_id: ctx.client_request_id.clone(),
-                    channel: ctx.channel.clone(),
-                    fields: vec!["id_number".to_owned()],
-                    child_ids: vec![id],
-                    reason: AccessReason::IdNumberMatch,
-                })
+                .record_access(&AccessRecord::by(
+                    ctx,
+                    AccessReason::IdNumberMatch,
+                    vec!["id_number".to_owned()],
+                    vec![id],
+                ))
                 .await?;
         }
     }
     outcome
 }
 
-/// The ID number a write sends, to hand to [`noted`] once the write is done.
+/// The resident ID number a write sends, if it sends one: checked against the
+/// allowance before the write and handed to [`noted`] after it.
 pub(crate) fn sent_id_number<T: Resource>(record: &T, f: &Fields<'_>) -> Option<String> {
-    sent(record, f).map(str::to_owned)
+    f.present()
+        .contains(&"id_number")
+        .then(|| record.registered_id_number().map(str::to_owned))
+        .flatten()
 }

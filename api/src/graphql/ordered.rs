@@ -86,14 +86,17 @@ fn order(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocument) {
     }
 }
 
-/// Orders the data of the operation `operation_name` (or the only one) of `doc`.
-pub(crate) fn in_selection_order(data: &mut Value, doc: &ExecutableDocument, operation_name: Option<&str>) {
-    let operation = doc
-        .operations
+/// The selections of the operation `operation_name` (or the only one) of `doc`.
+pub(crate) fn operation<'a>(doc: &'a ExecutableDocument, operation_name: Option<&str>) -> Option<&'a SelectionSet> {
+    doc.operations
         .iter()
         .find(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
-        .map(|(_, op)| op);
-    if let Some(operation) = operation {
-        order(data, &[&operation.node.selection_set.node], doc);
+        .map(|(_, op)| &op.node.selection_set.node)
+}
+
+/// Orders the data of the operation `operation_name` (or the only one) of `doc`.
+pub(crate) fn in_selection_order(data: &mut Value, doc: &ExecutableDocument, operation_name: Option<&str>) {
+    if let Some(selections) = operation(doc, operation_name) {
+        order(data, &[selections], doc);
     }
 }

@@ -198,17 +198,13 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
 /// Whether the operation selects only the schema's own description.
 fn introspects_only(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     use async_graphql::parser::types::Selection;
-    doc.operations
-        .iter()
-        .find(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
-        .is_some_and(|(_, op)| {
-            let items = &op.node.selection_set.node.items;
-            !items.is_empty()
-                && items.iter().all(|item| {
-                    matches!(&item.node, Selection::Field(f)
-                        if matches!(f.node.name.node.as_str(), "__schema" | "__type" | "__typename"))
-                })
-        })
+    ordered::operation(doc, operation_name).is_some_and(|set| {
+        !set.items.is_empty()
+            && set.items.iter().all(|item| {
+                matches!(&item.node, Selection::Field(f)
+                    if matches!(f.node.name.node.as_str(), "__schema" | "__type" | "__typename"))
+            })
+    })
 }
 
 /// Gives every error an `extensions.code`: the services' errors have theirs;

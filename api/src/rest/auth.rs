@@ -150,41 +150,80 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let username = body.username.trim();
-    let source = source_address(&req, &state.settings.serve.trusted_proxies);
-    let subject = throttle_subject(username);
-    if let Decision::Limited { retry_after, .. } = state.limiters.login(&subject, &source) {
-        return Err(too_many_attempts(retry_after));
+    // A name no account can have is not worth a query (and NUL bytes upset PostgreSQL).
+    let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
+    let checked = check_credentials(
+        &state,
+        &req,
+        ThrottleScope::Login,
+        username,
+        plausible,
+        &body.password,
+        |a| !a.is_client,
+    )
+    .await
+    .map_err(ApiError)?;
+    match checked {
+        Checked::Valid(a) => Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?)),
+        Checked::Wait(seconds) => Err(too_many_attempts(seconds)),
+        Checked::Refused => Err(unauthorized("wrong user name or password")),
+    }
+}
+
+/// What a throttled check of a name and secret found.
+enum Checked {
+    /// The secret is right and the account enabled and of the right kind.
+    Valid(Account),
+    /// Wrong name, wrong secret, disabled or of the wrong kind: one answer for all.
+    Refused,
+    /// This name from this source address must wait so many seconds.
+    Wait(u64),
+}
+
+/// Checks `secret` for the account named `name`, counting the attempt per
+/// name and source address (per replica, and in the database for every
+/// replica); a success forgets the failures. Unknown and implausible names are
+/// checked against a dummy hash, so every answer takes as long.
+async fn check_credentials(
+    state: &AppState,
+    req: &HttpRequest,
+    scope: ThrottleScope,
+    name: &str,
+    plausible: bool,
+    secret: &str,
+    of_kind: impl Fn(&Account) -> bool,
+) -> Result<Checked, shouhu_domain::Error> {
+    let source = source_address(req, &state.settings.serve.trusted_proxies);
+    let subject = throttle_subject(name);
+    let limiter_key = match scope {
+        ThrottleScope::Client => format!("client:{subject}"),
+        ThrottleScope::Login => subject.clone(),
+    };
+    if let Decision::Limited { retry_after, .. } = state.limiters.login(&limiter_key, &source) {
+        return Ok(Checked::Wait(retry_after));
     }
     let now = Utc::now();
     let throttle = state.settings.throttle();
     if let Some(until) = state
         .db
-        .begin_auth_attempt(ThrottleScope::Login, &subject, &source, &throttle, now)
-        .await
-        .map_err(ApiError)?
+        .begin_auth_attempt(scope, &subject, &source, &throttle, now)
+        .await?
     {
-        return Err(too_many_attempts(seconds_until(until, now)));
+        return Ok(Checked::Wait(seconds_until(until, now)));
     }
-    // A name no account can have is not worth a query (and NUL bytes upset PostgreSQL).
-    let plausible = !username.is_empty() && username.len() <= 64 && !username.chars().any(char::is_control);
     let account = if plausible {
-        state.db.account_by_username(username).await.map_err(ApiError)?
+        state.db.account_by_username(name).await?
     } else {
         None
     };
-    // Unknown names are checked against a dummy hash: the answer takes as long.
     let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
-    let password_ok = verify_password(&body.password, hash);
+    let secret_ok = verify_password(secret, hash);
     match account {
-        Some(a) if password_ok && !a.disabled && !a.is_client => {
-            state
-                .db
-                .clear_auth_failures(ThrottleScope::Login, &subject, &source)
-                .await
-                .map_err(ApiError)?;
-            Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?))
+        Some(a) if secret_ok && !a.disabled && of_kind(&a) => {
+            state.db.clear_auth_failures(scope, &subject, &source).await?;
+            Ok(Checked::Valid(a))
         }
-        _ => Err(unauthorized("wrong user name or password")),
+        _ => Ok(Checked::Refused),
     }
 }
 
@@ -500,40 +539,17 @@ fn decode_basic(credentials: &str) -> Option<(String, String)> {
 /// Checks a client's id and secret, throttled per client id and source
 /// address like logins; known and unknown ids get the same answers.
 async fn authenticate_client(state: &AppState, req: &HttpRequest, id: &str, secret: &str) -> Result<Account, Refusal> {
-    let source = source_address(req, &state.settings.serve.trusted_proxies);
-    let subject = throttle_subject(id);
-    if let Decision::Limited { retry_after, .. } = state.limiters.login(&format!("client:{subject}"), &source) {
-        return Err(client_throttled(retry_after));
-    }
-    let now = Utc::now();
-    let throttle = state.settings.throttle();
-    if let Some(until) = state
-        .db
-        .begin_auth_attempt(ThrottleScope::Client, &subject, &source, &throttle, now)
-        .await
-        .map_err(internal)?
-    {
-        return Err(client_throttled(seconds_until(until, now)));
-    }
     let plausible =
         id.starts_with("cl_") && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    let account = if plausible {
-        state.db.account_by_username(id).await.map_err(internal)?
-    } else {
-        None
-    };
-    let hash = account.as_ref().map_or(dummy_hash(), |a| a.password_hash.as_str());
-    let secret_ok = verify_password(secret, hash);
-    match account {
-        Some(a) if secret_ok && a.is_client && !a.disabled => {
-            state
-                .db
-                .clear_auth_failures(ThrottleScope::Client, &subject, &source)
-                .await
-                .map_err(internal)?;
-            Ok(a)
-        }
-        _ => Err(invalid_client("unknown client or wrong secret")),
+    let checked = check_credentials(state, req, ThrottleScope::Client, id, plausible, secret, |a| {
+        a.is_client
+    })
+    .await
+    .map_err(internal)?;
+    match checked {
+        Checked::Valid(a) => Ok(a),
+        Checked::Wait(seconds) => Err(client_throttled(seconds)),
+        Checked::Refused => Err(invalid_client("unknown client or wrong secret")),
     }
 }
 
