@@ -282,9 +282,11 @@ async fn link_demo_volunteer(db: &Db) -> anyhow::Result<()> {
     let page = shouhu_domain::resource::PageRequest { after: None, limit: 1 };
     let approved = service::list::<Volunteer, Db>(db, &ctx, &query, page).await?;
     if let Some(v) = approved.items.first() {
-        let patch = serde_json::json!({"account_id": account.id.to_string()});
-        let patch = patch.as_object().cloned().unwrap_or_default();
-        service::update::<Volunteer, Db>(db, &ctx, v.meta.id, v.meta.version, &patch).await?;
+        let patch = shouhu_domain::volunteer::VolunteerInput {
+            account_id: shouhu_domain::fields::Patch::Value(account.id),
+            ..Default::default()
+        };
+        service::update::<Volunteer, Db>(db, &ctx, v.meta.id, v.meta.version, patch).await?;
     }
     Ok(())
 }

@@ -1,82 +1,59 @@
 //! Creation with an optional idempotency key, for both surfaces: the same key
-//! and body answer again with the record first created, read as the caller
+//! and input answer again with the record first created, read as the caller
 //! may read it now; nothing is created twice.
 
 use std::future::Future;
 
 use chrono::Duration;
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use shouhu_domain::fields::canonical_json;
 use shouhu_domain::idempotency::{self, Claim, KeyStore};
+use shouhu_domain::nested::{self, Nested};
+use shouhu_domain::resource::Resource;
 use shouhu_domain::{Ctx, Error, Result, service};
 use shouhu_persistence::{Db, Mapped};
 use uuid::Uuid;
 
 use crate::app::AppState;
 
-/// A created (or replayed) record, as the JSON the API sends.
-pub struct Created {
+/// A created (or replayed) record, as the caller may read it.
+pub struct Created<T> {
     /// The record.
-    pub body: Value,
+    pub record: T,
     /// True when this answers again an earlier request with the same key.
     pub replayed: bool,
 }
 
-fn render<T, D: From<T> + Serialize>(record: T) -> Result<Value> {
-    serde_json::to_value(D::from(record)).map_err(|e| Error::Internal(format!("rendering: {e}")))
-}
-
-/// Creates a register record from `input`; with `key`, at most once per caller and key.
-pub async fn create<T, D>(state: &AppState, ctx: &Ctx, key: Option<&str>, input: &Map<String, Value>) -> Result<Created>
-where
-    T: Mapped,
-    D: From<T> + Serialize,
-{
-    let db = &state.db;
-    let operation = format!("create:{}", T::KIND.as_str());
-    create_with(
-        state,
-        ctx,
-        key,
-        &operation,
-        input,
-        |id| async move {
-            service::create_with_id::<T, Db>(db, ctx, input, id)
-                .await
-                .and_then(render::<T, D>)
-        },
-        |id| async move { service::get::<T, Db>(db, ctx, id).await.and_then(render::<T, D>) },
-    )
-    .await
-}
-
 /// Runs `make(id)` under an idempotency key: `make` creates the record with
 /// the id reserved for the key; `fetch(id)` reads it back as the caller, for a
-/// replay and when an earlier attempt died after creating it.
-pub async fn create_with<M, MF, F, FF>(
+/// replay and when an earlier attempt died after creating it. `request` is the
+/// typed input as JSON (see `shouhu_domain::fields::canonical_json`), with the
+/// parent's id for a nested record: a key reused with another request is refused.
+pub async fn create<T, M, MF, F, FF>(
     state: &AppState,
     ctx: &Ctx,
     key: Option<&str>,
     operation: &str,
-    input: &Map<String, Value>,
+    request: &Value,
     make: M,
     fetch: F,
-) -> Result<Created>
+) -> Result<Created<T>>
 where
+    T: Resource,
     M: FnOnce(Uuid) -> MF,
-    MF: Future<Output = Result<Value>>,
+    MF: Future<Output = Result<T>>,
     F: FnOnce(Uuid) -> FF,
-    FF: Future<Output = Result<Value>>,
+    FF: Future<Output = Result<T>>,
 {
     let db = &state.db;
     let Some(key) = key else {
         return Ok(Created {
-            body: make(Uuid::now_v7()).await?,
+            record: make(Uuid::now_v7()).await?,
             replayed: false,
         });
     };
-    let hash = Sha256::digest(idempotency::canonical(&Value::Object(input.clone())).as_bytes());
+    let hash = Sha256::digest(idempotency::canonical(request).as_bytes());
     let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     let ttl = Duration::hours(state.settings.serve.idempotency_ttl_hours);
     let id = match idempotency::claim(db, ctx, key, operation, &hash, ttl).await? {
@@ -84,14 +61,14 @@ where
             // The first answer is not sent again as it was: the record is read
             // again as the caller now reads it (404 once it left the caller's
             // jurisdiction, masked as the caller's role is now).
-            let body = fetch(id).await?;
-            return Ok(Created { body, replayed: true });
+            let record = fetch(id).await?;
+            return Ok(Created { record, replayed: true });
         }
         Claim::Resume(id) => match fetch(id).await {
-            // An earlier attempt created the record but died before storing the answer.
-            Ok(body) => {
-                db.complete_key(&ctx.subject, key, &body.to_string()).await?;
-                return Ok(Created { body, replayed: true });
+            // An earlier attempt created the record but died before marking the key done.
+            Ok(record) => {
+                db.complete_key(&ctx.subject, key, &done(&record)).await?;
+                return Ok(Created { record, replayed: true });
             }
             Err(Error::NotFound) => id,
             Err(e) => return Err(e),
@@ -99,9 +76,12 @@ where
         Claim::Create(id) => id,
     };
     match make(id).await {
-        Ok(body) => {
-            db.complete_key(&ctx.subject, key, &body.to_string()).await?;
-            Ok(Created { body, replayed: false })
+        Ok(record) => {
+            db.complete_key(&ctx.subject, key, &done(&record)).await?;
+            Ok(Created {
+                record,
+                replayed: false,
+            })
         }
         Err(e) => {
             // Nothing was created: free the key so that a corrected retry may use it.
@@ -109,4 +89,63 @@ where
             Err(e)
         }
     }
+}
+
+/// What a completed key keeps: which record it created, never its data (a
+/// replay reads the record again).
+fn done<T: Resource>(record: &T) -> String {
+    json!({"id": record.meta().id, "version": record.meta().version}).to_string()
+}
+
+/// Registers a top-level record from `input`; with `key`, at most once per caller and key.
+pub async fn create_record<T: Mapped>(
+    state: &AppState,
+    ctx: &Ctx,
+    key: Option<&str>,
+    input: T::Input,
+) -> Result<Created<T>> {
+    let db = &state.db;
+    let request = canonical_json(&input);
+    let operation = format!("create:{}", T::KIND.as_str());
+    create(
+        state,
+        ctx,
+        key,
+        &operation,
+        &request,
+        |id| service::create_with_id::<T, Db>(db, ctx, input, id),
+        |id| service::get::<T, Db>(db, ctx, id),
+    )
+    .await
+}
+
+/// Records a nested record under `parent` from `input`; with `key`, at most
+/// once per caller and key (the parent is part of the request).
+pub async fn create_nested<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    key: Option<&str>,
+    parent: Uuid,
+    input: T::Input,
+) -> Result<Created<T>>
+where
+    T: Nested + Mapped,
+    T::Parent: Mapped,
+{
+    let db = &state.db;
+    let mut request = canonical_json(&input);
+    if let Value::Object(map) = &mut request {
+        map.insert(T::PARENT_COLUMN.to_owned(), Value::String(parent.to_string()));
+    }
+    let operation = format!("create:{}", T::KIND.as_str());
+    create(
+        state,
+        ctx,
+        key,
+        &operation,
+        &request,
+        |id| nested::create::<T, Db>(db, ctx, parent, input, id),
+        |id| nested::get::<T, Db>(db, ctx, id),
+    )
+    .await
 }

@@ -6,17 +6,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::child::Child;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::fields::{Fields, Mode};
+use crate::fields::{Fields, Input, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
 use crate::resource::{Condition, EventAction, ListQuery, Meta, PageRequest, Resource, now};
-use crate::service::{archive_at, event, finished, finished_one, forbidden, save, visible, visible_many};
+use crate::service::{archive_at, close, event, finished, finished_one, forbidden, save, visible, visible_many};
 
 /// How many records a parent may hold: those matching `counted` may not exceed `max`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,13 +52,13 @@ pub trait Nested: Resource {
     }
     /// Checks the record against its parent (a vetted volunteer, a session's
     /// times), on create and on change.
-    fn check_parent(&self, _parent: &Self::Parent, _f: &mut Fields<'_>) {}
+    fn check_parent(&self, _parent: &Self::Parent, _f: &mut Fields) {}
     /// Whether the record holds on `today` (what relations list by default).
     fn is_current(&self, _today: chrono::NaiveDate) -> bool {
         !self.is_archived()
     }
     /// Checks a change against the record as it was.
-    fn check_change(&self, _before: &Self, _f: &mut Fields<'_>) {}
+    fn check_change(&self, _before: &Self, _f: &mut Fields) {}
     /// The limit a new record must fit in, if any.
     fn limit(&self, _parent: &Self::Parent, _ctx: &Ctx) -> Option<Limit> {
         None
@@ -149,7 +148,17 @@ where
 }
 
 /// Records a new one under `parent_id`, with an id chosen beforehand.
-pub async fn create<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, input: &Map<String, Value>, id: Uuid) -> Result<T>
+pub async fn create<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, input: T::Input, id: Uuid) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent> + LimitedInsert<T, T::Parent>,
+{
+    let unit = store.begin().await?;
+    let outcome = create_in(&unit, ctx, parent_id, input, id).await;
+    close(unit, outcome).await
+}
+
+async fn create_in<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, mut input: T::Input, id: Uuid) -> Result<T>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent> + LimitedInsert<T, T::Parent>,
@@ -159,8 +168,8 @@ where
     let at = now();
     let mut record = T::blank(Meta { id, ..Meta::new(at) });
     record.attach(&parent, ctx);
-    let mut f = Fields::new(input, Mode::Create);
-    record.apply(&mut f, at.date_naive());
+    let mut f = Fields::new(Mode::Create, input.take_unknown());
+    record.apply(input, &mut f, at.date_naive());
     if parent.is_archived() {
         f.reject(T::PARENT_COLUMN, "archived", "the record it belongs to is archived");
     }
@@ -186,13 +195,17 @@ where
 }
 
 /// Changes a record (JSON merge patch) at `expected_version`; an ended one is history.
-pub async fn update<T, S>(
-    store: &S,
-    ctx: &Ctx,
-    id: Uuid,
-    expected_version: i64,
-    patch: &Map<String, Value>,
-) -> Result<T>
+pub async fn update<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, patch: T::Input) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let unit = store.begin().await?;
+    let outcome = update_in(&unit, ctx, id, expected_version, patch).await;
+    close(unit, outcome).await
+}
+
+async fn update_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, mut patch: T::Input) -> Result<T>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,
@@ -200,8 +213,8 @@ where
     let (current, parent) = seen::<T, S>(store, ctx, id).await?;
     may::<T>(ctx, Action::Update)?;
     let mut record = current.clone();
-    let mut f = Fields::new(patch, Mode::Patch);
-    record.apply(&mut f, now().date_naive());
+    let mut f = Fields::new(Mode::Patch, patch.take_unknown());
+    record.apply(patch, &mut f, now().date_naive());
     if current.is_archived() && record != current {
         f.reject(
             T::END_FIELD,
@@ -226,6 +239,16 @@ where
 
 /// Ends a record; it stays in the history.
 pub async fn end<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let unit = store.begin().await?;
+    let outcome = end_in(&unit, ctx, id, expected_version).await;
+    close(unit, outcome).await
+}
+
+async fn end_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,

@@ -87,6 +87,17 @@ pub trait CareFacts: Send + Sync {
     fn paired_children(&self, account_id: Uuid) -> impl Future<Output = Result<Vec<Uuid>>> + Send;
 }
 
+/// A unit of work: what a service reads to decide a write, the write, its
+/// event and its read-log entries are kept together or not at all. The unit is
+/// a store of the same kind, bound to one transaction; ended without `commit`
+/// (dropped), its writes are rolled back.
+pub trait Transactional: Sized + Send + Sync {
+    /// Opens a unit of work (a transaction; within one, a savepoint).
+    fn begin(&self) -> impl Future<Output = Result<Self>> + Send;
+    /// Keeps the unit's writes.
+    fn commit(self) -> impl Future<Output = Result<()>> + Send;
+}
+
 /// Everything the services need from storage, in one bound.
 pub trait Store:
     Repository<crate::child::Child>
@@ -104,6 +115,7 @@ pub trait Store:
     + crate::audit::AccessLog
     + CareFacts
     + AccountStore
+    + Transactional
 {
 }
 
@@ -123,5 +135,6 @@ impl<S> Store for S where
         + crate::audit::AccessLog
         + CareFacts
         + AccountStore
+        + Transactional
 {
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::enums::{RegionLevel, StrEnum};
-use crate::fields::Fields;
+use crate::fields::{Fields, Input};
 
 /// Identity, version and timestamps of a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +122,8 @@ pub const fn enum_filter<E: StrEnum>(param: &'static str) -> FilterSpec {
 
 /// A record of the register.
 pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'static {
+    /// What a client sends to create or change one (see [`crate::fields`]).
+    type Input: Input;
     /// Which kind this is.
     const KIND: ResourceKind;
     /// The column `q=` searches (by prefix).
@@ -141,9 +143,9 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
     fn region_code(&self) -> &str;
     /// A record with default values, to be filled by `apply` in create mode.
     fn blank(meta: Meta) -> Self;
-    /// Reads every writable field from `f` into `self`, then checks the rules
-    /// that span several fields, reporting problems through `f`.
-    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate);
+    /// Reads every writable field of `input` into `self` through `f`, then
+    /// checks the rules that span several fields, reporting problems through `f`.
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, today: NaiveDate);
     /// Whether the record is archived.
     fn is_archived(&self) -> bool;
     /// Archives the record.
@@ -183,7 +185,7 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
         &self,
         _store: &S,
         _ctx: &Ctx,
-        _f: &mut Fields<'_>,
+        _f: &mut Fields,
     ) -> impl std::future::Future<Output = crate::error::Result<()>> + Send {
         async { Ok(()) }
     }

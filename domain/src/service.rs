@@ -11,11 +11,11 @@ use crate::child::Child;
 use crate::ctx::Ctx;
 use crate::enums::{Guarantee, StrEnum};
 use crate::error::{Error, FieldError, Result};
-use crate::fields::{Fields, Mode, parse_instant};
+use crate::fields::{Fields, Input, Mode, parse_instant};
 use crate::guardian::Guardian;
 use crate::guardianship::Guardianship;
 use crate::policy::{self, Action, Writable};
-use crate::ports::{RegionStore, Repository, Store};
+use crate::ports::{RegionStore, Repository, Store, Transactional};
 use crate::region::{self, Region};
 use crate::resource::{Condition, Event, EventAction, FilterKind, ListQuery, Meta, Page, PageRequest, Resource, now};
 use crate::uniqueness;
@@ -258,7 +258,7 @@ pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
 
 /// Refuses fields outside what the caller may write, and fields the caller
 /// never reads: writes follow reads, so nobody sets or clears what they cannot see.
-pub(crate) fn check_writable<T: Resource>(ctx: &Ctx, f: &Fields<'_>, writable: Writable) -> Result<()> {
+pub(crate) fn check_writable<T: Resource>(ctx: &Ctx, f: &Fields, writable: Writable) -> Result<()> {
     let unseen = policy::unseen_fields(ctx, T::KIND);
     let refused: Vec<&str> = f
         .present()
@@ -280,7 +280,7 @@ pub(crate) fn check_writable<T: Resource>(ctx: &Ctx, f: &Fields<'_>, writable: W
 
 /// Checks that the record's region exists, has the right level and lies in the
 /// caller's jurisdiction (one outside it is reported like an unknown one).
-async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record: &T, f: &mut Fields<'_>) -> Result<()> {
+async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record: &T, f: &mut Fields) -> Result<()> {
     if f.has_error("region_code") {
         return Ok(());
     }
@@ -347,7 +347,7 @@ pub(crate) fn event<T: Resource>(ctx: &Ctx, action: EventAction, before: Option<
 }
 
 /// Registers a new record from a create object.
-pub async fn create<T, S>(store: &S, ctx: &Ctx, input: &Map<String, Value>) -> Result<T>
+pub async fn create<T, S>(store: &S, ctx: &Ctx, input: T::Input) -> Result<T>
 where
     T: Resource,
     S: Store + Repository<T>,
@@ -357,7 +357,7 @@ where
 
 /// Registers a new record under an id chosen beforehand (reserved with an
 /// idempotency key).
-pub async fn create_with_id<T, S>(store: &S, ctx: &Ctx, input: &Map<String, Value>, id: Uuid) -> Result<T>
+pub async fn create_with_id<T, S>(store: &S, ctx: &Ctx, input: T::Input, id: Uuid) -> Result<T>
 where
     T: Resource,
     S: Store + Repository<T>,
@@ -366,10 +366,20 @@ where
     if writable == Writable::Nothing {
         return Err(forbidden::<T>(Action::Create));
     }
+    let unit = store.begin().await?;
+    let outcome = create_in(&unit, ctx, input, id, writable).await;
+    close(unit, outcome).await
+}
+
+async fn create_in<T, S>(store: &S, ctx: &Ctx, mut input: T::Input, id: Uuid, writable: Writable) -> Result<T>
+where
+    T: Resource,
+    S: Store + Repository<T>,
+{
     let at = now();
     let mut record = T::blank(Meta { id, ..Meta::new(at) });
-    let mut f = Fields::new(input, Mode::Create);
-    record.apply(&mut f, at.date_naive());
+    let mut f = Fields::new(Mode::Create, input.take_unknown());
+    record.apply(input, &mut f, at.date_naive());
     check_writable::<T>(ctx, &f, writable)?;
     check_region(store, ctx, &record, &mut f).await?;
     record.check_with(store, ctx, &mut f).await?;
@@ -383,14 +393,36 @@ where
     answer(store, ctx, record).await
 }
 
+/// Ends a unit of work (see [`Transactional`]): its writes are kept when the
+/// operation succeeded, and when the write itself found a conflict (nothing
+/// was written then but the read-log note of a matched ID number, which must
+/// stay, see [`uniqueness`]); otherwise it is rolled back.
+pub(crate) async fn close<S: Transactional, T>(unit: S, outcome: Result<T>) -> Result<T> {
+    match outcome {
+        Ok(value) => {
+            unit.commit().await?;
+            Ok(value)
+        }
+        Err(conflict @ Error::Conflict { .. }) => {
+            unit.commit().await?;
+            Err(conflict)
+        }
+        Err(other) => Err(other),
+    }
+}
+
 /// Applies a JSON merge patch to a record at `expected_version`.
-pub async fn update<T, S>(
-    store: &S,
-    ctx: &Ctx,
-    id: Uuid,
-    expected_version: i64,
-    patch: &Map<String, Value>,
-) -> Result<T>
+pub async fn update<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, patch: T::Input) -> Result<T>
+where
+    T: Resource,
+    S: Store + Repository<T>,
+{
+    let unit = store.begin().await?;
+    let outcome = update_in(&unit, ctx, id, expected_version, patch).await;
+    close(unit, outcome).await
+}
+
+async fn update_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, mut patch: T::Input) -> Result<T>
 where
     T: Resource,
     S: Store + Repository<T>,
@@ -402,8 +434,8 @@ where
     }
     let at = now();
     let mut record = current.clone();
-    let mut f = Fields::new(patch, Mode::Patch);
-    record.apply(&mut f, at.date_naive());
+    let mut f = Fields::new(Mode::Patch, patch.take_unknown());
+    record.apply(patch, &mut f, at.date_naive());
     check_writable::<T>(ctx, &f, writable)?;
     if record.region_code() != current.region_code() {
         check_region(store, ctx, &record, &mut f).await?;
@@ -430,6 +462,16 @@ where
 
 /// Archives a record at `expected_version`; archiving an archived record changes nothing.
 pub async fn archive<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
+where
+    T: Resource,
+    S: Store + Repository<T>,
+{
+    let unit = store.begin().await?;
+    let outcome = archive_in(&unit, ctx, id, expected_version).await;
+    close(unit, outcome).await
+}
+
+async fn archive_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64) -> Result<T>
 where
     T: Resource,
     S: Store + Repository<T>,

@@ -79,7 +79,7 @@ where
 
 /// The resident ID number a write sends, if it sends one: checked against the
 /// allowance before the write and handed to [`noted`] after it.
-pub(crate) fn sent_id_number<T: Resource>(record: &T, f: &Fields<'_>) -> Option<String> {
+pub(crate) fn sent_id_number<T: Resource>(record: &T, f: &Fields) -> Option<String> {
     f.present()
         .contains(&"id_number")
         .then(|| record.registered_id_number().map(str::to_owned))

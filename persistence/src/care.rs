@@ -197,7 +197,7 @@ fn count(mut select: SelectStatement) -> Expr {
 impl CareFacts for Db {
     async fn facts(&self, child_ids: &[Uuid], today: NaiveDate, rules: &Rules) -> Result<HashMap<Uuid, Facts>> {
         let mut out: HashMap<Uuid, Facts> = HashMap::new();
-        let backend = self.conn.get_database_backend();
+        let backend = self.exec().get_database_backend();
         for chunk in child_ids.chunks(CHUNK) {
             // One row per child, every fact a subquery through an index on `child_id`.
             let select = Query::select()
@@ -219,7 +219,7 @@ impl CareFacts for Db {
                 .and_where(Expr::col((a("children"), a("id"))).is_in(chunk.to_vec()))
                 .to_owned();
             let rows = self
-                .conn
+                .exec()
                 .query_all_raw(backend.build(&select))
                 .await
                 .map_err(db_error)?;
@@ -255,7 +255,7 @@ impl CareFacts for Db {
             .filter(volunteer::Column::AccountId.eq(account_id))
             .filter(volunteer::Column::VettingStatus.eq(VettingStatus::Approved.as_str()))
             .filter(volunteer::Column::Status.ne("archived"))
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?
         else {
@@ -264,7 +264,7 @@ impl CareFacts for Db {
         Ok(pairing::Entity::find()
             .filter(pairing::Column::VolunteerId.eq(me.id))
             .filter(pairing::Column::EndedOn.is_null())
-            .all(&self.conn)
+            .all(&self.exec())
             .await
             .map_err(db_error)?
             .into_iter()
@@ -282,7 +282,7 @@ impl<T: Mapped, P: Mapped> LimitedInsert<T, P> for Db {
         counted: &[Condition],
         max: u64,
     ) -> Result<bool> {
-        let txn = self.conn.begin().await.map_err(db_error)?;
+        let txn = self.exec().begin().await.map_err(db_error)?;
         // A no-op write to the parent's row serialises inserts under it (a row
         // lock in PostgreSQL, the write lock in SQLite), so that two requests
         // cannot both take the last place.

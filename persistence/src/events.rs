@@ -64,7 +64,7 @@ impl EventStore for Db {
         let rows = select
             .order_by_asc(Column::Seq)
             .limit(q.limit)
-            .all(&self.conn)
+            .all(&self.exec())
             .await
             .map_err(db_error)?;
         rows.into_iter().map(recorded).collect()
@@ -73,7 +73,7 @@ impl EventStore for Db {
 
 impl AccessLog for Db {
     async fn record_access(&self, r: &AccessRecord) -> Result<()> {
-        let txn = self.conn.begin().await.map_err(db_error)?;
+        let txn = self.exec().begin().await.map_err(db_error)?;
         access_event::Entity::insert(access_event::ActiveModel {
             seq: NotSet,
             id: Set(r.id),
@@ -115,7 +115,7 @@ impl AccessLog for Db {
             .filter(access_event::Column::Reason.eq(reason.as_str()))
             .filter(access_event::Column::OccurredAt.gte(since))
             .into_tuple()
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?;
         let (n, earliest) = found.unwrap_or((0, None));
@@ -165,7 +165,7 @@ impl AccessLog for Db {
         let rows = select
             .order_by_asc(access_event::Column::Seq)
             .limit(q.limit)
-            .all(&self.conn)
+            .all(&self.exec())
             .await
             .map_err(db_error)?;
         let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
@@ -175,7 +175,7 @@ impl AccessLog for Db {
             if let Some(prefix) = &q.region_prefix {
                 links = links.filter(access_event_child::Column::ChildId.in_subquery(in_scope(prefix)));
             }
-            for link in links.all(&self.conn).await.map_err(db_error)? {
+            for link in links.all(&self.exec()).await.map_err(db_error)? {
                 children.entry(link.event_id).or_default().push(link.child_id);
             }
         }

@@ -29,7 +29,7 @@ impl KeyStore for Db {
             .filter(Column::Subject.eq(r.subject.as_str()))
             .filter(Column::Key.eq(r.key.as_str()))
             .filter(Column::ExpiresAt.lt(now))
-            .exec(&self.conn)
+            .exec(&self.exec())
             .await
             .map_err(db_error)?;
         let row = ActiveModel {
@@ -49,7 +49,7 @@ impl KeyStore for Db {
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(&self.conn)
+            .exec_without_returning(&self.exec())
             .await
             .map_err(db_error)?;
         if inserted == 1 {
@@ -58,7 +58,7 @@ impl KeyStore for Db {
         let existing = Entity::find()
             .filter(Column::Subject.eq(r.subject.as_str()))
             .filter(Column::Key.eq(r.key.as_str()))
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?;
         Ok(existing.map(record_of))
@@ -77,7 +77,7 @@ impl KeyStore for Db {
             .filter(Column::Key.eq(key))
             .filter(Column::Response.is_null())
             .filter(Column::LockedUntil.lte(now))
-            .exec(&self.conn)
+            .exec(&self.exec())
             .await
             .map_err(db_error)?;
         Ok(res.rows_affected == 1)
@@ -88,7 +88,7 @@ impl KeyStore for Db {
             .col_expr(Column::Response, Expr::value(response))
             .filter(Column::Subject.eq(subject))
             .filter(Column::Key.eq(key))
-            .exec(&self.conn)
+            .exec(&self.exec())
             .await
             .map_err(db_error)?;
         Ok(())
@@ -99,7 +99,7 @@ impl KeyStore for Db {
             .filter(Column::Subject.eq(subject))
             .filter(Column::Key.eq(key))
             .filter(Column::Response.is_null())
-            .exec(&self.conn)
+            .exec(&self.exec())
             .await
             .map_err(db_error)?;
         Ok(())

@@ -86,7 +86,7 @@ impl<T: Mapped> Repository<T> for Db {
     async fn find(&self, id: Uuid) -> Result<Option<T>> {
         T::Entity::find()
             .filter(column::<T>("id")?.eq(id))
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?
             .map(T::from_model)
@@ -95,9 +95,10 @@ impl<T: Mapped> Repository<T> for Db {
 
     async fn find_many(&self, ids: &[Uuid]) -> Result<Vec<T>> {
         let id = column::<T>("id")?;
+        let exec = self.exec();
         let chunks = ids
             .chunks(CHUNK)
-            .map(|chunk| T::Entity::find().filter(id.is_in(chunk.to_vec())).all(&self.conn));
+            .map(|chunk| T::Entity::find().filter(id.is_in(chunk.to_vec())).all(&exec));
         let rows = try_join_all(chunks).await.map_err(db_error)?;
         rows.into_iter().flatten().map(T::from_model).collect()
     }
@@ -111,14 +112,14 @@ impl<T: Mapped> Repository<T> for Db {
         let rows = select
             .order_by_asc(id)
             .limit(query.page.limit)
-            .all(&self.conn)
+            .all(&self.exec())
             .await
             .map_err(db_error)?;
         rows.into_iter().map(T::from_model).collect()
     }
 
     async fn insert(&self, record: &T, ev: &Event) -> Result<()> {
-        let txn = self.conn.begin().await.map_err(db_error)?;
+        let txn = self.exec().begin().await.map_err(db_error)?;
         T::Entity::insert(record.to_active())
             .exec_without_returning(&txn)
             .await
@@ -131,7 +132,7 @@ impl<T: Mapped> Repository<T> for Db {
     }
 
     async fn update(&self, record: &T, expected_version: i64, ev: &Event) -> Result<()> {
-        let txn = self.conn.begin().await.map_err(db_error)?;
+        let txn = self.exec().begin().await.map_err(db_error)?;
         let updated = T::Entity::update_many()
             .set(record.to_active())
             .filter(column::<T>("id")?.eq(record.meta().id))
@@ -161,7 +162,7 @@ impl Db {
     /// Inserts many records at once, in one transaction per call, with their
     /// events when given (demo data and synthetic load).
     pub async fn insert_bulk<T: Mapped>(&self, records: &[T], events: &[Event]) -> Result<()> {
-        let txn = self.conn.begin().await.map_err(db_error)?;
+        let txn = self.exec().begin().await.map_err(db_error)?;
         for chunk in records.chunks(CHUNK) {
             T::Entity::insert_many(chunk.iter().map(Mapped::to_active))
                 .exec_without_returning(&txn)
@@ -178,12 +179,13 @@ impl Db {
     }
 
     async fn guardianships_where(&self, column: guardianship::Column, ids: &[Uuid]) -> Result<Vec<Guardianship>> {
+        let exec = self.exec();
         let chunks = ids.chunks(CHUNK).map(|chunk| {
             guardianship::Entity::find()
                 .filter(column.is_in(chunk.to_vec()))
                 .filter(guardianship::Column::EndedOn.is_null())
                 .order_by_asc(guardianship::Column::Id)
-                .all(&self.conn)
+                .all(&exec)
         });
         let rows = try_join_all(chunks).await.map_err(db_error)?;
         rows.into_iter().flatten().map(Guardianship::from_model).collect()
@@ -204,7 +206,7 @@ impl GuardianshipStore for Db {
 impl RegionStore for Db {
     async fn region(&self, code: &str) -> Result<Option<Region>> {
         region::Entity::find_by_id(code.to_owned())
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?
             .map(region_from_model)
@@ -229,7 +231,7 @@ impl RegionStore for Db {
         let rows = select
             .order_by_asc(region::Column::Code)
             .limit(10_000)
-            .all(&self.conn)
+            .all(&self.exec())
             .await
             .map_err(db_error)?;
         rows.into_iter().map(region_from_model).collect()
@@ -237,7 +239,7 @@ impl RegionStore for Db {
 
     async fn upsert_regions(&self, regions: &[Region]) -> Result<u64> {
         let now = Utc::now();
-        let txn = self.conn.begin().await.map_err(db_error)?;
+        let txn = self.exec().begin().await.map_err(db_error)?;
         for chunk in regions.chunks(CHUNK) {
             let rows = chunk.iter().map(|r| region::ActiveModel {
                 code: Set(r.code.clone()),

@@ -8,11 +8,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Statement,
+    DatabaseExecutor, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use shouhu_domain::account::Account;
+use shouhu_domain::ports::Transactional;
 use shouhu_domain::{Error, Result};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use crate::entities::{account, refresh_token, signing_key};
@@ -23,10 +26,26 @@ use crate::migration::Migrator;
 /// Called after every SQL statement with its duration and whether it failed.
 pub type QueryCounter = Arc<dyn Fn(Duration, bool) + Send + Sync>;
 
-/// The database: a pool of connections to SQLite or PostgreSQL.
+/// The database: a pool of connections to SQLite or PostgreSQL, or one unit of
+/// work on it (a transaction, see [`Transactional`]).
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) conn: DatabaseConnection,
+    /// The transaction this handle works in, when it is a unit of work.
+    unit: Option<Arc<Unit>>,
+    /// SQLite's units of work take turns here before they take a connection
+    /// and the database's write lock: a writer waiting for the lock would
+    /// otherwise hold a pooled connection, and enough of them would leave none
+    /// for the writer holding the lock (and for readers). One process per
+    /// SQLite file; PostgreSQL needs no turns.
+    writers: Arc<Mutex<()>>,
+}
+
+/// A transaction, and on SQLite the turn it holds (see [`Db`]'s `writers`).
+#[derive(Debug)]
+struct Unit {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 /// A stored signing key.
@@ -84,7 +103,20 @@ impl Db {
         if let Some(cb) = on_query {
             conn.set_metric_callback(move |info| cb(info.elapsed, info.failed));
         }
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            unit: None,
+            writers: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// Where the domain's ports run their statements: the unit of work's
+    /// transaction, or the pool.
+    pub(crate) fn exec(&self) -> DatabaseExecutor<'_> {
+        match &self.unit {
+            Some(unit) => DatabaseExecutor::Transaction(&unit.txn),
+            None => DatabaseExecutor::Connection(&self.conn),
+        }
     }
 
     /// Applies pending migrations.
@@ -323,11 +355,59 @@ impl Db {
     }
 }
 
+impl Transactional for Db {
+    /// On SQLite the transaction takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a unit reads before it writes, and a deferred transaction
+    /// that read could not take the lock later without failing when another
+    /// wrote in between (no busy wait applies then).
+    async fn begin(&self) -> Result<Self> {
+        let unit = match &self.unit {
+            Some(unit) => Unit {
+                txn: unit.txn.begin().await.map_err(db_error)?,
+                _turn: None,
+            },
+            None if self.is_sqlite() => {
+                let turn = Arc::clone(&self.writers).lock_owned().await;
+                let txn = self
+                    .conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await
+                    .map_err(db_error)?;
+                Unit { txn, _turn: Some(turn) }
+            }
+            None => Unit {
+                txn: self.conn.begin().await.map_err(db_error)?,
+                _turn: None,
+            },
+        };
+        Ok(Self {
+            conn: self.conn.clone(),
+            unit: Some(Arc::new(unit)),
+            writers: Arc::clone(&self.writers),
+        })
+    }
+
+    async fn commit(self) -> Result<()> {
+        let Some(unit) = self.unit else {
+            return Ok(());
+        };
+        match Arc::try_unwrap(unit) {
+            Ok(unit) => unit.txn.commit().await.map_err(db_error),
+            Err(_) => Err(Error::Internal(
+                "a unit of work was committed while still shared".to_owned(),
+            )),
+        }
+    }
+}
+
 impl shouhu_domain::ports::AccountStore for Db {
     async fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
         account::Entity::find()
             .filter(account::Column::Username.eq(username))
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?
             .map(account_from_model)
@@ -336,7 +416,7 @@ impl shouhu_domain::ports::AccountStore for Db {
 
     async fn account(&self, id: Uuid) -> Result<Option<Account>> {
         account::Entity::find_by_id(id)
-            .one(&self.conn)
+            .one(&self.exec())
             .await
             .map_err(db_error)?
             .map(account_from_model)
@@ -345,7 +425,7 @@ impl shouhu_domain::ports::AccountStore for Db {
 
     async fn insert_account(&self, a: &Account) -> Result<()> {
         account::Entity::insert(account_to_model(a).into_active_model().reset_all())
-            .exec_without_returning(&self.conn)
+            .exec_without_returning(&self.exec())
             .await
             .map_err(db_error)?;
         Ok(())

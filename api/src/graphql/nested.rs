@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use async_graphql::{ComplexObject, Context, ID, Object, Result};
+use shouhu_domain::fields::from_json;
 use shouhu_domain::nested;
 use shouhu_domain::{Ctx, service};
 use shouhu_persistence::Db;
@@ -56,29 +57,17 @@ macro_rules! gql_nested {
                 let (state, caller) = parts(ctx)?;
                 let parent = parse_id(&$parent_arg)?;
                 let map = input_map(ctx, "input", &input)?;
-                let mut hashed = map.clone();
-                hashed.insert($parent_field.to_owned(), serde_json::Value::String(parent.to_string()));
-                let db = &state.db;
-                let render = |r: $record| serde_json::to_value($dto::from(r)).map_err(|e| shouhu_domain::Error::Internal(e.to_string()));
-                let created = idempotent::create_with(
-                    state,
-                    caller,
-                    idempotency_key.as_deref(),
-                    $scope,
-                    &hashed,
-                    |id| async move { nested::create::<$record, Db>(db, caller, parent, &map, id).await.and_then(render) },
-                    |id| async move { nested::get::<$record, Db>(db, caller, id).await.and_then(render) },
-                )
-                .await
-                .map_err(gql_error)?;
-                serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
+                let created = idempotent::create_nested::<$record>(state, caller, idempotency_key.as_deref(), parent, from_json(map))
+                    .await
+                    .map_err(gql_error)?;
+                Ok(created.record.into())
             }
 
             $(#[doc = $update_doc])*
             async fn $update(&self, ctx: &Context<'_>, id: ID, expected_version: i64, input: $update_input) -> Result<$dto> {
                 let (state, caller) = parts(ctx)?;
                 let map = input_map(ctx, "input", &input)?;
-                let r = nested::update::<$record, Db>(&state.db, caller, parse_id(&id)?, expected_version, &map)
+                let r = nested::update::<$record, Db>(&state.db, caller, parse_id(&id)?, expected_version, from_json(map))
                     .await
                     .map_err(gql_error)?;
                 Ok(r.into())

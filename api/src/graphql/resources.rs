@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result};
 use serde::Serialize;
+use shouhu_domain::fields::from_json;
 use shouhu_domain::service;
 use shouhu_persistence::Db;
 use uuid::Uuid;
@@ -200,15 +201,15 @@ macro_rules! gql_resource {
             ) -> Result<$dto> {
                 let (state, caller) = parts(ctx)?;
                 let map = input_map(ctx, "input", &input)?;
-                let created = idempotent::create::<$record, $dto>(state, caller, idempotency_key.as_deref(), &map).await.map_err(gql_error)?;
-                serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
+                let created = idempotent::create_record::<$record>(state, caller, idempotency_key.as_deref(), from_json(map)).await.map_err(gql_error)?;
+                Ok(created.record.into())
             }
 
             $(#[doc = $update_doc])*
             async fn $update(&self, ctx: &Context<'_>, id: ID, expected_version: i64, input: $update_input) -> Result<$dto> {
                 let (state, caller) = parts(ctx)?;
                 let map = input_map(ctx, "input", &input)?;
-                let record = service::update::<$record, Db>(&state.db, caller, parse_id(&id)?, expected_version, &map)
+                let record = service::update::<$record, Db>(&state.db, caller, parse_id(&id)?, expected_version, from_json(map))
                     .await
                     .map_err(gql_error)?;
                 Ok(record.into())

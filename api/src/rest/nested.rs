@@ -7,7 +7,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
+use shouhu_domain::fields::from_json;
 use shouhu_domain::nested;
+use shouhu_domain::resource::Resource;
 use shouhu_persistence::Db;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -81,24 +83,11 @@ macro_rules! rest_nested {
             body: web::Json<Value>,
         ) -> Result<HttpResponse, actix_web::Error> {
             let key = idempotency_key(&req)?;
-            let input = object(body.into_inner())?;
-            let parent = id.into_inner();
-            let mut hashed = input.clone();
-            hashed.insert($parent_field.to_owned(), Value::String(parent.to_string()));
-            let (db, ctx) = (&state.db, &caller.0);
-            let render = |r: $record| serde_json::to_value($dto::from(r)).map_err(|e| shouhu_domain::Error::Internal(e.to_string()));
-            let created = idempotent::create_with(
-                &state,
-                ctx,
-                key.as_deref(),
-                $scope,
-                &hashed,
-                |rid| async move { nested::create::<$record, Db>(db, ctx, parent, &input, rid).await.and_then(render) },
-                |rid| async move { nested::get::<$record, Db>(db, ctx, rid).await.and_then(render) },
-            )
-            .await
-            .map_err(ApiError)?;
-            Ok(created_response($items, created))
+            let input: <$record as Resource>::Input = from_json(object(body.into_inner())?);
+            let created = idempotent::create_nested::<$record>(&state, &caller.0, key.as_deref(), id.into_inner(), input)
+                .await
+                .map_err(ApiError)?;
+            Ok(created_response::<$record, $dto>($items, created))
         }
 
         $(#[doc = $get_doc])*
@@ -146,8 +135,8 @@ macro_rules! rest_nested {
             body: web::Json<Value>,
         ) -> Result<HttpResponse, actix_web::Error> {
             let expected = if_match(&req)?;
-            let patch = object(body.into_inner())?;
-            let r = nested::update::<$record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch).await.map_err(ApiError)?;
+            let patch = from_json(object(body.into_inner())?);
+            let r = nested::update::<$record, Db>(&state.db, &caller.0, id.into_inner(), expected, patch).await.map_err(ApiError)?;
             Ok(HttpResponse::Ok().insert_header(header::ETag(etag(r.meta.version))).json($dto::from(r)))
         }
 

@@ -5,6 +5,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
+use shouhu_domain::fields::from_json;
+use shouhu_domain::resource::Resource;
 use shouhu_domain::service;
 use shouhu_persistence::Db;
 use utoipa::{IntoParams, ToSchema};
@@ -72,9 +74,9 @@ macro_rules! rest_resource {
             ))]
         pub async fn $create_fn(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Json<Value>) -> Result<HttpResponse, actix_web::Error> {
             let key = idempotency_key(&req)?;
-            let input = object(body.into_inner())?;
-            let created = idempotent::create::<$record, $dto>(&state, &caller.0, key.as_deref(), &input).await.map_err(ApiError)?;
-            Ok(created_response($collection, created))
+            let input = from_json(object(body.into_inner())?);
+            let created = idempotent::create_record::<$record>(&state, &caller.0, key.as_deref(), input).await.map_err(ApiError)?;
+            Ok(created_response::<$record, $dto>($collection, created))
         }
 
         $(#[doc = $get_doc])*
@@ -127,8 +129,8 @@ macro_rules! rest_resource {
             body: web::Json<Value>,
         ) -> Result<HttpResponse, actix_web::Error> {
             let expected = if_match(&req)?;
-            let patch = object(body.into_inner())?;
-            let record = service::update::<$record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch).await.map_err(ApiError)?;
+            let patch = from_json(object(body.into_inner())?);
+            let record = service::update::<$record, Db>(&state.db, &caller.0, id.into_inner(), expected, patch).await.map_err(ApiError)?;
             Ok(HttpResponse::Ok().insert_header(header::ETag(etag(record.meta.version))).json($dto::from(record)))
         }
 
@@ -166,16 +168,15 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::E
 }
 
 /// 201 with `Location`, `ETag` and, for a replay, `Idempotent-Replayed: true`.
-pub fn created_response(collection: &str, created: Created) -> HttpResponse {
-    let id = created.body["id"].as_str().unwrap_or_default();
-    let version = created.body["version"].as_i64().unwrap_or(1);
+pub fn created_response<T: Resource, D: From<T> + Serialize>(collection: &str, created: Created<T>) -> HttpResponse {
+    let meta = created.record.meta();
     let mut res = HttpResponse::Created();
-    res.insert_header((header::LOCATION, format!("{collection}/{id}")))
-        .insert_header(header::ETag(etag(version)));
+    res.insert_header((header::LOCATION, format!("{collection}/{}", meta.id)))
+        .insert_header(header::ETag(etag(meta.version)));
     if created.replayed {
         res.insert_header(("Idempotent-Replayed", "true"));
     }
-    res.json(created.body)
+    res.json(D::from(created.record))
 }
 
 /// Filters of every list.

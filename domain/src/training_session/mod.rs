@@ -1,6 +1,9 @@
 //! Training sessions: guardian training, parent-school classes, volunteer
 //! training, safety, legal and health education.
 
+mod input;
+pub use input::TrainingSessionInput;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -34,6 +37,7 @@ pub struct TrainingSession {
 }
 
 impl Resource for TrainingSession {
+    type Input = TrainingSessionInput;
     const KIND: ResourceKind = ResourceKind::TrainingSession;
     const NAME_COLUMN: &'static str = "title";
     const FILTERS: &'static [FilterSpec] = &[
@@ -76,22 +80,25 @@ impl Resource for TrainingSession {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
-        if let Some(v) = f.text("title", 200) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, _today: NaiveDate) {
+        if let Some(v) = f.text("title", input.title, 200) {
             self.title = v;
         }
-        if let Some(v) = f.enum_value("kind") {
+        if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
         }
-        if let Some(v) = f.text("region_code", 12) {
+        if let Some(v) = f.text("region_code", input.region_code, 12) {
             self.region_code = v;
         }
-        let starts = f.instant("starts_at").map(|v| self.starts_at = v).is_some();
-        let ends = f.opt_instant("ends_at").map(|v| self.ends_at = v).is_some();
-        if let Some(v) = f.opt_int("capacity", 1, 100_000) {
+        let starts = f
+            .required("starts_at", input.starts_at)
+            .map(|v| self.starts_at = v)
+            .is_some();
+        let ends = f.optional("ends_at", input.ends_at).map(|v| self.ends_at = v).is_some();
+        if let Some(v) = f.opt_int("capacity", input.capacity, 1, 100_000) {
             self.capacity = v;
         }
-        if let Some(v) = f.opt_text("venue", 200) {
+        if let Some(v) = f.opt_text("venue", input.venue, 200) {
             self.venue = v;
         }
         if (starts || ends) && self.ends_at.is_some_and(|e| e <= self.starts_at) {

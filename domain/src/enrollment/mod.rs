@@ -4,6 +4,9 @@
 //! (`crate::nested`), and made by those who may change the place or the child's
 //! register record.
 
+mod input;
+pub use input::EnrollmentInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -47,6 +50,7 @@ impl Enrollment {
 }
 
 impl Resource for Enrollment {
+    type Input = EnrollmentInput;
     const KIND: ResourceKind = ResourceKind::Enrollment;
     const FILTERS: &'static [FilterSpec] = &[];
 
@@ -73,23 +77,24 @@ impl Resource for Enrollment {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, _today: NaiveDate) {
         if f.mode() == Mode::Create {
-            if let Some(id) = f.id("child_id") {
+            if let Some(id) = f.required("child_id", input.child_id) {
                 self.child_id = id;
             }
         } else {
             f.refuse_if_present(
                 "child_id",
+                &input.child_id,
                 "read_only",
                 "end this enrolment and enrol the other child instead",
             );
         }
-        if let Some(v) = f.enum_value("kind") {
+        if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
         }
-        let since = f.date("since").map(|d| self.since = d).is_some();
-        let until = f.opt_date("until").map(|d| self.until = d).is_some();
+        let since = f.required("since", input.since).map(|d| self.since = d).is_some();
+        let until = f.optional("until", input.until).map(|d| self.until = d).is_some();
         if (since || until) && self.until.is_some_and(|u| u < self.since) {
             f.reject(
                 "until",
@@ -110,7 +115,7 @@ impl Resource for Enrollment {
     fn mask(&mut self, _ctx: &Ctx) {}
 
     /// The child must be one the caller may see, and not archived.
-    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields) -> Result<()> {
         if f.mode() != Mode::Create || f.has_error("child_id") {
             return Ok(());
         }
@@ -144,7 +149,7 @@ impl Nested for Enrollment {
     }
     /// An enrolment can be shortened; extending it would skip the capacity
     /// check, so a longer stay is a new enrolment.
-    fn check_change(&self, before: &Self, f: &mut Fields<'_>) {
+    fn check_change(&self, before: &Self, f: &mut Fields) {
         let later_end = before.until.is_some_and(|old| self.until.is_none_or(|new| new > old));
         if later_end || self.since < before.since {
             f.reject(

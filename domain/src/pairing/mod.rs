@@ -4,6 +4,9 @@
 //! one keeps it in the history. A pairing is seen with its volunteer and its
 //! child, and made by whoever may change either.
 
+mod input;
+pub use input::PairingInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -42,6 +45,7 @@ pub struct Pairing {
 }
 
 impl Resource for Pairing {
+    type Input = PairingInput;
     const KIND: ResourceKind = ResourceKind::Pairing;
     const FILTERS: &'static [FilterSpec] = &[];
 
@@ -69,28 +73,29 @@ impl Resource for Pairing {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, today: NaiveDate) {
         if f.mode() == Mode::Create {
-            if let Some(id) = f.id("child_id") {
+            if let Some(id) = f.required("child_id", input.child_id) {
                 self.child_id = id;
             }
         } else {
             f.refuse_if_present(
                 "child_id",
+                &input.child_id,
                 "read_only",
                 "end this pairing and pair the other child instead",
             );
         }
-        if let Some(v) = f.enum_value("kind") {
+        if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
         }
-        match f.opt_date("since") {
+        match f.optional("since", input.since) {
             Some(Some(d)) if d > today => f.reject("since", "in_future", "a pairing cannot start in the future"),
             Some(Some(d)) => self.since = d,
             Some(None) => f.reject("since", "required", "this field may not be null"),
             None => {}
         }
-        if let Some(v) = f.opt_text("notes", 2000) {
+        if let Some(v) = f.opt_text("notes", input.notes, 2000) {
             self.notes = v;
         }
     }
@@ -104,7 +109,7 @@ impl Resource for Pairing {
 
     fn mask(&mut self, _ctx: &Ctx) {}
 
-    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields) -> Result<()> {
         if f.mode() != Mode::Create || f.has_error("child_id") {
             return Ok(());
         }
@@ -133,7 +138,7 @@ impl Nested for Pairing {
     fn child_id(&self) -> Option<Uuid> {
         Some(self.child_id)
     }
-    fn check_parent(&self, parent: &Volunteer, f: &mut Fields<'_>) {
+    fn check_parent(&self, parent: &Volunteer, f: &mut Fields) {
         if f.mode() == Mode::Create && parent.vetting_status != VettingStatus::Approved {
             f.reject(
                 "volunteer_id",

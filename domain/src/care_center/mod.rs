@@ -1,5 +1,8 @@
 //! Places of care: care centers, day-care homes, boarding schools, family rooms…
 
+mod input;
+pub use input::CareCenterInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -32,6 +35,7 @@ pub struct CareCenter {
 }
 
 impl Resource for CareCenter {
+    type Input = CareCenterInput;
     const KIND: ResourceKind = ResourceKind::CareCenter;
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<CareCenterKind>("kind"),
@@ -61,23 +65,23 @@ impl Resource for CareCenter {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
-        if let Some(v) = f.text("name", 100) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, _today: NaiveDate) {
+        if let Some(v) = f.text("name", input.name, 100) {
             self.name = v;
         }
-        if let Some(v) = f.enum_value("kind") {
+        if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
         }
-        if let Some(v) = f.text("region_code", 12) {
+        if let Some(v) = f.text("region_code", input.region_code, 12) {
             self.region_code = v;
         }
-        if let Some(v) = f.opt_text("address", 200) {
+        if let Some(v) = f.opt_text("address", input.address, 200) {
             self.address = v;
         }
-        if let Some(v) = f.opt_int("capacity", 0, 100_000) {
+        if let Some(v) = f.opt_int("capacity", input.capacity, 0, 100_000) {
             self.capacity = v;
         }
-        if let Some(v) = f.opt_text("facilities", 1000) {
+        if let Some(v) = f.opt_text("facilities", input.facilities, 1000) {
             self.facilities = v;
         }
     }

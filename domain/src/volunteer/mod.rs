@@ -1,6 +1,9 @@
 //! Volunteers: Youth League members, retired "five elders", teachers, students,
 //! social workers. They are vetted before they may be paired with a child.
 
+mod input;
+pub use input::VolunteerInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -51,6 +54,7 @@ pub fn vetting_transition_allowed(from: VettingStatus, to: VettingStatus) -> boo
 }
 
 impl Resource for Volunteer {
+    type Input = VolunteerInput;
     const KIND: ResourceKind = ResourceKind::Volunteer;
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<VolunteerCategory>("category"),
@@ -83,29 +87,29 @@ impl Resource for Volunteer {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
-        if let Some(v) = f.text("name", 50) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, _today: NaiveDate) {
+        if let Some(v) = f.text("name", input.name, 50) {
             self.name = v;
         }
-        if let Some(v) = f.opt_checked("phone", parse_mobile) {
+        if let Some(v) = f.opt_checked("phone", input.phone, parse_mobile) {
             self.phone = v;
         }
-        if let Some(v) = f.text("region_code", 12) {
+        if let Some(v) = f.text("region_code", input.region_code, 12) {
             self.region_code = v;
         }
-        if let Some(v) = f.opt_text("organization", 100) {
+        if let Some(v) = f.opt_text("organization", input.organization, 100) {
             self.organization = v;
         }
-        if let Some(v) = f.enum_value("category") {
+        if let Some(v) = f.required("category", input.category) {
             self.category = v;
         }
-        if let Some(v) = f.opt_text("skills", 500) {
+        if let Some(v) = f.opt_text("skills", input.skills, 500) {
             self.skills = v;
         }
-        if let Some(v) = f.opt_id("account_id") {
+        if let Some(v) = f.optional("account_id", input.account_id) {
             self.account_id = v;
         }
-        if let Some(to) = f.enum_if_given::<VettingStatus>("vetting_status") {
+        if let Some(to) = f.if_given("vetting_status", input.vetting_status) {
             if vetting_transition_allowed(self.vetting_status, to) {
                 self.vetting_status = to;
             } else {
@@ -132,7 +136,7 @@ impl Resource for Volunteer {
     }
 
     /// A linked account must exist and hold the `volunteer` role.
-    async fn check_with<S: Store>(&self, store: &S, _ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, _ctx: &Ctx, f: &mut Fields) -> Result<()> {
         let Some(id) = self.account_id else {
             return Ok(());
         };

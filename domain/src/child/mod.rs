@@ -1,5 +1,8 @@
 //! The register's core record: a left-behind child.
 
+mod input;
+pub use input::ChildInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -77,6 +80,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 }
 
 impl Resource for Child {
+    type Input = ChildInput;
     const KIND: ResourceKind = ResourceKind::Child;
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<ChildStatus>("status"),
@@ -125,53 +129,56 @@ impl Resource for Child {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
-        if let Some(v) = f.text("name", 50) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, today: NaiveDate) {
+        if let Some(v) = f.text("name", input.name, 50) {
             self.name = v;
         }
-        if let Some(v) = f.enum_value("gender") {
+        if let Some(v) = f.required("gender", input.gender) {
             self.gender = v;
         }
-        let birth_date_given = f.date("birth_date").map(|v| self.birth_date = v).is_some();
+        let birth_date_given = f
+            .required("birth_date", input.birth_date)
+            .map(|v| self.birth_date = v)
+            .is_some();
         let id_given = f
-            .opt_checked("id_number", |s| {
+            .opt_checked("id_number", input.id_number, |s| {
                 IdNumber::parse(s)
                     .map(|id| id.as_str().to_owned())
                     .map_err(|e| (e.code(), e.message().to_owned()))
             })
             .map(|v| self.id_number = v)
             .is_some();
-        if let Some(v) = f.text("region_code", 12) {
+        if let Some(v) = f.text("region_code", input.region_code, 12) {
             self.region_code = v;
         }
-        if let Some(v) = f.enum_value("left_behind_type") {
+        if let Some(v) = f.required("left_behind_type", input.left_behind_type) {
             self.left_behind_type = v;
         }
-        if let Some(v) = f.opt_enum("school_stage") {
+        if let Some(v) = f.optional("school_stage", input.school_stage) {
             self.school_stage = v;
         }
-        if let Some(v) = f.opt_text("school_name", 100) {
+        if let Some(v) = f.opt_text("school_name", input.school_name, 100) {
             self.school_name = v;
         }
-        if let Some(v) = f.opt_text("grade", 20) {
+        if let Some(v) = f.opt_text("grade", input.grade, 20) {
             self.grade = v;
         }
-        if let Some(v) = f.opt_enum("school_status") {
+        if let Some(v) = f.optional("school_status", input.school_status) {
             self.school_status = v;
         }
-        if let Some(v) = f.boolean("boarding") {
+        if let Some(v) = f.boolean("boarding", input.boarding) {
             self.boarding = v;
         }
-        if let Some(v) = f.opt_text("health_notes", 2000) {
+        if let Some(v) = f.opt_text("health_notes", input.health_notes, 2000) {
             self.health_notes = v;
         }
-        if let Some(v) = f.boolean("minimum_living_allowance") {
+        if let Some(v) = f.boolean("minimum_living_allowance", input.minimum_living_allowance) {
             self.minimum_living_allowance = v;
         }
-        if let Some(v) = f.boolean("special_hardship") {
+        if let Some(v) = f.boolean("special_hardship", input.special_hardship) {
             self.special_hardship = v;
         }
-        if let Some(v) = f.enum_if_given::<ChildStatus>("status") {
+        if let Some(v) = f.if_given("status", input.status) {
             // Status changes are the register's own: schooling, health and assistance
             // departments never send this field (their writes are limited to their fields).
             match v {
@@ -250,7 +257,7 @@ impl Resource for Child {
 
     /// `left_behind_type` must agree with the parents on record, and `active`
     /// cannot be set while the parents on record make the child `exited`.
-    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields) -> Result<()> {
         // The type is checked when written; a child registered before its
         // parents (the census order) is checked on its next change of type.
         let check_type = f.present().contains(&"left_behind_type") && !f.has_error("left_behind_type");

@@ -3,6 +3,9 @@
 //! whoever may change the child's register record may link, change and end
 //! them. Ending keeps history.
 
+mod input;
+pub use input::GuardianshipInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -43,6 +46,7 @@ pub struct Guardianship {
 }
 
 impl Resource for Guardianship {
+    type Input = GuardianshipInput;
     const KIND: ResourceKind = ResourceKind::Guardianship;
     const FILTERS: &'static [FilterSpec] = &[];
 
@@ -70,28 +74,29 @@ impl Resource for Guardianship {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, today: NaiveDate) {
         if f.mode() == Mode::Create {
-            if let Some(id) = f.id("guardian_id") {
+            if let Some(id) = f.required("guardian_id", input.guardian_id) {
                 self.guardian_id = id;
             }
         } else {
             f.refuse_if_present(
                 "guardian_id",
+                &input.guardian_id,
                 "read_only",
                 "end this guardianship and link the other guardian instead",
             );
         }
-        if let Some(v) = f.enum_value("relationship") {
+        if let Some(v) = f.required("relationship", input.relationship) {
             self.relationship = v;
         }
-        if let Some(v) = f.boolean("is_primary_caregiver") {
+        if let Some(v) = f.boolean("is_primary_caregiver", input.is_primary_caregiver) {
             self.is_primary_caregiver = v;
         }
-        if let Some(v) = f.boolean("lives_with_child") {
+        if let Some(v) = f.boolean("lives_with_child", input.lives_with_child) {
             self.lives_with_child = v;
         }
-        if let Some(v) = f.opt_date("agreement_signed_on") {
+        if let Some(v) = f.optional("agreement_signed_on", input.agreement_signed_on) {
             if v.is_some_and(|d| d > today) {
                 f.reject(
                     "agreement_signed_on",
@@ -114,7 +119,7 @@ impl Resource for Guardianship {
     fn mask(&mut self, _ctx: &Ctx) {}
 
     /// The guardian must be one the caller may see, and not archived.
-    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields) -> Result<()> {
         if f.mode() != Mode::Create || f.has_error("guardian_id") {
             return Ok(());
         }

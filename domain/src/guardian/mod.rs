@@ -1,5 +1,8 @@
 //! Parents and the caregivers who actually raise the child.
 
+mod input;
+pub use input::GuardianInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -41,6 +44,7 @@ pub struct Guardian {
 }
 
 impl Resource for Guardian {
+    type Input = GuardianInput;
     const KIND: ResourceKind = ResourceKind::Guardian;
     const FILTERS: &'static [FilterSpec] = &[enum_filter::<RecordStatus>("status")];
 
@@ -71,38 +75,46 @@ impl Resource for Guardian {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
-        if let Some(v) = f.text("name", 50) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, today: NaiveDate) {
+        if let Some(v) = f.text("name", input.name, 50) {
             self.name = v;
         }
-        if let Some(v) = f.opt_enum("gender") {
+        if let Some(v) = f.optional("gender", input.gender) {
             self.gender = v;
         }
-        if let Some(v) = f.opt_checked("phone", parse_mobile) {
+        if let Some(v) = f.opt_checked("phone", input.phone, parse_mobile) {
             self.phone = v;
         }
         let id_given = f
-            .opt_checked("id_number", |s| {
+            .opt_checked("id_number", input.id_number, |s| {
                 IdNumber::parse(s)
                     .map(|id| id.as_str().to_owned())
                     .map_err(|e| (e.code(), e.message().to_owned()))
             })
             .map(|v| self.id_number = v)
             .is_some();
-        if let Some(v) = f.text("region_code", 12) {
+        if let Some(v) = f.text("region_code", input.region_code, 12) {
             self.region_code = v;
         }
-        if let Some(v) = f.boolean("is_working_away") {
+        if let Some(v) = f.boolean("is_working_away", input.is_working_away) {
             self.is_working_away = v;
         }
-        if let Some(v) = f.opt_text("work_location", 100) {
+        if let Some(v) = f.opt_text("work_location", input.work_location, 100) {
             self.work_location = v;
         }
-        for (name, slot) in [
-            ("working_away_since", &mut self.working_away_since),
-            ("last_home_visit_on", &mut self.last_home_visit_on),
+        for (name, value, slot) in [
+            (
+                "working_away_since",
+                input.working_away_since,
+                &mut self.working_away_since,
+            ),
+            (
+                "last_home_visit_on",
+                input.last_home_visit_on,
+                &mut self.last_home_visit_on,
+            ),
         ] {
-            if let Some(v) = f.opt_date(name) {
+            if let Some(v) = f.optional(name, value) {
                 if v.is_some_and(|d| d > today) {
                     f.reject(name, "in_future", "this date is in the future");
                 } else {
@@ -117,7 +129,7 @@ impl Resource for Guardian {
                 "only a guardian working away has a date since when",
             );
         }
-        if let Some(v) = f.boolean("guardianship_capable") {
+        if let Some(v) = f.boolean("guardianship_capable", input.guardianship_capable) {
             self.guardianship_capable = v;
         }
         if (id_given || f.present().contains(&"gender"))

@@ -4,6 +4,9 @@
 //! when they arrive; a cancelled registration (DELETE) stays in the history
 //! and frees its place. A guardian's training history is their attendance.
 
+mod input;
+pub use input::AttendanceInput;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -44,6 +47,7 @@ pub struct Attendance {
 }
 
 impl Resource for Attendance {
+    type Input = AttendanceInput;
     const KIND: ResourceKind = ResourceKind::Attendance;
     const FILTERS: &'static [FilterSpec] = &[];
 
@@ -69,24 +73,20 @@ impl Resource for Attendance {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, _today: NaiveDate) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, _today: NaiveDate) {
         if f.mode() == Mode::Create {
-            if let Some(v) = f.enum_value("attendee_kind") {
+            if let Some(v) = f.required("attendee_kind", input.attendee_kind) {
                 self.attendee_kind = v;
             }
-            if let Some(id) = f.id("attendee_id") {
+            if let Some(id) = f.required("attendee_id", input.attendee_id) {
                 self.attendee_id = id;
             }
         } else {
-            for name in ["attendee_kind", "attendee_id"] {
-                f.refuse_if_present(
-                    name,
-                    "read_only",
-                    "cancel this registration and register the other person",
-                );
-            }
+            let message = "cancel this registration and register the other person";
+            f.refuse_if_present("attendee_kind", &input.attendee_kind, "read_only", message);
+            f.refuse_if_present("attendee_id", &input.attendee_id, "read_only", message);
         }
-        if let Some(v) = f.opt_instant("checked_in_at") {
+        if let Some(v) = f.optional("checked_in_at", input.checked_in_at) {
             if v.is_some_and(|t| t > now() + Duration::minutes(5)) {
                 f.reject("checked_in_at", "in_future", "a check-in cannot be in the future");
             } else {
@@ -104,7 +104,7 @@ impl Resource for Attendance {
 
     fn mask(&mut self, _ctx: &Ctx) {}
 
-    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields) -> Result<()> {
         if f.mode() != Mode::Create || f.has_error("attendee_id") || f.has_error("attendee_kind") {
             return Ok(());
         }
@@ -142,7 +142,7 @@ impl Nested for Attendance {
         self.training_session_id = parent.meta.id;
         self.region_code = parent.region_code.clone();
     }
-    fn check_parent(&self, parent: &TrainingSession, f: &mut Fields<'_>) {
+    fn check_parent(&self, parent: &TrainingSession, f: &mut Fields) {
         if let Some(t) = self.checked_in_at {
             let closes = parent.ends_at.unwrap_or(parent.starts_at + Duration::days(1));
             if t < parent.starts_at - EARLY_CHECK_IN || t > closes {

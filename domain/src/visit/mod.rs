@@ -5,6 +5,9 @@
 //! by mistake is withdrawn (DELETE): it stays in the history and counts for
 //! nothing. A concern stays open until the visit is marked resolved.
 
+mod input;
+pub use input::VisitInput;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -60,6 +63,7 @@ impl Visit {
 }
 
 impl Resource for Visit {
+    type Input = VisitInput;
     const KIND: ResourceKind = ResourceKind::Visit;
     const FILTERS: &'static [FilterSpec] = &[];
 
@@ -93,22 +97,32 @@ impl Resource for Visit {
         }
     }
 
-    fn apply(&mut self, f: &mut Fields<'_>, today: NaiveDate) {
+    fn apply(&mut self, input: Self::Input, f: &mut Fields, today: NaiveDate) {
         if f.mode() == Mode::Create {
-            if let Some(v) = f.enum_value("kind") {
+            if let Some(v) = f.required("kind", input.kind) {
                 self.kind = v;
             }
-            if let Some(v) = f.opt_id("guardian_id") {
+            if let Some(v) = f.optional("guardian_id", input.guardian_id) {
                 self.guardian_id = v;
             }
         } else {
-            f.refuse_if_present("kind", "read_only", "withdraw this record and record the other kind");
-            f.refuse_if_present("guardian_id", "read_only", "withdraw this record and record it again");
+            f.refuse_if_present(
+                "kind",
+                &input.kind,
+                "read_only",
+                "withdraw this record and record the other kind",
+            );
+            f.refuse_if_present(
+                "guardian_id",
+                &input.guardian_id,
+                "read_only",
+                "withdraw this record and record it again",
+            );
         }
-        if let Some(v) = f.enum_value("mode") {
+        if let Some(v) = f.required("mode", input.mode) {
             self.mode = v;
         }
-        if let Some(d) = f.date("occurred_on") {
+        if let Some(d) = f.required("occurred_on", input.occurred_on) {
             if d > today {
                 f.reject(
                     "occurred_on",
@@ -119,19 +133,19 @@ impl Resource for Visit {
                 self.occurred_on = d;
             }
         }
-        if let Some(v) = f.opt_text("visitor", 100) {
+        if let Some(v) = f.opt_text("visitor", input.visitor, 100) {
             self.visitor = v;
         }
-        if let Some(v) = f.opt_text("notes", 4000) {
+        if let Some(v) = f.opt_text("notes", input.notes, 4000) {
             self.notes = v;
         }
-        if let Some(v) = f.enum_set("concerns") {
+        if let Some(v) = f.enum_set("concerns", input.concerns) {
             self.concerns = v;
         }
-        if let Some(v) = f.boolean("follow_up_needed") {
+        if let Some(v) = f.boolean("follow_up_needed", input.follow_up_needed) {
             self.follow_up_needed = v;
         }
-        if let Some(v) = f.opt_date("resolved_on") {
+        if let Some(v) = f.optional("resolved_on", input.resolved_on) {
             match v {
                 Some(d) if d > today => f.reject("resolved_on", "in_future", "cannot be resolved in the future"),
                 Some(d) if d < self.occurred_on => {
@@ -161,7 +175,7 @@ impl Resource for Visit {
 
     fn mask(&mut self, _ctx: &Ctx) {}
 
-    async fn check_with<S: Store>(&self, store: &S, _ctx: &Ctx, f: &mut Fields<'_>) -> Result<()> {
+    async fn check_with<S: Store>(&self, store: &S, _ctx: &Ctx, f: &mut Fields) -> Result<()> {
         if f.mode() != Mode::Create || f.has_error("guardian_id") {
             return Ok(());
         }
