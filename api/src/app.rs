@@ -9,7 +9,6 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use shouhu_persistence::Db;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::Keys;
@@ -17,7 +16,6 @@ use crate::config::Settings;
 use crate::error::{json_error, path_error, query_error};
 use crate::graphql::{self, Limits, ShouhuSchema};
 use crate::limits::Limiters;
-use crate::openapi::ApiDoc;
 use crate::ops::{self, Metrics};
 use crate::rest::{self, resource};
 use crate::transport;
@@ -122,7 +120,7 @@ impl Application {
                 }
             }
         });
-        let openapi = ApiDoc::openapi();
+        let openapi = crate::openapi::document();
         let cors_enabled = !serve.cors_origins.is_empty();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -149,20 +147,7 @@ impl Application {
                 .wrap(Condition::new(cors_enabled, transport::cors(&serve.cors_origins)))
                 .wrap(Condition::new(cors_enabled, from_fn(transport::preflight_answers)))
                 .wrap(Compress::default())
-                .service(resource("/healthz", "GET").get(ops::healthz))
-                .service(resource("/readyz", "GET").get(ops::readyz))
-                .service(resource("/metrics", "GET").get(ops::metrics))
-                .service(resource("/api/v1/auth/login", "POST").post(rest::auth::login))
-                .service(resource("/api/v1/auth/token", "POST").post(rest::auth::token))
-                .service(resource("/api/v1/auth/logout", "POST").post(rest::auth::logout))
-                .service(resource("/.well-known/jwks.json", "GET").get(rest::auth::jwks))
-                .service(resource("/.well-known/oauth-authorization-server", "GET").get(rest::auth::oauth_metadata))
-                .service(resource("/api/v1/regions", "GET").get(rest::regions::list_regions))
-                .service(resource("/api/v1/regions/{code}", "GET").get(rest::regions::get_region))
-                .configure(rest::resources::routes)
-                .configure(rest::nested::routes)
-                .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
-                .service(resource("/api/v1/audit-events/reads", "GET").get(rest::audit::list_access_events))
+                .service(rest::routes())
                 .service(
                     resource("/graphql", "GET, POST")
                         .get(graphql::graphiql)

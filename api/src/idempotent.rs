@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use shouhu_domain::idempotency::{self, Claim, KeyStore};
-use shouhu_domain::{Ctx, Error, Result, service};
+use shouhu_domain::{Ctx, Error, Result, nested, service};
 use shouhu_persistence::{Db, Mapped};
 use uuid::Uuid;
 
@@ -47,6 +47,43 @@ where
                 .and_then(render::<T, D>)
         },
         |id| async move { service::get::<T, Db>(db, ctx, id).await.and_then(render::<T, D>) },
+    )
+    .await
+}
+
+/// Records a record under its parent from `input`; with `key`, at most once
+/// per caller and key (the parent's id counts as part of the input).
+pub async fn create_nested<K>(
+    state: &AppState,
+    ctx: &Ctx,
+    parent: Uuid,
+    key: Option<&str>,
+    input: Map<String, Value>,
+) -> Result<Created>
+where
+    K: crate::kind::Nested,
+    K::Record: nested::Nested,
+    <K::Record as nested::Nested>::Parent: Mapped,
+{
+    let mut hashed = input.clone();
+    hashed.insert(K::PARENT_FIELD.to_owned(), Value::String(parent.to_string()));
+    let (db, input) = (&state.db, &input);
+    create_with(
+        state,
+        ctx,
+        key,
+        K::SCOPE,
+        &hashed,
+        |id| async move {
+            nested::create::<K::Record, Db>(db, ctx, parent, input, id)
+                .await
+                .and_then(render::<K::Record, K>)
+        },
+        |id| async move {
+            nested::get::<K::Record, Db>(db, ctx, id)
+                .await
+                .and_then(render::<K::Record, K>)
+        },
     )
     .await
 }

@@ -3,15 +3,16 @@
 
 mod bounds;
 mod loaders;
-mod nested;
+pub mod nested;
 mod ordered;
-mod resources;
+pub mod record;
 mod transport;
 
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, ID, MergedObject, Schema};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use shouhu_domain::{Ctx, Error};
+use uuid::Uuid;
 
 use crate::app::AppState;
 pub use loaders::Loaders;
@@ -23,33 +24,44 @@ pub type ShouhuSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// Every query.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
-    resources::ChildQuery,
-    resources::GuardianQuery,
-    resources::CareCenterQuery,
-    resources::VolunteerQuery,
-    resources::TrainingSessionQuery,
-    resources::RegionQuery,
-    nested::GuardianshipQuery,
-    nested::EnrollmentQuery,
-    nested::PairingQuery,
-    nested::VisitQuery,
-    nested::AttendanceQuery,
+    crate::child::graphql::ChildQuery,
+    crate::guardian::graphql::GuardianQuery,
+    crate::care_center::graphql::CareCenterQuery,
+    crate::volunteer::graphql::VolunteerQuery,
+    crate::training_session::graphql::TrainingSessionQuery,
+    crate::region::graphql::RegionQuery,
+    crate::guardianship::graphql::GuardianshipQuery,
+    crate::enrollment::graphql::EnrollmentQuery,
+    crate::pairing::graphql::PairingQuery,
+    crate::visit::graphql::VisitQuery,
+    crate::attendance::graphql::AttendanceQuery,
 );
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
-    resources::ChildMutation,
-    resources::GuardianMutation,
-    resources::CareCenterMutation,
-    resources::VolunteerMutation,
-    resources::TrainingSessionMutation,
-    nested::GuardianshipMutation,
-    nested::EnrollmentMutation,
-    nested::PairingMutation,
-    nested::VisitMutation,
-    nested::AttendanceMutation,
+    crate::child::graphql::ChildMutation,
+    crate::guardian::graphql::GuardianMutation,
+    crate::care_center::graphql::CareCenterMutation,
+    crate::volunteer::graphql::VolunteerMutation,
+    crate::training_session::graphql::TrainingSessionMutation,
+    crate::guardianship::graphql::GuardianshipMutation,
+    crate::enrollment::graphql::EnrollmentMutation,
+    crate::pairing::graphql::PairingMutation,
+    crate::visit::graphql::VisitMutation,
+    crate::attendance::graphql::AttendanceMutation,
 );
+
+/// An id argument; one that is not a UUID names no record.
+pub(crate) fn parse_id(id: &ID) -> async_graphql::Result<Uuid> {
+    Uuid::try_parse(id.as_str()).map_err(|_| gql_error(Error::NotFound))
+}
+
+/// The batch loaders of this request.
+pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+        .map_err(|_| gql_error(Error::Internal("no loaders".into())))
+}
 
 /// The depth an introspection-only operation may reach: GraphiQL's own query
 /// needs 13 levels; every other limit stays as configured.

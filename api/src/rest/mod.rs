@@ -3,11 +3,10 @@
 pub mod audit;
 pub mod auth;
 pub mod nested;
-pub mod regions;
-pub mod resources;
+pub mod record;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
 use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest};
@@ -72,19 +71,139 @@ impl actix_web::dev::HttpServiceFactory for Resource {
             "GET, PATCH, DELETE" => "GET, HEAD, PATCH, DELETE",
             other => other,
         };
-        let resource = self.0.default_service(web::to(move || async move {
-            let mut res = Problem::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                format!("allowed: {allow}"),
-            )
-            .response();
-            res.headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
-            res
-        }));
+        let resource = self
+            .0
+            .default_service(web::to(move || async move { method_not_allowed(allow) }));
         actix_web::dev::HttpServiceFactory::register(resource, config);
     }
+}
+
+/// 405 with `Allow`.
+fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut res = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!("allowed: {allow}"),
+    )
+    .response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+/// The documented routes: each handler is mounted on the path and method its
+/// `#[utoipa::path]` names, and its OpenAPI entry (with the schemas it
+/// refers to) joins the document, so that a route is declared once. A path's
+/// other methods answer 405 with `Allow`.
+#[derive(Default)]
+pub struct Routes {
+    paths: Vec<(String, Vec<(Method, actix_web::Route)>)>,
+    doc: utoipa::openapi::OpenApi,
+}
+
+impl Routes {
+    /// Mounts `handler` where `doc` (the document of that one handler) says.
+    pub fn add<F, Args>(&mut self, doc: utoipa::openapi::OpenApi, handler: F)
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        for (path, item) in &doc.paths.paths {
+            let methods = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            for (method, _) in methods.into_iter().filter(|(_, documented)| *documented) {
+                let route = web::method(method.clone()).to(handler.clone());
+                match self.paths.iter_mut().find(|(p, _)| p == path) {
+                    Some((_, routes)) => routes.push((method, route)),
+                    None => self.paths.push((path.clone(), vec![(method, route)])),
+                }
+            }
+        }
+        self.doc.merge(doc);
+    }
+
+    /// The OpenAPI paths and schemas of every route.
+    pub fn openapi(self) -> utoipa::openapi::OpenApi {
+        self.doc
+    }
+}
+
+impl actix_web::dev::HttpServiceFactory for Routes {
+    fn register(self, config: &mut actix_web::dev::AppService) {
+        for (path, routes) in self.paths {
+            let allow = allow(routes.iter().map(|(method, _)| method));
+            let resource = routes
+                .into_iter()
+                .fold(web::resource(path.as_str()), |resource, (_, route)| {
+                    resource.route(route)
+                })
+                .default_service(web::to(move || {
+                    let allow = allow.clone();
+                    async move { method_not_allowed(&allow) }
+                }));
+            actix_web::dev::HttpServiceFactory::register(resource, config);
+        }
+    }
+}
+
+/// The `Allow` value of a path served for `methods`; HEAD is served wherever
+/// GET is (see `transport::head_as_get`).
+fn allow<'a>(methods: impl Iterator<Item = &'a Method>) -> String {
+    let methods: Vec<&Method> = methods.collect();
+    let order = [
+        (Method::GET, "GET, HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+    ];
+    order
+        .iter()
+        .filter(|(m, _)| methods.contains(&m))
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds handlers, each carrying its `#[utoipa::path]`, to a [`Routes`]: its
+/// path, method and OpenAPI entry come from that attribute alone.
+macro_rules! mount {
+    ($routes:expr; $($handler:ident),+ $(,)?) => {
+        $({
+            #[derive(utoipa::OpenApi)]
+            #[openapi(paths($handler))]
+            struct One;
+            $routes.add(<One as utoipa::OpenApi>::openapi(), $handler);
+        })+
+    };
+}
+pub(crate) use mount;
+
+/// Every documented route of the API.
+pub fn routes() -> Routes {
+    let mut routes = Routes::default();
+    crate::ops::routes(&mut routes);
+    auth::routes(&mut routes);
+    crate::region::rest::routes(&mut routes);
+    crate::child::rest::routes(&mut routes);
+    crate::guardian::rest::routes(&mut routes);
+    crate::care_center::rest::routes(&mut routes);
+    crate::volunteer::rest::routes(&mut routes);
+    crate::training_session::rest::routes(&mut routes);
+    crate::guardianship::rest::routes(&mut routes);
+    crate::enrollment::rest::routes(&mut routes);
+    crate::pairing::rest::routes(&mut routes);
+    crate::visit::rest::routes(&mut routes);
+    crate::attendance::rest::routes(&mut routes);
+    audit::routes(&mut routes);
+    routes
 }
 
 /// Encodes a keyset position as an opaque cursor.

@@ -1,0 +1,100 @@
+//! What the APIs send and receive of registrations for training sessions: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::ToSchema;
+
+use crate::enums::AttendeeKind;
+
+/// A registration for a training session, with its check-in. Cancelled
+/// registrations stay, with `cancelled_on`, and free their place.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Attendance {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The session.
+    #[schema(value_type = String, format = Uuid)]
+    pub training_session_id: ID,
+    /// A guardian or a volunteer.
+    pub attendee_kind: AttendeeKind,
+    /// The guardian's or volunteer's id.
+    #[schema(value_type = String, format = Uuid)]
+    pub attendee_id: ID,
+    /// When they arrived; null until then.
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// When cancelled; null while it holds.
+    pub cancelled_on: Option<NaiveDate>,
+}
+
+impl From<domain::attendance::Attendance> for Attendance {
+    fn from(a: domain::attendance::Attendance) -> Self {
+        Self {
+            id: ID(a.meta.id.to_string()),
+            version: a.meta.version,
+            created_at: a.meta.created_at,
+            updated_at: a.meta.updated_at,
+            training_session_id: ID(a.training_session_id.to_string()),
+            attendee_kind: a.attendee_kind.into(),
+            attendee_id: ID(a.attendee_id.to_string()),
+            checked_in_at: a.checked_in_at,
+            cancelled_on: a.cancelled_on,
+        }
+    }
+}
+
+/// A guardian or volunteer to register for a session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateAttendanceInput")]
+#[schema(example = json!({"attendee_kind": "guardian", "attendee_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d"}))]
+pub struct AttendanceCreate {
+    /// Guardian or volunteer.
+    pub attendee_kind: AttendeeKind,
+    /// A guardian or volunteer in your jurisdiction, not archived; once per session (409).
+    #[schema(value_type = String, format = Uuid)]
+    pub attendee_id: ID,
+    /// Check-in time, if they are already there: from two hours before the start to the end.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<String>,
+}
+
+/// A JSON merge patch of a registration: the check-in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateAttendanceInput")]
+#[schema(example = json!({"checked_in_at": "2027-02-03T00:55:00Z"}))]
+pub struct AttendancePatch {
+    /// Check-in time; null clears it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<String>,
+}
+
+/// All records of the parent, current and ended, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceList {
+    /// The records you may see.
+    pub items: Vec<Attendance>,
+}
+
+impl crate::kind::Kind for Attendance {
+    type Record = domain::attendance::Attendance;
+    const COLLECTION: &'static str = "/api/v1/attendance";
+}
+
+impl crate::kind::Nested for Attendance {
+    type List = AttendanceList;
+    const PARENT_FIELD: &'static str = "training_session_id";
+    const SCOPE: &'static str = "create:attendance";
+    fn list(items: Vec<Self>) -> AttendanceList {
+        AttendanceList { items }
+    }
+}

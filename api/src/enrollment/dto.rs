@@ -1,0 +1,107 @@
+//! What the APIs send and receive of enrolments: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::ToSchema;
+
+use crate::enums::EnrollmentKind;
+
+/// A child's enrolment in a place of care. Past enrolments stay, with `until`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Enrollment {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Enrolled.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The place.
+    #[schema(value_type = String, format = Uuid)]
+    pub care_center_id: ID,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Day care, boarding or after school.
+    pub kind: EnrollmentKind,
+    /// First day.
+    pub since: NaiveDate,
+    /// Last day; null while open-ended.
+    pub until: Option<NaiveDate>,
+}
+
+impl From<domain::enrollment::Enrollment> for Enrollment {
+    fn from(e: domain::enrollment::Enrollment) -> Self {
+        Self {
+            id: ID(e.meta.id.to_string()),
+            version: e.meta.version,
+            created_at: e.meta.created_at,
+            updated_at: e.meta.updated_at,
+            care_center_id: ID(e.care_center_id.to_string()),
+            child_id: ID(e.child_id.to_string()),
+            kind: e.kind.into(),
+            since: e.since,
+            until: e.until,
+        }
+    }
+}
+
+/// A child to enrol in a place.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateEnrollmentInput")]
+#[schema(example = json!({"child_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "kind": "after_school", "since": "2026-09-01"}))]
+pub struct EnrollmentCreate {
+    /// A child in your jurisdiction, not archived.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Day care, boarding or after school.
+    pub kind: EnrollmentKind,
+    /// First day.
+    #[schema(value_type = String, format = Date)]
+    pub since: String,
+    /// Last day, on or after `since`; leave out for open-ended.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub until: Option<String>,
+}
+
+/// A JSON merge patch of an enrolment: its kind, or a shorter span (to extend
+/// one, enrol again so that capacity is checked).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateEnrollmentInput")]
+pub struct EnrollmentPatch {
+    /// Kind.
+    pub kind: Option<EnrollmentKind>,
+    /// First day (only later).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<String>,
+    /// Last day (only earlier).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub until: Option<String>,
+}
+
+/// All records of the parent, current and ended, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnrollmentList {
+    /// The records you may see.
+    pub items: Vec<Enrollment>,
+}
+
+impl crate::kind::Kind for Enrollment {
+    type Record = domain::enrollment::Enrollment;
+    const COLLECTION: &'static str = "/api/v1/enrollments";
+}
+
+impl crate::kind::Nested for Enrollment {
+    type List = EnrollmentList;
+    const PARENT_FIELD: &'static str = "care_center_id";
+    const SCOPE: &'static str = "create:enrollment";
+    fn list(items: Vec<Self>) -> EnrollmentList {
+        EnrollmentList { items }
+    }
+}

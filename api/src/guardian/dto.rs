@@ -1,0 +1,175 @@
+//! What the APIs send and receive of guardians: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{Gender, RecordStatus};
+
+/// A parent or caregiver. ID numbers and phones are masked for most roles.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Guardian {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Full name.
+    #[schema(example = "王建国")]
+    pub name: String,
+    /// Sex.
+    pub gender: Option<Gender>,
+    /// Mainland mobile number; masked (`138****5678`) for most roles.
+    #[schema(example = "13812345678")]
+    pub phone: Option<String>,
+    /// Resident ID number; masked for most roles.
+    pub id_number: Option<String>,
+    /// Home region.
+    #[schema(example = "522631101201")]
+    pub region_code: String,
+    /// Works away from home.
+    pub is_working_away: bool,
+    /// Where, when away.
+    #[schema(example = "广东省东莞市")]
+    pub work_location: Option<String>,
+    /// Since when they work away.
+    pub working_away_since: Option<NaiveDate>,
+    /// When they last came home.
+    pub last_home_visit_on: Option<NaiveDate>,
+    /// Able to act as guardian.
+    pub guardianship_capable: bool,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::guardian::Guardian> for Guardian {
+    fn from(g: domain::guardian::Guardian) -> Self {
+        Self {
+            id: ID(g.meta.id.to_string()),
+            version: g.meta.version,
+            created_at: g.meta.created_at,
+            updated_at: g.meta.updated_at,
+            name: g.name,
+            gender: g.gender.map(Into::into),
+            phone: g.phone,
+            id_number: g.id_number,
+            region_code: g.region_code,
+            is_working_away: g.is_working_away,
+            work_location: g.work_location,
+            working_away_since: g.working_away_since,
+            last_home_visit_on: g.last_home_visit_on,
+            guardianship_capable: g.guardianship_capable,
+            status: g.status.into(),
+        }
+    }
+}
+
+/// A guardian to register.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateGuardianInput")]
+#[schema(example = json!({"name": "王建国", "gender": "male", "phone": "13812345678", "region_code": "522631101201",
+    "is_working_away": true, "work_location": "广东省东莞市"}))]
+pub struct GuardianCreate {
+    /// Full name.
+    pub name: String,
+    /// Sex; must agree with the ID number.
+    pub gender: Option<Gender>,
+    /// Mainland mobile number (11 digits, 13–19…); `+86` is dropped.
+    pub phone: Option<String>,
+    /// Resident ID number (GB 11643).
+    pub id_number: Option<String>,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// Works away (default false).
+    pub is_working_away: Option<bool>,
+    /// Where, up to 100 characters.
+    pub work_location: Option<String>,
+    /// Since when they work away (only with `is_working_away`); not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub working_away_since: Option<String>,
+    /// When they last came home; not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_home_visit_on: Option<String>,
+    /// Able to act as guardian (default true).
+    pub guardianship_capable: Option<bool>,
+}
+
+/// A JSON merge patch of a guardian.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateGuardianInput")]
+pub struct GuardianPatch {
+    /// Full name.
+    pub name: Option<String>,
+    /// Sex.
+    pub gender: Option<Gender>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Resident ID number.
+    pub id_number: Option<String>,
+    /// Region.
+    pub region_code: Option<String>,
+    /// Works away.
+    pub is_working_away: Option<bool>,
+    /// Where.
+    pub work_location: Option<String>,
+    /// Since when they work away.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub working_away_since: Option<String>,
+    /// When they last came home.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_home_visit_on: Option<String>,
+    /// Able to act as guardian.
+    pub guardianship_capable: Option<bool>,
+}
+
+/// Filters of the guardians list. Without `status`, archived guardians are left out.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GuardianParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `guardians`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct GuardianFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+/// One page of the collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuardianList {
+    /// The records, oldest first.
+    pub items: Vec<Guardian>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
+    pub next_cursor: Option<String>,
+}
+
+impl crate::kind::Kind for Guardian {
+    type Record = domain::guardian::Guardian;
+    const COLLECTION: &'static str = "/api/v1/guardians";
+}
+
+impl crate::kind::Register for Guardian {
+    type Page = GuardianList;
+    fn page(items: Vec<Self>, next_cursor: Option<String>) -> GuardianList {
+        GuardianList { items, next_cursor }
+    }
+}

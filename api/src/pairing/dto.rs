@@ -1,0 +1,108 @@
+//! What the APIs send and receive of pairings: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::ToSchema;
+
+use crate::enums::PairingKind;
+
+/// A volunteer↔child pairing. Ended pairings stay, with `ended_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Pairing {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The volunteer.
+    #[schema(value_type = String, format = Uuid)]
+    pub volunteer_id: ID,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Mentor, surrogate parent or peer.
+    pub kind: PairingKind,
+    /// First day.
+    pub since: NaiveDate,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Last day; null while it holds.
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl From<domain::pairing::Pairing> for Pairing {
+    fn from(p: domain::pairing::Pairing) -> Self {
+        Self {
+            id: ID(p.meta.id.to_string()),
+            version: p.meta.version,
+            created_at: p.meta.created_at,
+            updated_at: p.meta.updated_at,
+            volunteer_id: ID(p.volunteer_id.to_string()),
+            child_id: ID(p.child_id.to_string()),
+            kind: p.kind.into(),
+            since: p.since,
+            notes: p.notes,
+            ended_on: p.ended_on,
+        }
+    }
+}
+
+/// A child to pair with a volunteer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreatePairingInput")]
+#[schema(example = json!({"child_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "kind": "surrogate_parent", "since": "2026-09-01"}))]
+pub struct PairingCreate {
+    /// A child in your jurisdiction, not archived; one active pairing per volunteer and child (409).
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Mentor, surrogate parent or peer.
+    pub kind: PairingKind,
+    /// First day, not in the future (default today).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<String>,
+    /// Notes, up to 2000 characters.
+    pub notes: Option<String>,
+}
+
+/// A JSON merge patch of a pairing (the child cannot change: end it and pair again).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdatePairingInput")]
+#[schema(example = json!({"notes": "每周六辅导作业"}))]
+pub struct PairingPatch {
+    /// Kind.
+    pub kind: Option<PairingKind>,
+    /// First day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// All records of the parent, current and ended, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PairingList {
+    /// The records you may see.
+    pub items: Vec<Pairing>,
+}
+
+impl crate::kind::Kind for Pairing {
+    type Record = domain::pairing::Pairing;
+    const COLLECTION: &'static str = "/api/v1/pairings";
+}
+
+impl crate::kind::Nested for Pairing {
+    type List = PairingList;
+    const PARENT_FIELD: &'static str = "volunteer_id";
+    const SCOPE: &'static str = "create:pairing";
+    fn list(items: Vec<Self>) -> PairingList {
+        PairingList { items }
+    }
+}

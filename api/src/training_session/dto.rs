@@ -1,0 +1,166 @@
+//! What the APIs send and receive of training sessions: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{RecordStatus, TrainingKind};
+
+/// A training session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct TrainingSession {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Title.
+    #[schema(example = "春节返乡家长监护培训")]
+    pub title: String,
+    /// Kind.
+    pub kind: TrainingKind,
+    /// Region holding it.
+    pub region_code: String,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Places.
+    pub capacity: Option<i32>,
+    /// Venue.
+    pub venue: Option<String>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::training_session::TrainingSession> for TrainingSession {
+    fn from(t: domain::training_session::TrainingSession) -> Self {
+        Self {
+            id: ID(t.meta.id.to_string()),
+            version: t.meta.version,
+            created_at: t.meta.created_at,
+            updated_at: t.meta.updated_at,
+            title: t.title,
+            kind: t.kind.into(),
+            region_code: t.region_code,
+            starts_at: t.starts_at,
+            ends_at: t.ends_at,
+            capacity: t.capacity,
+            venue: t.venue,
+            status: t.status.into(),
+        }
+    }
+}
+
+/// A training session to register.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateTrainingSessionInput")]
+#[schema(example = json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
+    "starts_at": "2027-02-03T01:00:00Z", "ends_at": "2027-02-03T04:00:00Z", "capacity": 80, "venue": "镇政府会议室"}))]
+pub struct TrainingSessionCreate {
+    /// Title, up to 200 characters.
+    pub title: String,
+    /// Kind.
+    pub kind: TrainingKind,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// RFC 3339 instant.
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: String,
+    /// RFC 3339 instant after `starts_at`.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ends_at: Option<String>,
+    /// Places, 1–100000.
+    pub capacity: Option<i32>,
+    /// Venue.
+    pub venue: Option<String>,
+}
+
+/// A JSON merge patch of a training session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateTrainingSessionInput")]
+pub struct TrainingSessionPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// Kind.
+    pub kind: Option<TrainingKind>,
+    /// Region.
+    pub region_code: Option<String>,
+    /// Start.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub starts_at: Option<String>,
+    /// End.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ends_at: Option<String>,
+    /// Places.
+    pub capacity: Option<i32>,
+    /// Venue.
+    pub venue: Option<String>,
+}
+
+/// Filters of the training-sessions list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingSessionParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub kind: Option<TrainingKind>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+    /// Sessions starting at or after this RFC 3339 instant.
+    #[param(format = DateTime)]
+    pub starts_from: Option<String>,
+    /// Sessions starting before this RFC 3339 instant.
+    #[param(format = DateTime)]
+    pub starts_before: Option<String>,
+}
+
+/// Filters of `trainingSessions`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct TrainingSessionFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Title starts with this text.
+    pub q: Option<String>,
+    /// Kind.
+    pub kind: Option<TrainingKind>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+    /// Starting at or after this instant.
+    pub starts_from: Option<String>,
+    /// Starting before this instant.
+    pub starts_before: Option<String>,
+}
+
+/// One page of the collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingSessionList {
+    /// The records, oldest first.
+    pub items: Vec<TrainingSession>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
+    pub next_cursor: Option<String>,
+}
+
+impl crate::kind::Kind for TrainingSession {
+    type Record = domain::training_session::TrainingSession;
+    const COLLECTION: &'static str = "/api/v1/training-sessions";
+}
+
+impl crate::kind::Register for TrainingSession {
+    type Page = TrainingSessionList;
+    fn page(items: Vec<Self>, next_cursor: Option<String>) -> TrainingSessionList {
+        TrainingSessionList { items, next_cursor }
+    }
+}

@@ -1,0 +1,149 @@
+//! What the APIs send and receive of visits and family contacts: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::ToSchema;
+
+use crate::enums::{Concern, VisitKind, VisitMode};
+
+/// A follow-up visit or a family contact. Withdrawn records stay, with `withdrawn_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Visit {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Follow-up visit or family contact.
+    pub kind: VisitKind,
+    /// Home, phone, video or school.
+    pub mode: VisitMode,
+    /// When it took place.
+    pub occurred_on: NaiveDate,
+    /// Who visited.
+    #[schema(example = "村儿童主任 杨丽")]
+    pub visitor: Option<String>,
+    /// The parent in contact, or the guardian met.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub guardian_id: Option<ID>,
+    /// What was seen and said.
+    pub notes: Option<String>,
+    /// What was found worrying.
+    pub concerns: Vec<Concern>,
+    /// Someone must follow up.
+    pub follow_up_needed: bool,
+    /// When the concerns were resolved; null while open.
+    pub resolved_on: Option<NaiveDate>,
+    /// When withdrawn as a mistake; null while it counts.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The account that recorded it.
+    pub recorded_by: String,
+}
+
+impl From<domain::visit::Visit> for Visit {
+    fn from(v: domain::visit::Visit) -> Self {
+        Self {
+            id: ID(v.meta.id.to_string()),
+            version: v.meta.version,
+            created_at: v.meta.created_at,
+            updated_at: v.meta.updated_at,
+            child_id: ID(v.child_id.to_string()),
+            kind: v.kind.into(),
+            mode: v.mode.into(),
+            occurred_on: v.occurred_on,
+            visitor: v.visitor,
+            guardian_id: v.guardian_id.map(|g| ID(g.to_string())),
+            notes: v.notes,
+            concerns: v.concerns.into_iter().map(Into::into).collect(),
+            follow_up_needed: v.follow_up_needed,
+            resolved_on: v.resolved_on,
+            withdrawn_on: v.withdrawn_on,
+            recorded_by: v.recorded_by,
+        }
+    }
+}
+
+/// A visit or family contact to record.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateVisitInput")]
+#[schema(example = json!({"kind": "follow_up", "mode": "home", "occurred_on": "2026-11-20", "visitor": "村儿童主任 杨丽",
+    "notes": "奶奶腿脚不便, 孩子放学后独自在家", "concerns": ["safety"], "follow_up_needed": true}))]
+pub struct VisitCreate {
+    /// Follow-up visit or family contact.
+    pub kind: VisitKind,
+    /// Home, phone, video or school (a family contact is not at school).
+    pub mode: VisitMode,
+    /// When it took place; not in the future.
+    #[schema(value_type = String, format = Date)]
+    pub occurred_on: String,
+    /// Who visited; required for a follow-up visit.
+    pub visitor: Option<String>,
+    /// For a family contact, required: the father or mother (an active guardianship of the child). For a follow-up, optionally the guardian met.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub guardian_id: Option<ID>,
+    /// Notes, up to 4000 characters.
+    pub notes: Option<String>,
+    /// Concerns found.
+    pub concerns: Option<Vec<Concern>>,
+    /// Someone must follow up (default false).
+    pub follow_up_needed: Option<bool>,
+    /// When the concerns were resolved (not before the visit, not in the future).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resolved_on: Option<String>,
+}
+
+/// A JSON merge patch of a visit (kind and guardian cannot change). Resolve
+/// its concerns by setting `resolved_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateVisitInput")]
+#[schema(example = json!({"resolved_on": "2026-11-28", "follow_up_needed": false}))]
+pub struct VisitPatch {
+    /// Mode.
+    pub mode: Option<VisitMode>,
+    /// Date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub occurred_on: Option<String>,
+    /// Visitor.
+    pub visitor: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Concerns.
+    pub concerns: Option<Vec<Concern>>,
+    /// Follow-up needed.
+    pub follow_up_needed: Option<bool>,
+    /// Resolution date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resolved_on: Option<String>,
+}
+
+/// All records of the parent, current and ended, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitList {
+    /// The records you may see.
+    pub items: Vec<Visit>,
+}
+
+impl crate::kind::Kind for Visit {
+    type Record = domain::visit::Visit;
+    const COLLECTION: &'static str = "/api/v1/visits";
+}
+
+impl crate::kind::Nested for Visit {
+    type List = VisitList;
+    const PARENT_FIELD: &'static str = "child_id";
+    const SCOPE: &'static str = "create:visit";
+    fn list(items: Vec<Self>) -> VisitList {
+        VisitList { items }
+    }
+}

@@ -1,0 +1,168 @@
+//! What the APIs send and receive of volunteers: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{RecordStatus, VettingStatus, VolunteerCategory};
+
+/// A volunteer. Phones are masked for most roles.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Volunteer {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Full name.
+    #[schema(example = "李老师")]
+    pub name: String,
+    /// Mainland mobile number.
+    pub phone: Option<String>,
+    /// Region served.
+    pub region_code: String,
+    /// Organisation.
+    pub organization: Option<String>,
+    /// Where they come from.
+    pub category: VolunteerCategory,
+    /// What they offer.
+    pub skills: Option<String>,
+    /// Vetting status.
+    pub vetting_status: VettingStatus,
+    /// The `volunteer` account that signs in as this volunteer and sees the
+    /// children paired with them while vetting is approved.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::volunteer::Volunteer> for Volunteer {
+    fn from(v: domain::volunteer::Volunteer) -> Self {
+        Self {
+            id: ID(v.meta.id.to_string()),
+            version: v.meta.version,
+            created_at: v.meta.created_at,
+            updated_at: v.meta.updated_at,
+            name: v.name,
+            phone: v.phone,
+            region_code: v.region_code,
+            organization: v.organization,
+            category: v.category.into(),
+            skills: v.skills,
+            vetting_status: v.vetting_status.into(),
+            account_id: v.account_id.map(|a| ID(a.to_string())),
+            status: v.status.into(),
+        }
+    }
+}
+
+/// A volunteer to register (vetting starts `pending`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "CreateVolunteerInput")]
+#[schema(example = json!({"name": "李老师", "phone": "13912345678", "region_code": "522631101000", "category": "teacher"}))]
+pub struct VolunteerCreate {
+    /// Full name.
+    pub name: String,
+    /// Mainland mobile number.
+    pub phone: Option<String>,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// Organisation.
+    pub organization: Option<String>,
+    /// Category.
+    pub category: VolunteerCategory,
+    /// Skills, up to 500 characters.
+    pub skills: Option<String>,
+    /// Only `pending` makes sense at creation.
+    pub vetting_status: Option<VettingStatus>,
+    /// An account holding the `volunteer` role, not linked to another volunteer (409).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
+}
+
+/// A JSON merge patch of a volunteer; vetting moves pending → approved or
+/// rejected, approved ↔ suspended.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, InputObject)]
+#[graphql(name = "UpdateVolunteerInput")]
+pub struct VolunteerPatch {
+    /// Full name.
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Region.
+    pub region_code: Option<String>,
+    /// Organisation.
+    pub organization: Option<String>,
+    /// Category.
+    pub category: Option<VolunteerCategory>,
+    /// Skills.
+    pub skills: Option<String>,
+    /// Vetting status.
+    pub vetting_status: Option<VettingStatus>,
+    /// The linked account; `null` unlinks it.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
+}
+
+/// Filters of the volunteers list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VolunteerParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub category: Option<VolunteerCategory>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub vetting_status: Option<VettingStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `volunteers`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct VolunteerFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Category.
+    pub category: Option<VolunteerCategory>,
+    /// Vetting status.
+    pub vetting_status: Option<VettingStatus>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+/// One page of the collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VolunteerList {
+    /// The records, oldest first.
+    pub items: Vec<Volunteer>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
+    pub next_cursor: Option<String>,
+}
+
+impl crate::kind::Kind for Volunteer {
+    type Record = domain::volunteer::Volunteer;
+    const COLLECTION: &'static str = "/api/v1/volunteers";
+}
+
+impl crate::kind::Register for Volunteer {
+    type Page = VolunteerList;
+    fn page(items: Vec<Self>, next_cursor: Option<String>) -> VolunteerList {
+        VolunteerList { items, next_cursor }
+    }
+}
