@@ -37,3 +37,63 @@ pub trait Nested: Kind {
     /// A parent's records.
     fn list(items: Vec<Self>) -> Self::List;
 }
+
+/// Declares a register kind: its REST page (`list`) and its [`Kind`] and
+/// [`Register`] impls.
+macro_rules! register_kind {
+    ($dto:ident, list = $list:ident, record = $record:ty, collection = $collection:literal $(,)?) => {
+        /// One page of the collection.
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $list {
+            /// The records, oldest first.
+            pub items: Vec<$dto>,
+            /// Pass as `cursor` for the next page; `null` on the last page.
+            #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
+            pub next_cursor: Option<String>,
+        }
+
+        impl $crate::kind::Kind for $dto {
+            type Record = $record;
+            const COLLECTION: &'static str = $collection;
+        }
+
+        impl $crate::kind::Register for $dto {
+            type Page = $list;
+            fn page(items: Vec<Self>, next_cursor: Option<String>) -> $list {
+                $list { items, next_cursor }
+            }
+        }
+    };
+}
+pub(crate) use register_kind;
+
+/// Declares a nested kind: its REST list (`list`) and its [`Kind`] and
+/// [`Nested`] impls.
+macro_rules! nested_kind {
+    (
+        $dto:ident, list = $list:ident, record = $record:ty, collection = $collection:literal,
+        parent_field = $parent_field:literal, scope = $scope:literal $(,)?
+    ) => {
+        /// All records of the parent, current and ended, oldest first.
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $list {
+            /// The records you may see.
+            pub items: Vec<$dto>,
+        }
+
+        impl $crate::kind::Kind for $dto {
+            type Record = $record;
+            const COLLECTION: &'static str = $collection;
+        }
+
+        impl $crate::kind::Nested for $dto {
+            type List = $list;
+            const PARENT_FIELD: &'static str = $parent_field;
+            const SCOPE: &'static str = $scope;
+            fn list(items: Vec<Self>) -> $list {
+                $list { items }
+            }
+        }
+    };
+}
+pub(crate) use nested_kind;

@@ -78,23 +78,11 @@ pub struct AttendancePatch {
     pub checked_in_at: Option<String>,
 }
 
-/// All records of the parent, current and ended, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AttendanceList {
-    /// The records you may see.
-    pub items: Vec<Attendance>,
-}
-
-impl crate::kind::Kind for Attendance {
-    type Record = domain::attendance::Attendance;
-    const COLLECTION: &'static str = "/api/v1/attendance";
-}
-
-impl crate::kind::Nested for Attendance {
-    type List = AttendanceList;
-    const PARENT_FIELD: &'static str = "training_session_id";
-    const SCOPE: &'static str = "create:attendance";
-    fn list(items: Vec<Self>) -> AttendanceList {
-        AttendanceList { items }
-    }
-}
+crate::kind::nested_kind!(
+    Attendance,
+    list = AttendanceList,
+    record = domain::attendance::Attendance,
+    collection = "/api/v1/attendance",
+    parent_field = "training_session_id",
+    scope = "create:attendance",
+);

@@ -124,24 +124,9 @@ pub struct CareCenterFilter {
     pub status: Option<RecordStatus>,
 }
 
-/// One page of the collection.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CareCenterList {
-    /// The records, oldest first.
-    pub items: Vec<CareCenter>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
-    pub next_cursor: Option<String>,
-}
-
-impl crate::kind::Kind for CareCenter {
-    type Record = domain::care_center::CareCenter;
-    const COLLECTION: &'static str = "/api/v1/care-centers";
-}
-
-impl crate::kind::Register for CareCenter {
-    type Page = CareCenterList;
-    fn page(items: Vec<Self>, next_cursor: Option<String>) -> CareCenterList {
-        CareCenterList { items, next_cursor }
-    }
-}
+crate::kind::register_kind!(
+    CareCenter,
+    list = CareCenterList,
+    record = domain::care_center::CareCenter,
+    collection = "/api/v1/care-centers"
+);

@@ -298,24 +298,9 @@ pub struct ChildFilter {
     pub guarantee_unmet: Option<Guarantee>,
 }
 
-/// One page of the collection.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChildList {
-    /// The records, oldest first.
-    pub items: Vec<Child>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
-    pub next_cursor: Option<String>,
-}
-
-impl crate::kind::Kind for Child {
-    type Record = domain::child::Child;
-    const COLLECTION: &'static str = "/api/v1/children";
-}
-
-impl crate::kind::Register for Child {
-    type Page = ChildList;
-    fn page(items: Vec<Self>, next_cursor: Option<String>) -> ChildList {
-        ChildList { items, next_cursor }
-    }
-}
+crate::kind::register_kind!(
+    Child,
+    list = ChildList,
+    record = domain::child::Child,
+    collection = "/api/v1/children"
+);

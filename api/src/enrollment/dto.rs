@@ -85,23 +85,11 @@ pub struct EnrollmentPatch {
     pub until: Option<String>,
 }
 
-/// All records of the parent, current and ended, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EnrollmentList {
-    /// The records you may see.
-    pub items: Vec<Enrollment>,
-}
-
-impl crate::kind::Kind for Enrollment {
-    type Record = domain::enrollment::Enrollment;
-    const COLLECTION: &'static str = "/api/v1/enrollments";
-}
-
-impl crate::kind::Nested for Enrollment {
-    type List = EnrollmentList;
-    const PARENT_FIELD: &'static str = "care_center_id";
-    const SCOPE: &'static str = "create:enrollment";
-    fn list(items: Vec<Self>) -> EnrollmentList {
-        EnrollmentList { items }
-    }
-}
+crate::kind::nested_kind!(
+    Enrollment,
+    list = EnrollmentList,
+    record = domain::enrollment::Enrollment,
+    collection = "/api/v1/enrollments",
+    parent_field = "care_center_id",
+    scope = "create:enrollment",
+);

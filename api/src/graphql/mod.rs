@@ -52,6 +52,11 @@ pub struct MutationRoot(
     crate::attendance::graphql::AttendanceMutation,
 );
 
+/// A created (or replayed) record, as `K`.
+pub(crate) fn created<K: crate::kind::Kind>(created: crate::idempotent::Created) -> async_graphql::Result<K> {
+    serde_json::from_value(created.body).map_err(|e| gql_error(Error::Internal(e.to_string())))
+}
+
 /// An id argument; one that is not a UUID names no record.
 pub(crate) fn parse_id(id: &ID) -> async_graphql::Result<Uuid> {
     Uuid::try_parse(id.as_str()).map_err(|_| gql_error(Error::NotFound))

@@ -7,7 +7,7 @@ use serde::Serialize;
 use shouhu_domain::nested;
 use shouhu_persistence::{Db, Mapped};
 
-use super::{gql_error, input_map, parse_id, parts};
+use super::{created, gql_error, input_map, parse_id, parts};
 use crate::idempotent;
 use crate::kind::Nested;
 
@@ -40,10 +40,10 @@ where
     let (state, caller) = parts(ctx)?;
     let parent = parse_id(parent)?;
     let map = input_map(ctx, "input", input)?;
-    let created = idempotent::create_nested::<K>(state, caller, parent, idempotency_key.as_deref(), map)
+    let record = idempotent::create_nested::<K>(state, caller, parent, idempotency_key.as_deref(), map)
         .await
         .map_err(gql_error)?;
-    serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
+    created(record)
 }
 
 /// Changes a record from the `input` argument if it is still at `expected_version`.

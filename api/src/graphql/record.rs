@@ -11,7 +11,7 @@ use shouhu_domain::resource::Resource;
 use shouhu_domain::service;
 use shouhu_persistence::Db;
 
-use super::{connection_page, filter_params, gql_error, input_map, parse_id, parts};
+use super::{connection_page, created, filter_params, gql_error, input_map, parse_id, parts};
 use crate::idempotent;
 use crate::kind::Register;
 use crate::rest::encode_cursor;
@@ -65,10 +65,10 @@ pub async fn create<K: Register, I: Serialize>(
 ) -> Result<K> {
     let (state, caller) = parts(ctx)?;
     let map = input_map(ctx, "input", input)?;
-    let created = idempotent::create::<K::Record, K>(state, caller, idempotency_key.as_deref(), &map)
+    let record = idempotent::create::<K::Record, K>(state, caller, idempotency_key.as_deref(), &map)
         .await
         .map_err(gql_error)?;
-    serde_json::from_value(created.body).map_err(|e| gql_error(shouhu_domain::Error::Internal(e.to_string())))
+    created(record)
 }
 
 /// Changes a record from the `input` argument if it is still at `expected_version`.

@@ -152,24 +152,9 @@ pub struct GuardianFilter {
     pub status: Option<RecordStatus>,
 }
 
-/// One page of the collection.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GuardianList {
-    /// The records, oldest first.
-    pub items: Vec<Guardian>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
-    pub next_cursor: Option<String>,
-}
-
-impl crate::kind::Kind for Guardian {
-    type Record = domain::guardian::Guardian;
-    const COLLECTION: &'static str = "/api/v1/guardians";
-}
-
-impl crate::kind::Register for Guardian {
-    type Page = GuardianList;
-    fn page(items: Vec<Self>, next_cursor: Option<String>) -> GuardianList {
-        GuardianList { items, next_cursor }
-    }
-}
+crate::kind::register_kind!(
+    Guardian,
+    list = GuardianList,
+    record = domain::guardian::Guardian,
+    collection = "/api/v1/guardians"
+);

@@ -94,23 +94,11 @@ pub struct GuardianshipPatch {
     pub agreement_signed_on: Option<String>,
 }
 
-/// All records of the parent, current and ended, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GuardianshipList {
-    /// The records you may see.
-    pub items: Vec<Guardianship>,
-}
-
-impl crate::kind::Kind for Guardianship {
-    type Record = domain::guardianship::Guardianship;
-    const COLLECTION: &'static str = "/api/v1/guardianships";
-}
-
-impl crate::kind::Nested for Guardianship {
-    type List = GuardianshipList;
-    const PARENT_FIELD: &'static str = "child_id";
-    const SCOPE: &'static str = "create:guardianship";
-    fn list(items: Vec<Self>) -> GuardianshipList {
-        GuardianshipList { items }
-    }
-}
+crate::kind::nested_kind!(
+    Guardianship,
+    list = GuardianshipList,
+    record = domain::guardianship::Guardianship,
+    collection = "/api/v1/guardianships",
+    parent_field = "child_id",
+    scope = "create:guardianship",
+);

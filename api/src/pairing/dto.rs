@@ -86,23 +86,11 @@ pub struct PairingPatch {
     pub notes: Option<String>,
 }
 
-/// All records of the parent, current and ended, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairingList {
-    /// The records you may see.
-    pub items: Vec<Pairing>,
-}
-
-impl crate::kind::Kind for Pairing {
-    type Record = domain::pairing::Pairing;
-    const COLLECTION: &'static str = "/api/v1/pairings";
-}
-
-impl crate::kind::Nested for Pairing {
-    type List = PairingList;
-    const PARENT_FIELD: &'static str = "volunteer_id";
-    const SCOPE: &'static str = "create:pairing";
-    fn list(items: Vec<Self>) -> PairingList {
-        PairingList { items }
-    }
-}
+crate::kind::nested_kind!(
+    Pairing,
+    list = PairingList,
+    record = domain::pairing::Pairing,
+    collection = "/api/v1/pairings",
+    parent_field = "volunteer_id",
+    scope = "create:pairing",
+);

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
-use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest};
+use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest, Resource as _};
 use shouhu_domain::{Error, FieldError};
 use uuid::Uuid;
 
@@ -369,6 +369,20 @@ pub fn not_modified(req: &HttpRequest, version: i64) -> Option<HttpResponse> {
             .insert_header(header::ETag(current))
             .finish()
     })
+}
+
+/// 200 with the record as `K` sends it and its version as `ETag`.
+pub fn record_response<K: crate::kind::Kind>(record: K::Record) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(header::ETag(etag(record.meta().version)))
+        .json(K::from(record))
+}
+
+/// 204 with the record's new version as `ETag`.
+pub fn changed_response(record: &impl shouhu_domain::resource::Resource) -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header(header::ETag(etag(record.meta().version)))
+        .finish()
 }
 
 /// The ETag of a version.

@@ -3,7 +3,6 @@
 //! attendance): their handlers as generic functions over a [`Nested`] kind,
 //! and the macro that writes each kind's documented one-line handlers.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use shouhu_domain::nested;
@@ -17,7 +16,7 @@ use crate::error::ApiError;
 use crate::idempotent;
 use crate::kind::Nested;
 use crate::rest::record::{created_response, idempotency_key};
-use crate::rest::{etag, if_match, not_modified, object};
+use crate::rest::{changed_response, if_match, not_modified, object, record_response};
 
 /// Lists every record of a parent, current and ended.
 pub async fn list<K>(
@@ -72,13 +71,10 @@ where
     let record = nested::get::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
         .await
         .map_err(ApiError)?;
-    let version = record.meta().version;
-    if let Some(res) = not_modified(&req, version) {
+    if let Some(res) = not_modified(&req, record.meta().version) {
         return Ok(res);
     }
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(version)))
-        .json(K::from(record)))
+    Ok(record_response::<K>(record))
 }
 
 /// Applies a JSON merge patch at the version `If-Match` names.
@@ -99,9 +95,7 @@ where
     let record = nested::update::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch)
         .await
         .map_err(ApiError)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(record.meta().version)))
-        .json(K::from(record)))
+    Ok(record_response::<K>(record))
 }
 
 /// Ends (withdraws, cancels) a record at the version `If-Match` names.
@@ -120,9 +114,7 @@ where
     let record = nested::end::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected)
         .await
         .map_err(ApiError)?;
-    Ok(HttpResponse::NoContent()
-        .insert_header(header::ETag(etag(record.meta().version)))
-        .finish())
+    Ok(changed_response(&record))
 }
 
 /// Writes a nested kind's five documented handlers, each a one-line call of

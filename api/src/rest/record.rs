@@ -16,7 +16,9 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::idempotent::{self, Created};
 use crate::kind::Register;
-use crate::rest::{encode_cursor, etag, if_match, list_params, not_modified, object};
+use crate::rest::{
+    changed_response, encode_cursor, etag, if_match, list_params, not_modified, object, record_response,
+};
 use crate::transport::is_head;
 
 /// Lists a page of records, filtered by the query string.
@@ -60,17 +62,14 @@ pub async fn get<K: Register>(
     let record = service::get_unsent::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
         .await
         .map_err(ApiError)?;
-    let version = record.meta().version;
-    if let Some(res) = not_modified(&req, version) {
+    if let Some(res) = not_modified(&req, record.meta().version) {
         return Ok(res);
     }
     // A HEAD sends no body, so it discloses nothing to log.
     if !is_head(&req) {
         service::sent(&state.db, &caller.0, &record).await.map_err(ApiError)?;
     }
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(version)))
-        .json(K::from(record)))
+    Ok(record_response::<K>(record))
 }
 
 /// Applies a JSON merge patch at the version `If-Match` names.
@@ -86,9 +85,7 @@ pub async fn update<K: Register>(
     let record = service::update::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch)
         .await
         .map_err(ApiError)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(header::ETag(etag(record.meta().version)))
-        .json(K::from(record)))
+    Ok(record_response::<K>(record))
 }
 
 /// Archives a record at the version `If-Match` names.
@@ -102,9 +99,7 @@ pub async fn archive<K: Register>(
     let record = service::archive::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected)
         .await
         .map_err(ApiError)?;
-    Ok(HttpResponse::NoContent()
-        .insert_header(header::ETag(etag(record.meta().version)))
-        .finish())
+    Ok(changed_response(&record))
 }
 
 /// The `Idempotency-Key` header, if sent.

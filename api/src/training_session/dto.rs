@@ -143,24 +143,9 @@ pub struct TrainingSessionFilter {
     pub starts_before: Option<String>,
 }
 
-/// One page of the collection.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TrainingSessionList {
-    /// The records, oldest first.
-    pub items: Vec<TrainingSession>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
-    pub next_cursor: Option<String>,
-}
-
-impl crate::kind::Kind for TrainingSession {
-    type Record = domain::training_session::TrainingSession;
-    const COLLECTION: &'static str = "/api/v1/training-sessions";
-}
-
-impl crate::kind::Register for TrainingSession {
-    type Page = TrainingSessionList;
-    fn page(items: Vec<Self>, next_cursor: Option<String>) -> TrainingSessionList {
-        TrainingSessionList { items, next_cursor }
-    }
-}
+crate::kind::register_kind!(
+    TrainingSession,
+    list = TrainingSessionList,
+    record = domain::training_session::TrainingSession,
+    collection = "/api/v1/training-sessions"
+);

@@ -127,23 +127,11 @@ pub struct VisitPatch {
     pub resolved_on: Option<String>,
 }
 
-/// All records of the parent, current and ended, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VisitList {
-    /// The records you may see.
-    pub items: Vec<Visit>,
-}
-
-impl crate::kind::Kind for Visit {
-    type Record = domain::visit::Visit;
-    const COLLECTION: &'static str = "/api/v1/visits";
-}
-
-impl crate::kind::Nested for Visit {
-    type List = VisitList;
-    const PARENT_FIELD: &'static str = "child_id";
-    const SCOPE: &'static str = "create:visit";
-    fn list(items: Vec<Self>) -> VisitList {
-        VisitList { items }
-    }
-}
+crate::kind::nested_kind!(
+    Visit,
+    list = VisitList,
+    record = domain::visit::Visit,
+    collection = "/api/v1/visits",
+    parent_field = "child_id",
+    scope = "create:visit",
+);

@@ -145,24 +145,9 @@ pub struct VolunteerFilter {
     pub status: Option<RecordStatus>,
 }
 
-/// One page of the collection.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VolunteerList {
-    /// The records, oldest first.
-    pub items: Vec<Volunteer>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    #[schema(example = "c1.019ac4f27b1e7cc09a513f0e6d1b2c4d")]
-    pub next_cursor: Option<String>,
-}
-
-impl crate::kind::Kind for Volunteer {
-    type Record = domain::volunteer::Volunteer;
-    const COLLECTION: &'static str = "/api/v1/volunteers";
-}
-
-impl crate::kind::Register for Volunteer {
-    type Page = VolunteerList;
-    fn page(items: Vec<Self>, next_cursor: Option<String>) -> VolunteerList {
-        VolunteerList { items, next_cursor }
-    }
-}
+crate::kind::register_kind!(
+    Volunteer,
+    list = VolunteerList,
+    record = domain::volunteer::Volunteer,
+    collection = "/api/v1/volunteers"
+);
