@@ -80,7 +80,7 @@ where
                 .and_then(render::<K::Record, K>)
         },
         |id| async move {
-            nested::get::<K::Record, Db>(db, ctx, id)
+            crate::records::get_nested::<K>(db, ctx, id)
                 .await
                 .and_then(render::<K::Record, K>)
         },

@@ -26,6 +26,7 @@ pub mod limits;
 pub mod openapi;
 pub mod ops;
 pub mod pairing;
+pub mod records;
 pub mod region;
 pub mod rest;
 pub mod training_session;

@@ -5,11 +5,11 @@
 use async_graphql::{Context, ID, Result};
 use serde::Serialize;
 use shouhu_domain::nested;
-use shouhu_persistence::{Db, Mapped};
+use shouhu_persistence::Mapped;
 
 use super::{created, gql_error, input_map, parse_id, parts};
-use crate::idempotent;
 use crate::kind::Nested;
+use crate::{idempotent, records};
 
 /// One record, if the caller may see it through its parent.
 pub async fn get<K>(ctx: &Context<'_>, id: ID) -> Result<Option<K>>
@@ -19,7 +19,7 @@ where
     <K::Record as nested::Nested>::Parent: Mapped,
 {
     let (state, caller) = parts(ctx)?;
-    let record = nested::get::<K::Record, Db>(&state.db, caller, parse_id(&id)?)
+    let record = records::get_nested::<K>(&state.db, caller, parse_id(&id)?)
         .await
         .map_err(gql_error)?;
     Ok(Some(record.into()))
@@ -55,7 +55,7 @@ where
 {
     let (state, caller) = parts(ctx)?;
     let map = input_map(ctx, "input", input)?;
-    let record = nested::update::<K::Record, Db>(&state.db, caller, parse_id(&id)?, expected_version, &map)
+    let record = records::update_nested::<K>(&state.db, caller, parse_id(&id)?, expected_version, &map)
         .await
         .map_err(gql_error)?;
     Ok(record.into())
@@ -69,7 +69,7 @@ where
     <K::Record as nested::Nested>::Parent: Mapped,
 {
     let (state, caller) = parts(ctx)?;
-    let record = nested::end::<K::Record, Db>(&state.db, caller, parse_id(&id)?, expected_version)
+    let record = records::end::<K>(&state.db, caller, parse_id(&id)?, expected_version)
         .await
         .map_err(gql_error)?;
     Ok(record.into())

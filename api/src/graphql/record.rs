@@ -12,9 +12,9 @@ use shouhu_domain::service;
 use shouhu_persistence::Db;
 
 use super::{connection_page, created, filter_params, gql_error, input_map, parse_id, parts};
-use crate::idempotent;
 use crate::kind::Register;
 use crate::rest::encode_cursor;
+use crate::{idempotent, records};
 
 /// A register kind listed in GraphQL, with the relations a page loads at once.
 pub trait Listed: Register {
@@ -44,7 +44,7 @@ pub async fn list<K: Listed, F: Serialize>(
     let params = filter_params(ctx, &filter)?;
     let max = state.settings.serve.max_page_size;
     let page = connection_page(first, after.as_deref(), max)?;
-    let page = service::list::<K::Record, Db>(&state.db, caller, &params, page)
+    let page = records::list::<K>(&state.db, caller, &params, page)
         .await
         .map_err(gql_error)?;
     K::prefetch(ctx, &page.items).await?;
@@ -80,7 +80,7 @@ pub async fn update<K: Register, I: Serialize>(
 ) -> Result<K> {
     let (state, caller) = parts(ctx)?;
     let map = input_map(ctx, "input", input)?;
-    let record = service::update::<K::Record, Db>(&state.db, caller, parse_id(&id)?, expected_version, &map)
+    let record = records::update::<K>(&state.db, caller, parse_id(&id)?, expected_version, &map)
         .await
         .map_err(gql_error)?;
     Ok(record.into())
@@ -89,7 +89,7 @@ pub async fn update<K: Register, I: Serialize>(
 /// Archives a record if it is still at `expected_version`.
 pub async fn archive<K: Register>(ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<K> {
     let (state, caller) = parts(ctx)?;
-    let record = service::archive::<K::Record, Db>(&state.db, caller, parse_id(&id)?, expected_version)
+    let record = records::archive::<K>(&state.db, caller, parse_id(&id)?, expected_version)
         .await
         .map_err(gql_error)?;
     Ok(record.into())

@@ -1,8 +1,13 @@
 //! The REST handlers of pairings, each a documented one-line call of a
 //! generic handler, and their routes.
 
+use actix_web::{HttpResponse, web};
+use uuid::Uuid;
+
 use super::dto::{Pairing, PairingCreate, PairingList, PairingPatch};
-use crate::error::ApiError;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
 use crate::rest::Routes;
 
 crate::rest::nested::nested_rest!(

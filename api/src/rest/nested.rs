@@ -13,10 +13,10 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::idempotent;
 use crate::kind::Nested;
 use crate::rest::record::{created_response, idempotency_key};
 use crate::rest::{changed_response, if_match, not_modified, object, record_response};
+use crate::{idempotent, records};
 
 /// Lists every record of a parent, current and ended.
 pub async fn list<K>(
@@ -68,7 +68,7 @@ where
     K::Record: nested::Nested,
     <K::Record as nested::Nested>::Parent: Mapped,
 {
-    let record = nested::get::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
+    let record = records::get_nested::<K>(&state.db, &caller.0, id.into_inner())
         .await
         .map_err(ApiError)?;
     if let Some(res) = not_modified(&req, record.meta().version) {
@@ -92,7 +92,7 @@ where
 {
     let expected = if_match(&req)?;
     let patch = object(body.into_inner())?;
-    let record = nested::update::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch)
+    let record = records::update_nested::<K>(&state.db, &caller.0, id.into_inner(), expected, &patch)
         .await
         .map_err(ApiError)?;
     Ok(record_response::<K>(record))
@@ -111,7 +111,7 @@ where
     <K::Record as nested::Nested>::Parent: Mapped,
 {
     let expected = if_match(&req)?;
-    let record = nested::end::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected)
+    let record = records::end::<K>(&state.db, &caller.0, id.into_inner(), expected)
         .await
         .map_err(ApiError)?;
     Ok(changed_response(&record))
@@ -131,116 +131,107 @@ macro_rules! nested_rest {
         $(#[doc = $update_doc:literal])* update = $update_fn:ident,
         $(#[doc = $end_doc:literal])* end = $end_fn:ident $(,)?
     ) => {
-        use actix_web::{HttpRequest, HttpResponse, web};
-        use serde_json::Value;
-        use uuid::Uuid;
-
-        use $crate::app::AppState;
-        use $crate::auth::Caller;
-        use $crate::error::Problem;
-        use $crate::rest::nested;
-
         $(#[doc = $list_doc])*
         #[utoipa::path(get, path = $collection, tag = $tag,
-            params(("id" = Uuid, Path, description = $parent)), security(("bearer" = [])),
+            params(("id" = ::uuid::Uuid, Path, description = $parent)), security(("bearer" = [])),
             responses(
                 (status = 200, description = "The records", body = $list_body),
-                (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not read these records", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such parent record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "The id is not a UUID", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not read these records", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such parent record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $list_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, actix_web::Error> {
-            nested::list::<$kind>(state, caller, id).await
+        pub async fn $list_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::nested::list::<$kind>(state, caller, id).await
         }
 
         $(#[doc = $create_doc])*
         #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body,
-            params(("id" = Uuid, Path, description = $parent),
+            params(("id" = ::uuid::Uuid, Path, description = $parent),
                    ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe, as for every create")),
             security(("bearer" = [])),
             responses(
                 (status = 201, description = "Recorded; `Location` names it, `ETag` is its version", body = $kind,
                     headers(("Location" = String, description = "The record's URL"), ("ETag" = String, description = "The version"),
                             ("Idempotent-Replayed" = String, description = "`true` for a replayed answer"))),
-                (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not record this", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such parent record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = $limit_409, body = Problem, content_type = "application/problem+json"),
-                (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed JSON or id", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not record this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such parent record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = $limit_409, body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $create_fn(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Uuid>,
-            req: HttpRequest,
-            body: web::Json<Value>,
-        ) -> Result<HttpResponse, actix_web::Error> {
-            nested::create::<$kind>(state, caller, id, req, body).await
+            state: ::actix_web::web::Data<$crate::app::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<::uuid::Uuid>,
+            req: ::actix_web::HttpRequest,
+            body: ::actix_web::web::Json<::serde_json::Value>,
+        ) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::nested::create::<$kind>(state, caller, id, req, body).await
         }
 
         $(#[doc = $get_doc])*
         #[utoipa::path(get, path = $item, tag = $tag,
-            params(("id" = Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The record", body = $kind, headers(("ETag" = String, description = "The version"))),
                 (status = 304, description = "Not modified: `If-None-Match` names the current version; no body, the `ETag` again",
                     headers(("ETag" = String, description = "The version, quoted"))),
-                (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record that you may see", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "The id is not a UUID", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record that you may see", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-            nested::get::<$kind>(state, caller, id, req).await
+        pub async fn $get_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::nested::get::<$kind>(state, caller, id, req).await
         }
 
         $(#[doc = $update_doc])*
         #[utoipa::path(patch, path = $item, tag = $tag,
             request_body(content = $patch_body, content_type = "application/merge-patch+json"),
-            params(("id" = Uuid, Path, description = "The record's id"),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The changed record", body = $kind, headers(("ETag" = String, description = "The new version"))),
-                (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not change this", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The record changed since that version", body = Problem, content_type = "application/problem+json"),
-                (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named (an ended record among them)", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed JSON or If-Match", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not change this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named (an ended record among them)", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $update_fn(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Uuid>,
-            req: HttpRequest,
-            body: web::Json<Value>,
-        ) -> Result<HttpResponse, actix_web::Error> {
-            nested::update::<$kind>(state, caller, id, req, body).await
+            state: ::actix_web::web::Data<$crate::app::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<::uuid::Uuid>,
+            req: ::actix_web::HttpRequest,
+            body: ::actix_web::web::Json<::serde_json::Value>,
+        ) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::nested::update::<$kind>(state, caller, id, req, body).await
         }
 
         $(#[doc = $end_doc])*
         #[utoipa::path(delete, path = $item, tag = $tag,
-            params(("id" = Uuid, Path, description = "The record's id"),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 204, description = $end, headers(("ETag" = String, description = "The new version"))),
-                (status = 400, description = "Malformed If-Match", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not change this", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The record changed since that version", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed If-Match", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not change this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $end_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-            nested::end::<$kind>(state, caller, id, req).await
+        pub async fn $end_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::nested::end::<$kind>(state, caller, id, req).await
         }
     };
 }

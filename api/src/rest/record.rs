@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::idempotent::{self, Created};
 use crate::kind::Register;
+use crate::records;
 use crate::rest::{
     changed_response, encode_cursor, etag, if_match, list_params, not_modified, object, record_response,
 };
@@ -28,7 +29,7 @@ pub async fn list<K: Register>(
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (params, page) = list_params(&req, state.settings.serve.max_page_size)?;
-    let page = service::list::<K::Record, Db>(&state.db, &caller.0, &params, page)
+    let page = records::list::<K>(&state.db, &caller.0, &params, page)
         .await
         .map_err(ApiError)?;
     Ok(HttpResponse::Ok().json(K::page(
@@ -82,7 +83,7 @@ pub async fn update<K: Register>(
 ) -> Result<HttpResponse, actix_web::Error> {
     let expected = if_match(&req)?;
     let patch = object(body.into_inner())?;
-    let record = service::update::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected, &patch)
+    let record = records::update::<K>(&state.db, &caller.0, id.into_inner(), expected, &patch)
         .await
         .map_err(ApiError)?;
     Ok(record_response::<K>(record))
@@ -96,7 +97,7 @@ pub async fn archive<K: Register>(
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
     let expected = if_match(&req)?;
-    let record = service::archive::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), expected)
+    let record = records::archive::<K>(&state.db, &caller.0, id.into_inner(), expected)
         .await
         .map_err(ApiError)?;
     Ok(changed_response(&record))
@@ -160,24 +161,15 @@ macro_rules! register_rest {
         $(#[doc = $update_doc:literal])* update = $update_fn:ident,
         $(#[doc = $archive_doc:literal])* archive = $archive_fn:ident $(,)?
     ) => {
-        use actix_web::{HttpRequest, HttpResponse, web};
-        use serde_json::Value;
-        use uuid::Uuid;
-
-        use $crate::app::AppState;
-        use $crate::auth::Caller;
-        use $crate::error::Problem;
-        use $crate::rest::record::{self, CommonParams};
-
         $(#[doc = $list_doc])*
-        #[utoipa::path(get, path = $collection, tag = $tag, params(CommonParams, $params), security(("bearer" = [])),
+        #[utoipa::path(get, path = $collection, tag = $tag, params($crate::rest::record::CommonParams, $params), security(("bearer" = [])),
             responses(
                 (status = 200, description = "A page of records", body = $list_body),
-                (status = 400, description = "A bad parameter, each named", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "A bad parameter, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $list_fn(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-            record::list::<$kind>(state, caller, req).await
+        pub async fn $list_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::list::<$kind>(state, caller, req).await
         }
 
         $(#[doc = $create_doc])*
@@ -187,78 +179,78 @@ macro_rules! register_rest {
                 (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $kind,
                     headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"),
                             ("Idempotent-Replayed" = String, description = "`true` when this answers again an earlier request with the same key (its record, read as you may read it now)"))),
-                (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not register this", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "A unique value (an ID number) is already registered, or a request with this Idempotency-Key is still in progress", body = Problem, content_type = "application/problem+json"),
-                (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not register this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value (an ID number) is already registered, or a request with this Idempotency-Key is still in progress", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not application/json", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $create_fn(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Json<Value>) -> Result<HttpResponse, actix_web::Error> {
-            record::create::<$kind>(state, caller, req, body).await
+        pub async fn $create_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, req: ::actix_web::HttpRequest, body: ::actix_web::web::Json<::serde_json::Value>) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::create::<$kind>(state, caller, req, body).await
         }
 
         $(#[doc = $get_doc])*
         #[utoipa::path(get, path = $item, tag = $tag,
-            params(("id" = Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The record; `ETag` is its version", body = $kind,
                     headers(("ETag" = String, description = "The version, quoted"))),
                 (status = 304, description = "Not modified: `If-None-Match` names the current version; no body, the `ETag` again (and no read-log entry)",
                     headers(("ETag" = String, description = "The version, quoted"))),
-                (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "The id is not a UUID", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $get_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-            record::get::<$kind>(state, caller, id, req).await
+        pub async fn $get_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::get::<$kind>(state, caller, id, req).await
         }
 
         $(#[doc = $update_doc])*
         #[utoipa::path(patch, path = $item, tag = $tag, request_body(content = $patch_body, content_type = "application/merge-patch+json"),
-            params(("id" = Uuid, Path, description = "The record's id"),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The changed record", body = $kind, headers(("ETag" = String, description = "The new version"))),
-                (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not change this record or one of these fields; nothing changed", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "A unique value is already registered", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The record changed since that version; nothing changed", body = Problem, content_type = "application/problem+json"),
-                (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named; nothing changed", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed JSON or If-Match", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not change this record or one of these fields; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value is already registered", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $update_fn(
-            state: web::Data<AppState>,
-            caller: Caller,
-            id: web::Path<Uuid>,
-            req: HttpRequest,
-            body: web::Json<Value>,
-        ) -> Result<HttpResponse, actix_web::Error> {
-            record::update::<$kind>(state, caller, id, req, body).await
+            state: ::actix_web::web::Data<$crate::app::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<::uuid::Uuid>,
+            req: ::actix_web::HttpRequest,
+            body: ::actix_web::web::Json<::serde_json::Value>,
+        ) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::update::<$kind>(state, caller, id, req, body).await
         }
 
         $(#[doc = $archive_doc])*
         #[utoipa::path(delete, path = $item, tag = $tag,
-            params(("id" = Uuid, Path, description = "The record's id"),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 204, description = "Archived (kept, hidden from default lists)", headers(("ETag" = String, description = "The new version"))),
-                (status = 400, description = "Malformed If-Match", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not archive this", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such record in your jurisdiction", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The record changed since that version", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed If-Match", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not archive this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $archive_fn(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
-            record::archive::<$kind>(state, caller, id, req).await
+        pub async fn $archive_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::archive::<$kind>(state, caller, id, req).await
         }
     };
 }
