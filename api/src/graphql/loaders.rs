@@ -17,7 +17,7 @@ use shouhu_domain::pairing::Pairing;
 use shouhu_domain::visit::Visit;
 use shouhu_domain::volunteer::Volunteer;
 use shouhu_domain::{Ctx, Error, service};
-use shouhu_persistence::Db;
+use shouhu_persistence::{Db, Mapped};
 use uuid::Uuid;
 
 /// How long a loader collects keys before it queries. Lists prefetch their
@@ -60,6 +60,11 @@ impl<V: Send + Sync + Clone + 'static> Loader<Uuid> for Batch<V> {
     }
 }
 
+/// Records of one kind by id, as the caller may see them.
+fn by_id<'a, T: Mapped>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, T> {
+    Box::pin(service::get_many::<T, Db>(db, ctx, keys))
+}
+
 fn guardianships_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Guardianship>> {
     Box::pin(service::guardianships_of_children(db, ctx, keys))
 }
@@ -74,18 +79,6 @@ fn enrollments_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Lo
 
 fn enrollments_in_centers<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Enrollment>> {
     Box::pin(shouhu_domain::enrollment::active_in_centers(db, ctx, keys))
-}
-
-fn children_by_id<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Child> {
-    Box::pin(service::get_many::<Child, Db>(db, ctx, keys))
-}
-
-fn guardians_by_id<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Guardian> {
-    Box::pin(service::get_many::<Guardian, Db>(db, ctx, keys))
-}
-
-fn care_centers_by_id<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, CareCenter> {
-    Box::pin(service::get_many::<CareCenter, Db>(db, ctx, keys))
 }
 
 fn pairings_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Pairing>> {
@@ -106,10 +99,6 @@ fn attendance_of_sessions<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loa
 
 fn attendance_of_people<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Attendance>> {
     Box::pin(shouhu_domain::attendance::history_of(db, ctx, keys))
-}
-
-fn volunteers_by_id<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Volunteer> {
-    Box::pin(service::get_many::<Volunteer, Db>(db, ctx, keys))
 }
 
 /// A loader whose answers are kept for the rest of the request, so that a page
@@ -151,18 +140,18 @@ impl Loaders {
     pub fn new(db: &Db, ctx: &Ctx) -> Self {
         Self {
             guardianships: cached(batch(db, ctx, guardianships_of_children)),
-            guardians: cached(batch(db, ctx, guardians_by_id)),
+            guardians: cached(batch(db, ctx, by_id::<Guardian>)),
             children: cached(batch(db, ctx, children_of_guardians)),
             child_enrollments: cached(batch(db, ctx, enrollments_of_children)),
             center_enrollments: cached(batch(db, ctx, enrollments_in_centers)),
-            child: cached(batch(db, ctx, children_by_id)),
-            care_center: cached(batch(db, ctx, care_centers_by_id)),
+            child: cached(batch(db, ctx, by_id::<Child>)),
+            care_center: cached(batch(db, ctx, by_id::<CareCenter>)),
             child_pairings: cached(batch(db, ctx, pairings_of_children)),
             volunteer_pairings: cached(batch(db, ctx, pairings_of_volunteers)),
             child_visits: cached(batch(db, ctx, visits_of_children)),
             session_attendance: cached(batch(db, ctx, attendance_of_sessions)),
             trainings: cached(batch(db, ctx, attendance_of_people)),
-            volunteer: cached(batch(db, ctx, volunteers_by_id)),
+            volunteer: cached(batch(db, ctx, by_id::<Volunteer>)),
         }
     }
 }

@@ -1,4 +1,7 @@
-//! The REST surface: thin handlers over the domain services.
+//! The REST surface: thin handlers over the domain services (each kind's in
+//! its folder, over the generic ones in `record` and `nested`), [`Routes`],
+//! which mounts every documented handler with its OpenAPI entry, and what
+//! every handler shares: cursors, pages, `If-Match`, ETags.
 
 pub mod audit;
 pub mod auth;
