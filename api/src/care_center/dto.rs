@@ -1,5 +1,7 @@
 //! What the APIs send and receive of care places: one type per record serves both
 //! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
 
 use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
