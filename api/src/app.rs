@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::http::Method;
 use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use shouhu_persistence::Db;
@@ -17,7 +18,7 @@ use crate::error::{json_error, path_error, query_error};
 use crate::graphql::{self, Limits, ShouhuSchema};
 use crate::limits::Limiters;
 use crate::ops::{self, Metrics};
-use crate::rest::{self, resource};
+use crate::rest;
 use crate::transport;
 
 /// What every handler can reach. Nothing here is state a second replica would need.
@@ -147,14 +148,13 @@ impl Application {
                 .wrap(Condition::new(cors_enabled, transport::cors(&serve.cors_origins)))
                 .wrap(Condition::new(cors_enabled, from_fn(transport::preflight_answers)))
                 .wrap(Compress::default())
-                .service(rest::routes())
                 .service(
-                    resource("/graphql", "GET, POST")
-                        .get(graphql::graphiql)
-                        .post(graphql::graphql),
+                    rest::routes()
+                        .route("/graphql", Method::GET, graphql::graphiql)
+                        .route("/graphql", Method::POST, graphql::graphql)
+                        .route("/graphql/assets/{name}", Method::GET, graphql::graphiql_asset)
+                        .route("/docs", Method::GET, ops::docs_redirect),
                 )
-                .service(resource("/graphql/assets/{name}", "GET").get(graphql::graphiql_asset))
-                .service(resource("/docs", "GET").get(ops::docs_redirect))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .default_service(web::to(crate::ops::not_found))
         })

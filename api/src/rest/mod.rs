@@ -18,69 +18,6 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Problem, problem_error};
 
-/// A route whose unsupported methods answer 405 with `Allow`.
-pub struct Resource(actix_web::Resource, &'static str);
-
-/// Starts a route at `path` that supports the methods in `allow`.
-pub fn resource(path: &str, allow: &'static str) -> Resource {
-    Resource(web::resource(path), allow)
-}
-
-impl Resource {
-    /// Adds a GET handler.
-    pub fn get<F, Args>(self, handler: F) -> Self
-    where
-        F: actix_web::Handler<Args>,
-        Args: actix_web::FromRequest + 'static,
-        F::Output: actix_web::Responder + 'static,
-    {
-        Self(self.0.route(web::get().to(handler)), self.1)
-    }
-    /// Adds a POST handler.
-    pub fn post<F, Args>(self, handler: F) -> Self
-    where
-        F: actix_web::Handler<Args>,
-        Args: actix_web::FromRequest + 'static,
-        F::Output: actix_web::Responder + 'static,
-    {
-        Self(self.0.route(web::post().to(handler)), self.1)
-    }
-    /// Adds a PATCH handler.
-    pub fn patch<F, Args>(self, handler: F) -> Self
-    where
-        F: actix_web::Handler<Args>,
-        Args: actix_web::FromRequest + 'static,
-        F::Output: actix_web::Responder + 'static,
-    {
-        Self(self.0.route(web::patch().to(handler)), self.1)
-    }
-    /// Adds a DELETE handler.
-    pub fn delete<F, Args>(self, handler: F) -> Self
-    where
-        F: actix_web::Handler<Args>,
-        Args: actix_web::FromRequest + 'static,
-        F::Output: actix_web::Responder + 'static,
-    {
-        Self(self.0.route(web::delete().to(handler)), self.1)
-    }
-}
-
-impl actix_web::dev::HttpServiceFactory for Resource {
-    fn register(self, config: &mut actix_web::dev::AppService) {
-        // HEAD is served wherever GET is (see `transport::head_as_get`).
-        let allow: &'static str = match self.1 {
-            "GET" => "GET, HEAD",
-            "GET, POST" => "GET, HEAD, POST",
-            "GET, PATCH, DELETE" => "GET, HEAD, PATCH, DELETE",
-            other => other,
-        };
-        let resource = self
-            .0
-            .default_service(web::to(move || async move { method_not_allowed(allow) }));
-        actix_web::dev::HttpServiceFactory::register(resource, config);
-    }
-}
-
 /// 405 with `Allow`.
 fn method_not_allowed(allow: &str) -> HttpResponse {
     let mut res = Problem::new(
@@ -95,10 +32,11 @@ fn method_not_allowed(allow: &str) -> HttpResponse {
     res
 }
 
-/// The documented routes: each handler is mounted on the path and method its
+/// The routes: each documented handler is mounted on the path and method its
 /// `#[utoipa::path]` names, and its OpenAPI entry (with the schemas it
-/// refers to) joins the document, so that a route is declared once. A path's
-/// other methods answer 405 with `Allow`.
+/// refers to) joins the document, so that a route is declared once; the few
+/// undocumented ones are added with [`Routes::route`]. A path's other
+/// methods answer 405 with `Allow`.
 #[derive(Default)]
 pub struct Routes {
     paths: Vec<(String, Vec<(Method, actix_web::Route)>)>,
@@ -122,14 +60,35 @@ impl Routes {
                 (Method::DELETE, item.delete.is_some()),
             ];
             for (method, _) in methods.into_iter().filter(|(_, documented)| *documented) {
-                let route = web::method(method.clone()).to(handler.clone());
-                match self.paths.iter_mut().find(|(p, _)| p == path) {
-                    Some((_, routes)) => routes.push((method, route)),
-                    None => self.paths.push((path.clone(), vec![(method, route)])),
-                }
+                self.push(path, method, handler.clone());
             }
         }
         self.doc.merge(doc);
+    }
+
+    /// Mounts an undocumented handler (GraphQL, GraphiQL, the docs' redirect)
+    /// for `method` at `path`.
+    pub fn route<F, Args>(mut self, path: &str, method: Method, handler: F) -> Self
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        self.push(path, method, handler);
+        self
+    }
+
+    fn push<F, Args>(&mut self, path: &str, method: Method, handler: F)
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        let route = web::method(method.clone()).to(handler);
+        match self.paths.iter_mut().find(|(p, _)| p == path) {
+            Some((_, routes)) => routes.push((method, route)),
+            None => self.paths.push((path.to_owned(), vec![(method, route)])),
+        }
     }
 
     /// The OpenAPI paths and schemas of every route.
