@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::http::Method;
 use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use shouhu_persistence::Db;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::Keys;
@@ -17,9 +17,8 @@ use crate::config::Settings;
 use crate::error::{json_error, path_error, query_error};
 use crate::graphql::{self, Limits, ShouhuSchema};
 use crate::limits::Limiters;
-use crate::openapi::ApiDoc;
 use crate::ops::{self, Metrics};
-use crate::rest::{self, resource};
+use crate::rest;
 use crate::transport;
 
 /// What every handler can reach. Nothing here is state a second replica would need.
@@ -122,7 +121,7 @@ impl Application {
                 }
             }
         });
-        let openapi = ApiDoc::openapi();
+        let openapi = crate::openapi::document();
         let cors_enabled = !serve.cors_origins.is_empty();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -149,27 +148,13 @@ impl Application {
                 .wrap(Condition::new(cors_enabled, transport::cors(&serve.cors_origins)))
                 .wrap(Condition::new(cors_enabled, from_fn(transport::preflight_answers)))
                 .wrap(Compress::default())
-                .service(resource("/healthz", "GET").get(ops::healthz))
-                .service(resource("/readyz", "GET").get(ops::readyz))
-                .service(resource("/metrics", "GET").get(ops::metrics))
-                .service(resource("/api/v1/auth/login", "POST").post(rest::auth::login))
-                .service(resource("/api/v1/auth/token", "POST").post(rest::auth::token))
-                .service(resource("/api/v1/auth/logout", "POST").post(rest::auth::logout))
-                .service(resource("/.well-known/jwks.json", "GET").get(rest::auth::jwks))
-                .service(resource("/.well-known/oauth-authorization-server", "GET").get(rest::auth::oauth_metadata))
-                .service(resource("/api/v1/regions", "GET").get(rest::regions::list_regions))
-                .service(resource("/api/v1/regions/{code}", "GET").get(rest::regions::get_region))
-                .configure(rest::resources::routes)
-                .configure(rest::nested::routes)
-                .service(resource("/api/v1/audit-events", "GET").get(rest::audit::list_audit_events))
-                .service(resource("/api/v1/audit-events/reads", "GET").get(rest::audit::list_access_events))
                 .service(
-                    resource("/graphql", "GET, POST")
-                        .get(graphql::graphiql)
-                        .post(graphql::graphql),
+                    rest::routes()
+                        .route("/graphql", Method::GET, graphql::graphiql)
+                        .route("/graphql", Method::POST, graphql::graphql)
+                        .route("/graphql/assets/{name}", Method::GET, graphql::graphiql_asset)
+                        .route("/docs", Method::GET, ops::docs_redirect),
                 )
-                .service(resource("/graphql/assets/{name}", "GET").get(graphql::graphiql_asset))
-                .service(resource("/docs", "GET").get(ops::docs_redirect))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
                 .default_service(web::to(crate::ops::not_found))
         })

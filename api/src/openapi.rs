@@ -5,8 +5,6 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
-use crate::rest::{audit, auth, nested, regions, resources};
-
 struct BearerAuth;
 
 struct AccessMatrix;
@@ -133,7 +131,7 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document.
+/// The document's description and tags.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -158,27 +156,6 @@ as `X-Client-Request-Id`; any other is ignored.",
         version = "1.0.0",
         license(name = "Apache-2.0")
     ),
-    paths(
-        crate::ops::healthz, crate::ops::readyz, crate::ops::metrics,
-        auth::login, auth::token, auth::logout, auth::jwks, auth::oauth_metadata,
-        regions::list_regions, regions::get_region,
-        audit::list_audit_events, audit::list_access_events,
-        nested::list_guardianships, nested::create_guardianship, nested::get_guardianship,
-        nested::update_guardianship, nested::end_guardianship,
-        nested::list_enrollments, nested::create_enrollment, nested::get_enrollment,
-        nested::update_enrollment, nested::end_enrollment,
-        nested::list_pairings, nested::create_pairing, nested::get_pairing, nested::update_pairing, nested::end_pairing,
-        nested::child_pairings,
-        nested::list_visits, nested::create_visit, nested::get_visit, nested::update_visit, nested::withdraw_visit,
-        nested::list_attendance, nested::create_attendance, nested::get_attendance, nested::update_attendance,
-        nested::cancel_attendance, nested::guardian_training,
-        resources::list_children, resources::create_child, resources::get_child, resources::update_child, resources::archive_child,
-        resources::list_guardians, resources::create_guardian, resources::get_guardian, resources::update_guardian, resources::archive_guardian,
-        resources::list_care_centers, resources::create_care_center, resources::get_care_center, resources::update_care_center, resources::archive_care_center,
-        resources::list_volunteers, resources::create_volunteer, resources::get_volunteer, resources::update_volunteer, resources::archive_volunteer,
-        resources::list_training_sessions, resources::create_training_session, resources::get_training_session, resources::update_training_session, resources::archive_training_session,
-    ),
-    modifiers(&BearerAuth, &AccessMatrix, &RateLimited, &Completeness),
     tags(
         (name = "children", description = "The register of left-behind children"),
         (name = "guardians", description = "Parents and caregivers"),
@@ -198,9 +175,22 @@ as `X-Client-Request-Id`; any other is ignored.",
 )]
 pub struct ApiDoc;
 
+/// The document: its description and tags (`ApiDoc`), every route's entry
+/// (from the routes themselves, see `rest::routes`), then the entries every
+/// operation shares.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::rest::routes().openapi());
+    let modifiers: [&dyn Modify; 4] = [&BearerAuth, &AccessMatrix, &RateLimited, &Completeness];
+    for modifier in modifiers {
+        modifier.modify(&mut doc);
+    }
+    doc
+}
+
 /// The document as pretty JSON.
 pub fn json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    document().to_pretty_json().unwrap_or_default()
 }
 
 #[cfg(test)]

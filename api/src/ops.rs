@@ -296,3 +296,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub async fn not_found() -> HttpResponse {
     Problem::new(StatusCode::NOT_FOUND, "not-found", "no such resource").response()
 }
+
+/// Mounts health, readiness and metrics, with their OpenAPI entries.
+pub fn routes(routes: &mut crate::rest::Routes) {
+    crate::rest::mount!(routes; healthz, readyz, metrics);
+}

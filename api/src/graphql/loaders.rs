@@ -1,6 +1,7 @@
 //! Batched loads of nested fields: one query per kind per request level, never
-//! one per row. Each loader carries the caller, so visibility and masking are
-//! decided by the domain exactly as for top-level reads.
+//! one per row. Every loader is a [`Batch`] over one domain function that
+//! reads many keys at once; each carries the caller, so visibility and masking
+//! are decided by the domain exactly as for top-level reads.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,57 +17,12 @@ use shouhu_domain::pairing::Pairing;
 use shouhu_domain::visit::Visit;
 use shouhu_domain::volunteer::Volunteer;
 use shouhu_domain::{Ctx, Error, service};
-use shouhu_persistence::Db;
+use shouhu_persistence::{Db, Mapped};
 use uuid::Uuid;
 
-/// A child's active guardianships.
-pub struct GuardianshipsByChild {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for GuardianshipsByChild {
-    type Value = Vec<Guardianship>;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        service::guardianships_of_children(&self.db, &self.ctx, keys).await
-    }
-}
-
-/// Guardians by id.
-pub struct GuardianById {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for GuardianById {
-    type Value = Guardian;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        service::get_many::<Guardian, Db>(&self.db, &self.ctx, keys).await
-    }
-}
-
-/// A guardian's children.
-pub struct ChildrenByGuardian {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for ChildrenByGuardian {
-    type Value = Vec<Child>;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        service::children_of_guardians(&self.db, &self.ctx, keys).await
-    }
-}
-
 /// How long a loader collects keys before it queries. Lists prefetch their
-/// relations (see `resources`), so this window only batches what a page did not
-/// foresee, such as relations nested under relations.
+/// relations (each kind's `graphql::record::Listed`), so this window only
+/// batches what a page did not foresee, such as relations nested under relations.
 const BATCH_WINDOW: Duration = Duration::from_millis(5);
 
 fn batch<V>(db: &Db, ctx: &Ctx, load: LoadMany<V>) -> Batch<V> {
@@ -79,66 +35,6 @@ fn batch<V>(db: &Db, ctx: &Ctx, load: LoadMany<V>) -> Batch<V> {
 
 fn cached<L: Loader<Uuid>>(loader: L) -> Cached<L> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW)
-}
-
-/// A child's active enrolments.
-pub struct EnrollmentsByChild {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for EnrollmentsByChild {
-    type Value = Vec<Enrollment>;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        shouhu_domain::enrollment::active_of_children(&self.db, &self.ctx, keys).await
-    }
-}
-
-/// A place's active enrolments.
-pub struct EnrollmentsByCenter {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for EnrollmentsByCenter {
-    type Value = Vec<Enrollment>;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        shouhu_domain::enrollment::active_in_centers(&self.db, &self.ctx, keys).await
-    }
-}
-
-/// Children by id.
-pub struct ChildById {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for ChildById {
-    type Value = Child;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        service::get_many::<Child, Db>(&self.db, &self.ctx, keys).await
-    }
-}
-
-/// Places of care by id.
-pub struct CareCenterById {
-    db: Db,
-    ctx: Ctx,
-}
-
-impl Loader<Uuid> for CareCenterById {
-    type Value = CareCenter;
-    type Error = Error;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        service::get_many::<CareCenter, Db>(&self.db, &self.ctx, keys).await
-    }
 }
 
 /// The values of many keys, being read.
@@ -164,6 +60,27 @@ impl<V: Send + Sync + Clone + 'static> Loader<Uuid> for Batch<V> {
     }
 }
 
+/// Records of one kind by id, as the caller may see them.
+fn by_id<'a, T: Mapped>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, T> {
+    Box::pin(service::get_many::<T, Db>(db, ctx, keys))
+}
+
+fn guardianships_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Guardianship>> {
+    Box::pin(service::guardianships_of_children(db, ctx, keys))
+}
+
+fn children_of_guardians<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Child>> {
+    Box::pin(service::children_of_guardians(db, ctx, keys))
+}
+
+fn enrollments_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Enrollment>> {
+    Box::pin(shouhu_domain::enrollment::active_of_children(db, ctx, keys))
+}
+
+fn enrollments_in_centers<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Enrollment>> {
+    Box::pin(shouhu_domain::enrollment::active_in_centers(db, ctx, keys))
+}
+
 fn pairings_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Pairing>> {
     Box::pin(shouhu_domain::pairing::of_children(db, ctx, keys, false))
 }
@@ -184,10 +101,6 @@ fn attendance_of_people<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loadi
     Box::pin(shouhu_domain::attendance::history_of(db, ctx, keys))
 }
 
-fn volunteers_by_id<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Volunteer> {
-    Box::pin(service::get_many::<Volunteer, Db>(db, ctx, keys))
-}
-
 /// A loader whose answers are kept for the rest of the request, so that a page
 /// can prefetch them.
 pub type Cached<L> = DataLoader<L, HashMapCache>;
@@ -195,19 +108,19 @@ pub type Cached<L> = DataLoader<L, HashMapCache>;
 /// The loaders of one request.
 pub struct Loaders {
     /// `Child.guardianships`
-    pub guardianships: Cached<GuardianshipsByChild>,
+    pub guardianships: Cached<Batch<Vec<Guardianship>>>,
     /// `Guardianship.guardian`
-    pub guardians: Cached<GuardianById>,
+    pub guardians: Cached<Batch<Guardian>>,
     /// `Guardian.children`
-    pub children: Cached<ChildrenByGuardian>,
+    pub children: Cached<Batch<Vec<Child>>>,
     /// `Child.enrollments`
-    pub child_enrollments: Cached<EnrollmentsByChild>,
+    pub child_enrollments: Cached<Batch<Vec<Enrollment>>>,
     /// `CareCenter.enrollments`
-    pub center_enrollments: Cached<EnrollmentsByCenter>,
+    pub center_enrollments: Cached<Batch<Vec<Enrollment>>>,
     /// `Enrollment.child`
-    pub child: Cached<ChildById>,
+    pub child: Cached<Batch<Child>>,
     /// `Enrollment.careCenter`
-    pub care_center: Cached<CareCenterById>,
+    pub care_center: Cached<Batch<CareCenter>>,
     /// `Child.pairings`
     pub child_pairings: Cached<Batch<Vec<Pairing>>>,
     /// `Volunteer.pairings`
@@ -225,42 +138,20 @@ pub struct Loaders {
 impl Loaders {
     /// Fresh loaders for one request by `ctx` (no cache outlives the request).
     pub fn new(db: &Db, ctx: &Ctx) -> Self {
-        let (db, ctx) = (db.clone(), ctx.clone());
         Self {
-            guardianships: cached(GuardianshipsByChild {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            guardians: cached(GuardianById {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            children: cached(ChildrenByGuardian {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            child_enrollments: cached(EnrollmentsByChild {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            center_enrollments: cached(EnrollmentsByCenter {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            child: cached(ChildById {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            care_center: cached(CareCenterById {
-                db: db.clone(),
-                ctx: ctx.clone(),
-            }),
-            child_pairings: cached(batch(&db, &ctx, pairings_of_children)),
-            volunteer_pairings: cached(batch(&db, &ctx, pairings_of_volunteers)),
-            child_visits: cached(batch(&db, &ctx, visits_of_children)),
-            session_attendance: cached(batch(&db, &ctx, attendance_of_sessions)),
-            trainings: cached(batch(&db, &ctx, attendance_of_people)),
-            volunteer: cached(batch(&db, &ctx, volunteers_by_id)),
+            guardianships: cached(batch(db, ctx, guardianships_of_children)),
+            guardians: cached(batch(db, ctx, by_id::<Guardian>)),
+            children: cached(batch(db, ctx, children_of_guardians)),
+            child_enrollments: cached(batch(db, ctx, enrollments_of_children)),
+            center_enrollments: cached(batch(db, ctx, enrollments_in_centers)),
+            child: cached(batch(db, ctx, by_id::<Child>)),
+            care_center: cached(batch(db, ctx, by_id::<CareCenter>)),
+            child_pairings: cached(batch(db, ctx, pairings_of_children)),
+            volunteer_pairings: cached(batch(db, ctx, pairings_of_volunteers)),
+            child_visits: cached(batch(db, ctx, visits_of_children)),
+            session_attendance: cached(batch(db, ctx, attendance_of_sessions)),
+            trainings: cached(batch(db, ctx, attendance_of_people)),
+            volunteer: cached(batch(db, ctx, by_id::<Volunteer>)),
         }
     }
 }

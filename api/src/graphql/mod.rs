@@ -2,16 +2,18 @@
 //! as the handlers, with batched nested loads and bounded queries.
 
 mod bounds;
+pub mod input;
 mod loaders;
-mod nested;
+pub mod nested;
 mod ordered;
-mod resources;
+pub mod record;
 mod transport;
 
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, ID, MergedObject, Schema};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use shouhu_domain::{Ctx, Error};
+use uuid::Uuid;
 
 use crate::app::AppState;
 pub use loaders::Loaders;
@@ -23,33 +25,44 @@ pub type ShouhuSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// Every query.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
-    resources::ChildQuery,
-    resources::GuardianQuery,
-    resources::CareCenterQuery,
-    resources::VolunteerQuery,
-    resources::TrainingSessionQuery,
-    resources::RegionQuery,
-    nested::GuardianshipQuery,
-    nested::EnrollmentQuery,
-    nested::PairingQuery,
-    nested::VisitQuery,
-    nested::AttendanceQuery,
+    crate::child::graphql::ChildQuery,
+    crate::guardian::graphql::GuardianQuery,
+    crate::care_center::graphql::CareCenterQuery,
+    crate::volunteer::graphql::VolunteerQuery,
+    crate::training_session::graphql::TrainingSessionQuery,
+    crate::region::graphql::RegionQuery,
+    crate::guardianship::graphql::GuardianshipQuery,
+    crate::enrollment::graphql::EnrollmentQuery,
+    crate::pairing::graphql::PairingQuery,
+    crate::visit::graphql::VisitQuery,
+    crate::attendance::graphql::AttendanceQuery,
 );
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
-    resources::ChildMutation,
-    resources::GuardianMutation,
-    resources::CareCenterMutation,
-    resources::VolunteerMutation,
-    resources::TrainingSessionMutation,
-    nested::GuardianshipMutation,
-    nested::EnrollmentMutation,
-    nested::PairingMutation,
-    nested::VisitMutation,
-    nested::AttendanceMutation,
+    crate::child::graphql::ChildMutation,
+    crate::guardian::graphql::GuardianMutation,
+    crate::care_center::graphql::CareCenterMutation,
+    crate::volunteer::graphql::VolunteerMutation,
+    crate::training_session::graphql::TrainingSessionMutation,
+    crate::guardianship::graphql::GuardianshipMutation,
+    crate::enrollment::graphql::EnrollmentMutation,
+    crate::pairing::graphql::PairingMutation,
+    crate::visit::graphql::VisitMutation,
+    crate::attendance::graphql::AttendanceMutation,
 );
+
+/// An id argument; one that is not a UUID names no record.
+pub(crate) fn parse_id(id: &ID) -> async_graphql::Result<Uuid> {
+    Uuid::try_parse(id.as_str()).map_err(|_| gql_error(Error::NotFound))
+}
+
+/// The batch loaders of this request.
+pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+        .map_err(|_| gql_error(Error::Internal("no loaders".into())))
+}
 
 /// The depth an introspection-only operation may reach: GraphiQL's own query
 /// needs 13 levels; every other limit stays as configured.
@@ -117,19 +130,6 @@ fn camel(field: &str) -> String {
         } else if upper {
             out.extend(c.to_uppercase());
             upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn snake(field: &str) -> String {
-    let mut out = String::new();
-    for c in field.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
         } else {
             out.push(c);
         }
@@ -239,59 +239,18 @@ pub(crate) fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a AppS
     Ok((state.get_ref(), caller))
 }
 
-/// The fields of input argument `arg` exactly as the client sent them (absent
-/// stays absent, `null` stays null), with the values of the typed input.
-pub(crate) fn input_map<T: Serialize>(
-    ctx: &Context<'_>,
-    arg: &str,
-    typed: &T,
-) -> async_graphql::Result<Map<String, Value>> {
-    let raw = ctx
-        .field()
-        .arguments()
-        .map_err(|e| async_graphql::Error::new(e.message))?;
-    let present: Vec<(String, bool)> = raw
-        .into_iter()
-        .find(|(name, _)| name.as_str() == arg)
-        .and_then(|(_, v)| match v {
-            async_graphql::Value::Object(fields) => Some(
-                fields
-                    .into_iter()
-                    .map(|(k, v)| (snake(k.as_str()), v == async_graphql::Value::Null))
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .unwrap_or_default();
-    let typed = match serde_json::to_value(typed) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
+/// A filter argument as list parameters, like a REST query string (the
+/// filter's fields are named as REST's parameters).
+pub(crate) fn filter_params<T: Serialize>(typed: &Option<T>) -> Vec<(String, String)> {
+    let Some(Value::Object(fields)) = typed.as_ref().and_then(|t| serde_json::to_value(t).ok()) else {
+        return Vec::new();
     };
-    Ok(present
-        .into_iter()
-        .map(|(k, is_null)| {
-            let v = if is_null {
-                Value::Null
-            } else {
-                typed.get(&k).cloned().unwrap_or(Value::Null)
-            };
-            (k, v)
-        })
-        .collect())
-}
-
-/// A filter argument as list parameters, like a REST query string.
-pub(crate) fn filter_params<T: Serialize>(
-    ctx: &Context<'_>,
-    typed: &Option<T>,
-) -> async_graphql::Result<Vec<(String, String)>> {
-    let Some(typed) = typed else { return Ok(Vec::new()) };
-    Ok(input_map(ctx, "filter", typed)?
+    fields
         .into_iter()
         .filter_map(|(k, v)| match v {
             Value::String(s) => Some((k, s)),
             Value::Null => None,
             other => Some((k, other.to_string())),
         })
-        .collect())
+        .collect()
 }

@@ -238,3 +238,8 @@ pub async fn list_access_events(
         next_cursor: next.map(|s| format!("e1.{s}")),
     }))
 }
+
+/// Mounts the audit trail and the read log, with their OpenAPI entries.
+pub fn routes(routes: &mut crate::rest::Routes) {
+    crate::rest::mount!(routes; list_audit_events, list_access_events);
+}

@@ -734,3 +734,8 @@ pub async fn logout(
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(state.keys.jwks())
 }
+
+/// Mounts the token endpoints and the key set, with their OpenAPI entries.
+pub fn routes(routes: &mut crate::rest::Routes) {
+    crate::rest::mount!(routes; login, token, logout, jwks, oauth_metadata);
+}

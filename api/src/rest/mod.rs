@@ -1,90 +1,171 @@
-//! The REST surface: thin handlers over the domain services.
+//! The REST surface: thin handlers over the domain services (each kind's in
+//! its folder, over the generic ones in `record` and `nested`), [`Routes`],
+//! which mounts every documented handler with its OpenAPI entry, and what
+//! every handler shares: cursors, pages, `If-Match`, ETags.
 
 pub mod audit;
 pub mod auth;
 pub mod nested;
-pub mod regions;
-pub mod resources;
+pub mod record;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
-use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest};
+use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest, Resource as _};
 use shouhu_domain::{Error, FieldError};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem, problem_error};
 
-/// A route whose unsupported methods answer 405 with `Allow`.
-pub struct Resource(actix_web::Resource, &'static str);
-
-/// Starts a route at `path` that supports the methods in `allow`.
-pub fn resource(path: &str, allow: &'static str) -> Resource {
-    Resource(web::resource(path), allow)
+/// 405 with `Allow`.
+fn method_not_allowed(allow: &str) -> HttpResponse {
+    let mut res = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!("allowed: {allow}"),
+    )
+    .response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
 }
 
-impl Resource {
-    /// Adds a GET handler.
-    pub fn get<F, Args>(self, handler: F) -> Self
+/// The routes: each documented handler is mounted on the path and method its
+/// `#[utoipa::path]` names, and its OpenAPI entry (with the schemas it
+/// refers to) joins the document, so that a route is declared once; the few
+/// undocumented ones are added with [`Routes::route`]. A path's other
+/// methods answer 405 with `Allow`.
+#[derive(Default)]
+pub struct Routes {
+    paths: Vec<(String, Vec<(Method, actix_web::Route)>)>,
+    doc: utoipa::openapi::OpenApi,
+}
+
+impl Routes {
+    /// Mounts `handler` where `doc` (the document of that one handler) says.
+    pub fn add<F, Args>(&mut self, doc: utoipa::openapi::OpenApi, handler: F)
     where
         F: actix_web::Handler<Args>,
         Args: actix_web::FromRequest + 'static,
         F::Output: actix_web::Responder + 'static,
     {
-        Self(self.0.route(web::get().to(handler)), self.1)
+        for (path, item) in &doc.paths.paths {
+            let methods = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            for (method, _) in methods.into_iter().filter(|(_, documented)| *documented) {
+                self.push(path, method, handler.clone());
+            }
+        }
+        self.doc.merge(doc);
     }
-    /// Adds a POST handler.
-    pub fn post<F, Args>(self, handler: F) -> Self
+
+    /// Mounts an undocumented handler (GraphQL, GraphiQL, the docs' redirect)
+    /// for `method` at `path`.
+    pub fn route<F, Args>(mut self, path: &str, method: Method, handler: F) -> Self
     where
         F: actix_web::Handler<Args>,
         Args: actix_web::FromRequest + 'static,
         F::Output: actix_web::Responder + 'static,
     {
-        Self(self.0.route(web::post().to(handler)), self.1)
+        self.push(path, method, handler);
+        self
     }
-    /// Adds a PATCH handler.
-    pub fn patch<F, Args>(self, handler: F) -> Self
+
+    fn push<F, Args>(&mut self, path: &str, method: Method, handler: F)
     where
         F: actix_web::Handler<Args>,
         Args: actix_web::FromRequest + 'static,
         F::Output: actix_web::Responder + 'static,
     {
-        Self(self.0.route(web::patch().to(handler)), self.1)
+        let route = web::method(method.clone()).to(handler);
+        match self.paths.iter_mut().find(|(p, _)| p == path) {
+            Some((_, routes)) => routes.push((method, route)),
+            None => self.paths.push((path.to_owned(), vec![(method, route)])),
+        }
     }
-    /// Adds a DELETE handler.
-    pub fn delete<F, Args>(self, handler: F) -> Self
-    where
-        F: actix_web::Handler<Args>,
-        Args: actix_web::FromRequest + 'static,
-        F::Output: actix_web::Responder + 'static,
-    {
-        Self(self.0.route(web::delete().to(handler)), self.1)
+
+    /// The OpenAPI paths and schemas of every route.
+    pub fn openapi(self) -> utoipa::openapi::OpenApi {
+        self.doc
     }
 }
 
-impl actix_web::dev::HttpServiceFactory for Resource {
+impl actix_web::dev::HttpServiceFactory for Routes {
     fn register(self, config: &mut actix_web::dev::AppService) {
-        // HEAD is served wherever GET is (see `transport::head_as_get`).
-        let allow: &'static str = match self.1 {
-            "GET" => "GET, HEAD",
-            "GET, POST" => "GET, HEAD, POST",
-            "GET, PATCH, DELETE" => "GET, HEAD, PATCH, DELETE",
-            other => other,
-        };
-        let resource = self.0.default_service(web::to(move || async move {
-            let mut res = Problem::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                format!("allowed: {allow}"),
-            )
-            .response();
-            res.headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
-            res
-        }));
-        actix_web::dev::HttpServiceFactory::register(resource, config);
+        for (path, routes) in self.paths {
+            let allow = allow(routes.iter().map(|(method, _)| method));
+            let resource = routes
+                .into_iter()
+                .fold(web::resource(path.as_str()), |resource, (_, route)| {
+                    resource.route(route)
+                })
+                .default_service(web::to(move || {
+                    let allow = allow.clone();
+                    async move { method_not_allowed(&allow) }
+                }));
+            actix_web::dev::HttpServiceFactory::register(resource, config);
+        }
     }
+}
+
+/// The `Allow` value of a path served for `methods`; HEAD is served wherever
+/// GET is (see `transport::head_as_get`).
+fn allow<'a>(methods: impl Iterator<Item = &'a Method>) -> String {
+    let methods: Vec<&Method> = methods.collect();
+    let order = [
+        (Method::GET, "GET, HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+    ];
+    order
+        .iter()
+        .filter(|(m, _)| methods.contains(&m))
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds handlers, each carrying its `#[utoipa::path]`, to a [`Routes`]: its
+/// path, method and OpenAPI entry come from that attribute alone.
+macro_rules! mount {
+    ($routes:expr; $($handler:ident),+ $(,)?) => {
+        $({
+            #[derive(utoipa::OpenApi)]
+            #[openapi(paths($handler))]
+            struct One;
+            $routes.add(<One as utoipa::OpenApi>::openapi(), $handler);
+        })+
+    };
+}
+pub(crate) use mount;
+
+/// Every documented route of the API.
+pub fn routes() -> Routes {
+    let mut routes = Routes::default();
+    crate::ops::routes(&mut routes);
+    auth::routes(&mut routes);
+    crate::region::rest::routes(&mut routes);
+    crate::child::rest::routes(&mut routes);
+    crate::guardian::rest::routes(&mut routes);
+    crate::care_center::rest::routes(&mut routes);
+    crate::volunteer::rest::routes(&mut routes);
+    crate::training_session::rest::routes(&mut routes);
+    crate::guardianship::rest::routes(&mut routes);
+    crate::enrollment::rest::routes(&mut routes);
+    crate::pairing::rest::routes(&mut routes);
+    crate::visit::rest::routes(&mut routes);
+    crate::attendance::rest::routes(&mut routes);
+    audit::routes(&mut routes);
+    routes
 }
 
 /// Encodes a keyset position as an opaque cursor.
@@ -250,6 +331,20 @@ pub fn not_modified(req: &HttpRequest, version: i64) -> Option<HttpResponse> {
             .insert_header(header::ETag(current))
             .finish()
     })
+}
+
+/// 200 with the record as `K` sends it and its version as `ETag`.
+pub fn record_response<K: crate::kind::Kind>(record: K::Record) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(header::ETag(etag(record.meta().version)))
+        .json(K::from(record))
+}
+
+/// 204 with the record's new version as `ETag`.
+pub fn changed_response(record: &impl shouhu_domain::resource::Resource) -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header(header::ETag(etag(record.meta().version)))
+        .finish()
 }
 
 /// The ETag of a version.

@@ -1,25 +1,14 @@
-//! Administrative regions, read-only.
+//! The REST handlers of regions, read-only, and their routes.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 use shouhu_domain::service;
 use shouhu_persistence::Db;
-use utoipa::IntoParams;
 
+use super::dto::{Region, RegionParams};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::dto::Region;
 use crate::error::{ApiError, Problem};
-
-/// Parameters of the regions list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct RegionParams {
-    /// The parent's 12-digit code; without it, the top-level regions loaded.
-    #[param(pattern = r"^[0-9]{12}$")]
-    pub parent: Option<String>,
-}
+use crate::rest::Routes;
 
 /// Lists the regions directly below `parent` (the tree is public administrative
 /// data, readable by every authenticated caller).
@@ -55,4 +44,9 @@ pub async fn get_region(
 ) -> Result<HttpResponse, actix_web::Error> {
     let region = service::region::<Db>(&state.db, &code).await.map_err(ApiError)?;
     Ok(HttpResponse::Ok().json(Region::from(region)))
+}
+
+/// Mounts the routes, with their OpenAPI entries.
+pub fn routes(routes: &mut Routes) {
+    crate::rest::mount!(routes; list_regions, get_region);
 }

@@ -1,0 +1,111 @@
+//! What the APIs send and receive of registrations for training sessions: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{given_parsed, parsed};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::ToSchema;
+
+use crate::enums::AttendeeKind;
+
+/// A registration for a training session, with its check-in. Cancelled
+/// registrations stay, with `cancelled_on`, and free their place.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Attendance {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The session.
+    #[schema(value_type = String, format = Uuid)]
+    pub training_session_id: ID,
+    /// A guardian or a volunteer.
+    pub attendee_kind: AttendeeKind,
+    /// The guardian's or volunteer's id.
+    #[schema(value_type = String, format = Uuid)]
+    pub attendee_id: ID,
+    /// When they arrived; null until then.
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// When cancelled; null while it holds.
+    pub cancelled_on: Option<NaiveDate>,
+}
+
+impl From<domain::attendance::Attendance> for Attendance {
+    fn from(a: domain::attendance::Attendance) -> Self {
+        Self {
+            id: ID(a.meta.id.to_string()),
+            version: a.meta.version,
+            created_at: a.meta.created_at,
+            updated_at: a.meta.updated_at,
+            training_session_id: ID(a.training_session_id.to_string()),
+            attendee_kind: a.attendee_kind.into(),
+            attendee_id: ID(a.attendee_id.to_string()),
+            checked_in_at: a.checked_in_at,
+            cancelled_on: a.cancelled_on,
+        }
+    }
+}
+
+/// A guardian or volunteer to register for a session.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateAttendanceInput")]
+#[schema(example = json!({"attendee_kind": "guardian", "attendee_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d"}))]
+pub struct AttendanceCreate {
+    /// Guardian or volunteer.
+    pub attendee_kind: AttendeeKind,
+    /// A guardian or volunteer in your jurisdiction, not archived; once per session (409).
+    #[schema(value_type = String, format = Uuid)]
+    pub attendee_id: ID,
+    /// Check-in time, if they are already there: from two hours before the start to the end.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: MaybeUndefined<String>,
+}
+
+/// A JSON merge patch of a registration: the check-in.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateAttendanceInput")]
+#[schema(example = json!({"checked_in_at": "2027-02-03T00:55:00Z"}))]
+pub struct AttendancePatch {
+    /// Check-in time; null clears it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: MaybeUndefined<String>,
+}
+
+crate::kind::nested_kind!(
+    Attendance,
+    list = AttendanceList,
+    record = domain::attendance::Attendance,
+    collection = "/api/v1/attendance",
+);
+
+impl From<AttendanceCreate> for domain::attendance::AttendanceInput {
+    fn from(i: AttendanceCreate) -> Self {
+        Self {
+            attendee_kind: Patch::Value(i.attendee_kind.into()),
+            attendee_id: given_parsed(i.attendee_id.0),
+            checked_in_at: parsed(i.checked_in_at),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<AttendancePatch> for domain::attendance::AttendanceInput {
+    fn from(i: AttendancePatch) -> Self {
+        Self {
+            checked_in_at: parsed(i.checked_in_at),
+            ..Self::default()
+        }
+    }
+}

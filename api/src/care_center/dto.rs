@@ -1,0 +1,174 @@
+//! What the APIs send and receive of care places: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::patch;
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{CareCenterKind, RecordStatus};
+
+/// A place of care. Street addresses are masked for most roles.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct CareCenter {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Name.
+    #[schema(example = "古州镇留守儿童关爱中心")]
+    pub name: String,
+    /// Kind of place.
+    pub kind: CareCenterKind,
+    /// Region.
+    #[schema(example = "522631101000")]
+    pub region_code: String,
+    /// Street address.
+    pub address: Option<String>,
+    /// Places for children.
+    #[schema(example = 60)]
+    pub capacity: Option<i32>,
+    /// What it offers.
+    #[schema(example = "亲情电话, 图书角")]
+    pub facilities: Option<String>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::care_center::CareCenter> for CareCenter {
+    fn from(c: domain::care_center::CareCenter) -> Self {
+        Self {
+            id: ID(c.meta.id.to_string()),
+            version: c.meta.version,
+            created_at: c.meta.created_at,
+            updated_at: c.meta.updated_at,
+            name: c.name,
+            kind: c.kind.into(),
+            region_code: c.region_code,
+            address: c.address,
+            capacity: c.capacity,
+            facilities: c.facilities,
+            status: c.status.into(),
+        }
+    }
+}
+
+/// A care place to register.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateCareCenterInput")]
+#[schema(example = json!({"name": "古州镇留守儿童关爱中心", "kind": "care_center", "region_code": "522631101000", "capacity": 60}))]
+pub struct CareCenterCreate {
+    /// Name, up to 100 characters.
+    pub name: String,
+    /// Kind.
+    pub kind: CareCenterKind,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// Street address, up to 200 characters.
+    #[schema(value_type = Option<String>)]
+    pub address: MaybeUndefined<String>,
+    /// Places, 0–100000.
+    #[schema(value_type = Option<i32>)]
+    pub capacity: MaybeUndefined<i32>,
+    /// Facilities, up to 1000 characters.
+    #[schema(value_type = Option<String>)]
+    pub facilities: MaybeUndefined<String>,
+}
+
+/// A JSON merge patch of a care place.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateCareCenterInput")]
+pub struct CareCenterPatch {
+    /// Name.
+    #[schema(value_type = Option<String>)]
+    pub name: MaybeUndefined<String>,
+    /// Kind.
+    #[schema(value_type = Option<CareCenterKind>)]
+    pub kind: MaybeUndefined<CareCenterKind>,
+    /// Region.
+    #[schema(value_type = Option<String>)]
+    pub region_code: MaybeUndefined<String>,
+    /// Address.
+    #[schema(value_type = Option<String>)]
+    pub address: MaybeUndefined<String>,
+    /// Places.
+    #[schema(value_type = Option<i32>)]
+    pub capacity: MaybeUndefined<i32>,
+    /// Facilities.
+    #[schema(value_type = Option<String>)]
+    pub facilities: MaybeUndefined<String>,
+}
+
+/// Filters of the care-centers list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CareCenterParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub kind: Option<CareCenterKind>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `careCenters`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct CareCenterFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Kind of place.
+    pub kind: Option<CareCenterKind>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+crate::kind::register_kind!(
+    CareCenter,
+    list = CareCenterList,
+    record = domain::care_center::CareCenter,
+    collection = "/api/v1/care-centers"
+);
+
+impl From<CareCenterCreate> for domain::care_center::CareCenterInput {
+    fn from(i: CareCenterCreate) -> Self {
+        Self {
+            name: Patch::Value(i.name),
+            kind: Patch::Value(i.kind.into()),
+            region_code: Patch::Value(i.region_code),
+            address: patch(i.address, |v| v),
+            capacity: patch(i.capacity, i64::from),
+            facilities: patch(i.facilities, |v| v),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<CareCenterPatch> for domain::care_center::CareCenterInput {
+    fn from(i: CareCenterPatch) -> Self {
+        Self {
+            name: patch(i.name, |v| v),
+            kind: patch(i.kind, Into::into),
+            region_code: patch(i.region_code, |v| v),
+            address: patch(i.address, |v| v),
+            capacity: patch(i.capacity, i64::from),
+            facilities: patch(i.facilities, |v| v),
+            ..Self::default()
+        }
+    }
+}

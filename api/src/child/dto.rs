@@ -1,0 +1,379 @@
+//! What the APIs send and receive of children: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{given_parsed, parsed, patch};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{ChildStatus, Gender, Guarantee, LeftBehindType, SchoolStage, SchoolStatus};
+
+/// A left-behind child. Identifiers are masked and health notes hidden unless
+/// the caller's role may see them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Child {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid, example = "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d")]
+    pub id: ID,
+    /// Grows by one on each change; send it back as `If-Match` / `expectedVersion`.
+    #[schema(example = 1)]
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Full name.
+    #[schema(example = "王小明")]
+    pub name: String,
+    /// Sex.
+    pub gender: Gender,
+    /// Birth date (null for a volunteer, who sees `age` only).
+    #[schema(example = "2016-07-09")]
+    pub birth_date: Option<NaiveDate>,
+    /// Age in whole years today.
+    #[schema(example = 10)]
+    pub age: u32,
+    /// Resident ID number; masked (`522631********0011`) for most roles.
+    #[schema(example = "522631201607090011")]
+    // Resolved in GraphQL by a resolver that notes an unmasked value for the read log.
+    #[graphql(skip)]
+    pub id_number: Option<String>,
+    /// The village (12-digit code).
+    #[schema(example = "522631101201")]
+    pub region_code: String,
+    /// Why the child is left behind; checked against the parents on record
+    /// (`both_parents_away` needs every recorded parent away, `one_parent_away`
+    /// at least one; with no parent on record nothing is checked). Null for a volunteer.
+    pub left_behind_type: Option<LeftBehindType>,
+    /// Stage of schooling.
+    pub school_stage: Option<SchoolStage>,
+    /// School.
+    #[schema(example = "古州镇中心小学")]
+    pub school_name: Option<String>,
+    /// Grade or class.
+    #[schema(example = "三年级")]
+    pub grade: Option<String>,
+    /// At school or not.
+    pub school_status: Option<SchoolStatus>,
+    /// Boards at school (null for a volunteer).
+    pub boarding: Option<bool>,
+    /// Health notes; only for admin, coordinator and the health and civil-affairs departments.
+    // Resolved in GraphQL by a resolver that notes the value for the read log.
+    #[graphql(skip)]
+    pub health_notes: Option<String>,
+    /// Receives the minimum living allowance (低保); null for a volunteer.
+    pub minimum_living_allowance: Option<bool>,
+    /// Special-hardship case; null for a volunteer.
+    pub special_hardship: Option<bool>,
+    /// Lifecycle status. `aged_out` follows from the birth date; `exited` also
+    /// follows when every parent on record (father or mother with an active
+    /// guardianship) no longer works away.
+    pub status: ChildStatus,
+    /// The five guarantees (五有), decided on every read from the records
+    /// around the child; see `guarantee_reasons` for why one fails.
+    pub guarantees: Guarantees,
+    /// Why each unmet guarantee fails.
+    pub guarantee_reasons: Vec<GuaranteeReason>,
+}
+
+/// The five guarantees (五有) of a child. Rules: **education** — a child of
+/// 6 to 15 has `school_status = enrolled`; **guardianship** — an active
+/// primary caregiver who can act as guardian, with a signed responsibility
+/// agreement; **safety** — a follow-up visit within 90 days (configurable) and
+/// no unresolved safety concern; **affection** — a family contact with a parent
+/// within 30 days (configurable) or an active surrogate-parent pairing with an
+/// approved volunteer; **activity** — an enrolment in a place of care that
+/// holds today.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, SimpleObject)]
+pub struct Guarantees {
+    /// 学业有教
+    pub education: bool,
+    /// 监护有人
+    pub guardianship: bool,
+    /// 安全有保
+    pub safety: bool,
+    /// 亲情有护
+    pub affection: bool,
+    /// 活动有地
+    pub activity: bool,
+}
+
+/// Why a guarantee is not met.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+pub struct GuaranteeReason {
+    /// The guarantee.
+    pub guarantee: Guarantee,
+    /// Why it fails.
+    #[schema(example = "no follow-up visit in the last 90 days")]
+    pub reason: String,
+}
+
+fn guarantees_of(g: Option<domain::guarantee::Guarantees>) -> (Guarantees, Vec<GuaranteeReason>) {
+    let Some(g) = g else {
+        return (Guarantees::default(), Vec::new());
+    };
+    let checks = [
+        (Guarantee::Education, &g.education),
+        (Guarantee::Guardianship, &g.guardianship),
+        (Guarantee::Safety, &g.safety),
+        (Guarantee::Affection, &g.affection),
+        (Guarantee::Activity, &g.activity),
+    ];
+    let reasons = checks
+        .iter()
+        .filter_map(|(which, check)| {
+            check.reason.as_ref().map(|r| GuaranteeReason {
+                guarantee: *which,
+                reason: r.clone(),
+            })
+        })
+        .collect();
+    (
+        Guarantees {
+            education: g.education.met,
+            guardianship: g.guardianship.met,
+            safety: g.safety.met,
+            affection: g.affection.met,
+            activity: g.activity.met,
+        },
+        reasons,
+    )
+}
+
+impl From<domain::child::Child> for Child {
+    fn from(c: domain::child::Child) -> Self {
+        let full = !c.minimal;
+        let age = c.age_on(domain::resource::now().date_naive());
+        let (guarantees, guarantee_reasons) = guarantees_of(c.guarantees.clone());
+        Self {
+            id: ID(c.meta.id.to_string()),
+            version: c.meta.version,
+            created_at: c.meta.created_at,
+            updated_at: c.meta.updated_at,
+            name: c.name,
+            gender: c.gender.into(),
+            birth_date: full.then_some(c.birth_date),
+            age,
+            id_number: c.id_number,
+            region_code: c.region_code,
+            left_behind_type: full.then_some(c.left_behind_type.into()),
+            school_stage: c.school_stage.map(Into::into),
+            school_name: c.school_name,
+            grade: c.grade,
+            school_status: c.school_status.map(Into::into),
+            boarding: full.then_some(c.boarding),
+            health_notes: c.health_notes,
+            minimum_living_allowance: full.then_some(c.minimum_living_allowance),
+            special_hardship: full.then_some(c.special_hardship),
+            status: c.status.into(),
+            guarantees,
+            guarantee_reasons,
+        }
+    }
+}
+
+/// A child to register.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateChildInput")]
+#[schema(example = json!({"name": "王小明", "gender": "male", "birth_date": "2016-07-09", "id_number": "522631201607090011",
+    "region_code": "522631101201", "left_behind_type": "both_parents_away", "school_stage": "primary", "school_status": "enrolled"}))]
+pub struct ChildCreate {
+    /// Full name, 1–50 characters.
+    pub name: String,
+    /// Sex; must agree with the ID number.
+    pub gender: Gender,
+    /// `YYYY-MM-DD`; not in the future; under 18 at registration; must agree with the ID number.
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: String,
+    /// 18 characters with a valid GB 11643 check character; unique among children (409).
+    #[schema(value_type = Option<String>)]
+    pub id_number: MaybeUndefined<String>,
+    /// An existing village in the caller's jurisdiction.
+    pub region_code: String,
+    /// Why the child is left behind.
+    pub left_behind_type: LeftBehindType,
+    /// Stage of schooling.
+    #[schema(value_type = Option<SchoolStage>)]
+    pub school_stage: MaybeUndefined<SchoolStage>,
+    /// School, up to 100 characters.
+    #[schema(value_type = Option<String>)]
+    pub school_name: MaybeUndefined<String>,
+    /// Grade, up to 20 characters.
+    #[schema(value_type = Option<String>)]
+    pub grade: MaybeUndefined<String>,
+    /// At school or not.
+    #[schema(value_type = Option<SchoolStatus>)]
+    pub school_status: MaybeUndefined<SchoolStatus>,
+    /// Boards at school (default false).
+    #[schema(value_type = Option<bool>)]
+    pub boarding: MaybeUndefined<bool>,
+    /// Health notes (health department, admin, coordinator).
+    #[schema(value_type = Option<String>)]
+    pub health_notes: MaybeUndefined<String>,
+    /// Minimum living allowance (civil affairs).
+    #[schema(value_type = Option<bool>)]
+    pub minimum_living_allowance: MaybeUndefined<bool>,
+    /// Special hardship (civil affairs).
+    #[schema(value_type = Option<bool>)]
+    pub special_hardship: MaybeUndefined<bool>,
+}
+
+/// A JSON merge patch of a child: absent fields stay, `null` clears optional ones.
+/// Departments may send only their own fields (education: schooling; health:
+/// `health_notes`; civil affairs: assistance).
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateChildInput")]
+#[schema(example = json!({"school_status": "enrolled", "grade": "四年级"}))]
+pub struct ChildPatch {
+    /// Full name.
+    #[schema(value_type = Option<String>)]
+    pub name: MaybeUndefined<String>,
+    /// Sex.
+    #[schema(value_type = Option<Gender>)]
+    pub gender: MaybeUndefined<Gender>,
+    /// Birth date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birth_date: MaybeUndefined<String>,
+    /// Resident ID number.
+    #[schema(value_type = Option<String>)]
+    pub id_number: MaybeUndefined<String>,
+    /// Village.
+    #[schema(value_type = Option<String>)]
+    pub region_code: MaybeUndefined<String>,
+    /// Left-behind type.
+    #[schema(value_type = Option<LeftBehindType>)]
+    pub left_behind_type: MaybeUndefined<LeftBehindType>,
+    /// Stage of schooling.
+    #[schema(value_type = Option<SchoolStage>)]
+    pub school_stage: MaybeUndefined<SchoolStage>,
+    /// School.
+    #[schema(value_type = Option<String>)]
+    pub school_name: MaybeUndefined<String>,
+    /// Grade.
+    #[schema(value_type = Option<String>)]
+    pub grade: MaybeUndefined<String>,
+    /// At school or not.
+    #[schema(value_type = Option<SchoolStatus>)]
+    pub school_status: MaybeUndefined<SchoolStatus>,
+    /// Boards at school.
+    #[schema(value_type = Option<bool>)]
+    pub boarding: MaybeUndefined<bool>,
+    /// Health notes.
+    #[schema(value_type = Option<String>)]
+    pub health_notes: MaybeUndefined<String>,
+    /// Minimum living allowance.
+    #[schema(value_type = Option<bool>)]
+    pub minimum_living_allowance: MaybeUndefined<bool>,
+    /// Special hardship.
+    #[schema(value_type = Option<bool>)]
+    pub special_hardship: MaybeUndefined<bool>,
+    /// `active` or `exited` only.
+    #[schema(value_type = Option<ChildStatus>)]
+    pub status: MaybeUndefined<ChildStatus>,
+}
+
+/// Filters of the children list. Without `status`, archived and aged-out children are left out.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChildParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<ChildStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub school_status: Option<SchoolStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub school_stage: Option<SchoolStage>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub left_behind_type: Option<LeftBehindType>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub gender: Option<Gender>,
+    /// Only children who do not meet this guarantee today (the rules are under `Guarantees`).
+    #[param(inline)]
+    pub guarantee_unmet: Option<Guarantee>,
+}
+
+/// Filters of `children`. Without `status`, archived and aged-out children are left out.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct ChildFilter {
+    /// A 12-digit region code: its subtree, intersected with your jurisdiction.
+    pub region: Option<String>,
+    /// Changed at or after this RFC 3339 instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Lifecycle status.
+    pub status: Option<ChildStatus>,
+    /// School status.
+    pub school_status: Option<SchoolStatus>,
+    /// Stage of schooling.
+    pub school_stage: Option<SchoolStage>,
+    /// Left-behind type.
+    pub left_behind_type: Option<LeftBehindType>,
+    /// Sex.
+    pub gender: Option<Gender>,
+    /// Only children who do not meet this guarantee today.
+    pub guarantee_unmet: Option<Guarantee>,
+}
+
+crate::kind::register_kind!(
+    Child,
+    list = ChildList,
+    record = domain::child::Child,
+    collection = "/api/v1/children"
+);
+
+impl From<ChildCreate> for domain::child::ChildInput {
+    fn from(i: ChildCreate) -> Self {
+        Self {
+            name: Patch::Value(i.name),
+            gender: Patch::Value(i.gender.into()),
+            birth_date: given_parsed(i.birth_date),
+            id_number: patch(i.id_number, |v| v),
+            region_code: Patch::Value(i.region_code),
+            left_behind_type: Patch::Value(i.left_behind_type.into()),
+            school_stage: patch(i.school_stage, Into::into),
+            school_name: patch(i.school_name, |v| v),
+            grade: patch(i.grade, |v| v),
+            school_status: patch(i.school_status, Into::into),
+            boarding: patch(i.boarding, |v| v),
+            health_notes: patch(i.health_notes, |v| v),
+            minimum_living_allowance: patch(i.minimum_living_allowance, |v| v),
+            special_hardship: patch(i.special_hardship, |v| v),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<ChildPatch> for domain::child::ChildInput {
+    fn from(i: ChildPatch) -> Self {
+        Self {
+            name: patch(i.name, |v| v),
+            gender: patch(i.gender, Into::into),
+            birth_date: parsed(i.birth_date),
+            id_number: patch(i.id_number, |v| v),
+            region_code: patch(i.region_code, |v| v),
+            left_behind_type: patch(i.left_behind_type, Into::into),
+            school_stage: patch(i.school_stage, Into::into),
+            school_name: patch(i.school_name, |v| v),
+            grade: patch(i.grade, |v| v),
+            school_status: patch(i.school_status, Into::into),
+            boarding: patch(i.boarding, |v| v),
+            health_notes: patch(i.health_notes, |v| v),
+            minimum_living_allowance: patch(i.minimum_living_allowance, |v| v),
+            special_hardship: patch(i.special_hardship, |v| v),
+            status: patch(i.status, Into::into),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The enumerations both APIs send and receive, each mirroring a domain enum
+//! (REST and GraphQL spell their values in `snake_case` and `SCREAMING_CASE`).
+
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use utoipa::ToSchema;
+
+macro_rules! api_enum {
+    ($(#[$m:meta])* $name:ident = $remote:path { $($variant:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, async_graphql::Enum)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $(#[allow(missing_docs)] $variant),+ }
+
+        impl From<$remote> for $name {
+            fn from(v: $remote) -> Self {
+                match v { $(<$remote>::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $remote {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => Self::$variant),+ }
+            }
+        }
+    };
+}
+
+api_enum!(/// Sex as on the resident ID card.
+    Gender = domain::enums::Gender { Male, Female });
+api_enum!(/// Why a child counts as left behind.
+    LeftBehindType = domain::enums::LeftBehindType { BothParentsAway, OneParentAway });
+api_enum!(/// Stage of schooling.
+    SchoolStage = domain::enums::SchoolStage { Preschool, Primary, Junior, Senior, Vocational, None });
+api_enum!(/// Whether a child is at school.
+    SchoolStatus = domain::enums::SchoolStatus { Enrolled, DroppedOut, Suspended, Graduated, NotSchoolAge });
+api_enum!(/// A child's lifecycle status. `aged_out` follows from the birth date (16 years) on every read, without anyone editing the record; `archived` comes from DELETE. Neither can be set by a patch.
+    ChildStatus = domain::enums::ChildStatus { Active, Exited, AgedOut, Archived });
+api_enum!(/// Active or archived.
+    RecordStatus = domain::enums::RecordStatus { Active, Archived });
+api_enum!(/// How a guardian is related to a child.
+    Relationship = domain::enums::Relationship { Father, Mother, Grandfather, Grandmother, OtherRelative, Other });
+api_enum!(/// Kind of care place.
+    CareCenterKind = domain::enums::CareCenterKind { CareCenter, DaycareHome, BoardingSchool, FamilyRoom, ParentSchool, CounselingRoom, ChildrenHome });
+api_enum!(/// Where a volunteer comes from.
+    VolunteerCategory = domain::enums::VolunteerCategory { YouthLeague, FiveElders, Teacher, Student, SocialWorker, Other });
+api_enum!(/// Vetting: pending → approved or rejected; approved ↔ suspended.
+    VettingStatus = domain::enums::VettingStatus { Pending, Approved, Rejected, Suspended });
+api_enum!(/// How a child attends a place of care.
+    EnrollmentKind = domain::enums::EnrollmentKind { Day, Boarding, AfterSchool });
+api_enum!(/// Kind of training session.
+    TrainingKind = domain::enums::TrainingKind { GuardianTraining, ParentSchoolClass, VolunteerTraining, SafetyEducation, LegalEducation, HealthEducation });
+api_enum!(/// How a volunteer accompanies a child: mentor (一帮一), surrogate parent (代理家长), peer (手拉手).
+    PairingKind = domain::enums::PairingKind { Mentor, SurrogateParent, Peer });
+api_enum!(/// A follow-up visit (随访) or a contact between the child and a parent (亲情联系).
+    VisitKind = domain::enums::VisitKind { FollowUp, FamilyContact });
+api_enum!(/// How a visit or contact took place (a family contact is never `school`).
+    VisitMode = domain::enums::VisitMode { Home, Phone, Video, School });
+api_enum!(/// What a visit found worrying; an unresolved `safety` concern fails the safety guarantee.
+    Concern = domain::enums::Concern { Safety, Health, Schooling, Emotional });
+api_enum!(/// Who attends a training session.
+    AttendeeKind = domain::enums::AttendeeKind { Guardian, Volunteer });
+api_enum!(/// One of the five guarantees (五有).
+    Guarantee = domain::enums::Guarantee { Education, Guardianship, Safety, Affection, Activity });
+api_enum!(/// Administrative level.
+    RegionLevel = domain::enums::RegionLevel { Province, City, County, Township, Village });

@@ -1,0 +1,161 @@
+//! The register collections' root fields and mutations, as generic functions
+//! over a [`Register`] kind, and the macro that writes each kind's documented
+//! one-line resolvers.
+
+use std::future::Future;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Result};
+use serde::Serialize;
+use shouhu_domain::resource::Resource;
+use shouhu_domain::service;
+use shouhu_persistence::Db;
+
+use super::{connection_page, filter_params, gql_error, parse_id, parts};
+use crate::kind::Register;
+use crate::rest::encode_cursor;
+use crate::{idempotent, records};
+
+/// A register kind listed in GraphQL, with the relations a page loads at once.
+pub trait Listed: Register {
+    /// Loads, for a whole page at once, the relations the query selects, so
+    /// that a page costs the same few queries whatever its size and however
+    /// busy the machine (the loaders' batching window alone depends on timing).
+    fn prefetch(ctx: &Context<'_>, page: &[Self::Record]) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// One record; NOT_FOUND when absent or outside the caller's jurisdiction.
+pub async fn get<K: Register>(ctx: &Context<'_>, id: ID) -> Result<Option<K>> {
+    let (state, caller) = parts(ctx)?;
+    let record = service::get::<K::Record, Db>(&state.db, caller, parse_id(&id)?)
+        .await
+        .map_err(gql_error)?;
+    Ok(Some(record.into()))
+}
+
+/// A page of records, filtered like a REST list.
+pub async fn list<K: Listed, F: Serialize>(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<F>,
+) -> Result<Connection<String, K>> {
+    let (state, caller) = parts(ctx)?;
+    let params = filter_params(&filter);
+    let max = state.settings.serve.max_page_size;
+    let page = connection_page(first, after.as_deref(), max)?;
+    let page = records::list::<K>(&state.db, caller, &params, page)
+        .await
+        .map_err(gql_error)?;
+    K::prefetch(ctx, &page.items).await?;
+    let mut connection = Connection::new(after.is_some(), page.next_after.is_some());
+    connection.edges.extend(
+        page.items
+            .into_iter()
+            .map(|r| Edge::new(encode_cursor(r.meta().id), K::from(r))),
+    );
+    Ok(connection)
+}
+
+/// Registers a record from the `input` argument, at most once per idempotency key.
+pub async fn create<K: Register>(
+    ctx: &Context<'_>,
+    input: impl Into<<K::Record as Resource>::Input>,
+    idempotency_key: Option<String>,
+) -> Result<K> {
+    let (state, caller) = parts(ctx)?;
+    let created = idempotent::create_record::<K::Record>(state, caller, idempotency_key.as_deref(), input.into())
+        .await
+        .map_err(gql_error)?;
+    Ok(created.record.into())
+}
+
+/// Changes a record from the `input` argument if it is still at `expected_version`.
+pub async fn update<K: Register>(
+    ctx: &Context<'_>,
+    id: ID,
+    expected_version: i64,
+    input: impl Into<<K::Record as Resource>::Input>,
+) -> Result<K> {
+    let (state, caller) = parts(ctx)?;
+    let record = records::update::<K>(&state.db, caller, parse_id(&id)?, expected_version, input.into())
+        .await
+        .map_err(gql_error)?;
+    Ok(record.into())
+}
+
+/// Archives a record if it is still at `expected_version`.
+pub async fn archive<K: Register>(ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<K> {
+    let (state, caller) = parts(ctx)?;
+    let record = records::archive::<K>(&state.db, caller, parse_id(&id)?, expected_version)
+        .await
+        .map_err(gql_error)?;
+    Ok(record.into())
+}
+
+/// Writes a register kind's query and mutation objects, each field a one-line
+/// call of the generic function above.
+macro_rules! register_graphql {
+    (
+        query = $query:ident, mutation = $mutation:ident, kind = $kind:ident,
+        filter = $filter:ty, create_input = $create_input:ty, update_input = $update_input:ty,
+        $(#[doc = $get_doc:literal])* get = $get:ident,
+        $(#[doc = $list_doc:literal])* list = $list:ident,
+        $(#[doc = $create_doc:literal])* create = $create:ident,
+        $(#[doc = $update_doc:literal])* update = $update:ident,
+        $(#[doc = $archive_doc:literal])* archive = $archive:ident $(,)?
+    ) => {
+        /// Queries of one collection.
+        #[derive(Default)]
+        pub struct $query;
+
+        #[async_graphql::Object]
+        impl $query {
+            $(#[doc = $get_doc])*
+            async fn $get(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID) -> async_graphql::Result<Option<$kind>> {
+                $crate::graphql::record::get::<$kind>(ctx, id).await
+            }
+
+            $(#[doc = $list_doc])*
+            #[graphql(complexity = "first.unwrap_or(50).clamp(1, 500) as usize * child_complexity + 1")]
+            async fn $list(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "Page size, 1–500 (default 50).")] first: Option<i32>,
+                #[graphql(desc = "`endCursor` of the previous page.")] after: Option<String>,
+                filter: Option<$filter>,
+            ) -> async_graphql::Result<async_graphql::connection::Connection<String, $kind>> {
+                $crate::graphql::record::list::<$kind, _>(ctx, first, after, filter).await
+            }
+        }
+
+        /// Mutations of one collection.
+        #[derive(Default)]
+        pub struct $mutation;
+
+        #[async_graphql::Object]
+        impl $mutation {
+            $(#[doc = $create_doc])*
+            async fn $create(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                input: $create_input,
+                #[graphql(desc = "Makes retries safe: the same key with the same input returns the record the first request created, read as you may read it now (NOT_FOUND once it left your jurisdiction), and creates nothing new; the same key with other input is VALIDATION. Per caller, 1–255 visible ASCII characters.")]
+                idempotency_key: Option<String>,
+            ) -> async_graphql::Result<$kind> {
+                $crate::graphql::record::create::<$kind>(ctx, input, idempotency_key).await
+            }
+
+            $(#[doc = $update_doc])*
+            async fn $update(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID, expected_version: i64, input: $update_input) -> async_graphql::Result<$kind> {
+                $crate::graphql::record::update::<$kind>(ctx, id, expected_version, input).await
+            }
+
+            $(#[doc = $archive_doc])*
+            async fn $archive(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID, expected_version: i64) -> async_graphql::Result<$kind> {
+                $crate::graphql::record::archive::<$kind>(ctx, id, expected_version).await
+            }
+        }
+    };
+}
+pub(crate) use register_graphql;

@@ -1,0 +1,215 @@
+//! What the APIs send and receive of guardians: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{parsed, patch};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{Gender, RecordStatus};
+
+/// A parent or caregiver. ID numbers and phones are masked for most roles.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Guardian {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Full name.
+    #[schema(example = "王建国")]
+    pub name: String,
+    /// Sex.
+    pub gender: Option<Gender>,
+    /// Mainland mobile number; masked (`138****5678`) for most roles.
+    #[schema(example = "13812345678")]
+    pub phone: Option<String>,
+    /// Resident ID number; masked for most roles.
+    pub id_number: Option<String>,
+    /// Home region.
+    #[schema(example = "522631101201")]
+    pub region_code: String,
+    /// Works away from home.
+    pub is_working_away: bool,
+    /// Where, when away.
+    #[schema(example = "广东省东莞市")]
+    pub work_location: Option<String>,
+    /// Since when they work away.
+    pub working_away_since: Option<NaiveDate>,
+    /// When they last came home.
+    pub last_home_visit_on: Option<NaiveDate>,
+    /// Able to act as guardian.
+    pub guardianship_capable: bool,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::guardian::Guardian> for Guardian {
+    fn from(g: domain::guardian::Guardian) -> Self {
+        Self {
+            id: ID(g.meta.id.to_string()),
+            version: g.meta.version,
+            created_at: g.meta.created_at,
+            updated_at: g.meta.updated_at,
+            name: g.name,
+            gender: g.gender.map(Into::into),
+            phone: g.phone,
+            id_number: g.id_number,
+            region_code: g.region_code,
+            is_working_away: g.is_working_away,
+            work_location: g.work_location,
+            working_away_since: g.working_away_since,
+            last_home_visit_on: g.last_home_visit_on,
+            guardianship_capable: g.guardianship_capable,
+            status: g.status.into(),
+        }
+    }
+}
+
+/// A guardian to register.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateGuardianInput")]
+#[schema(example = json!({"name": "王建国", "gender": "male", "phone": "13812345678", "region_code": "522631101201",
+    "is_working_away": true, "work_location": "广东省东莞市"}))]
+pub struct GuardianCreate {
+    /// Full name.
+    pub name: String,
+    /// Sex; must agree with the ID number.
+    #[schema(value_type = Option<Gender>)]
+    pub gender: MaybeUndefined<Gender>,
+    /// Mainland mobile number (11 digits, 13–19…); `+86` is dropped.
+    #[schema(value_type = Option<String>)]
+    pub phone: MaybeUndefined<String>,
+    /// Resident ID number (GB 11643).
+    #[schema(value_type = Option<String>)]
+    pub id_number: MaybeUndefined<String>,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// Works away (default false).
+    #[schema(value_type = Option<bool>)]
+    pub is_working_away: MaybeUndefined<bool>,
+    /// Where, up to 100 characters.
+    #[schema(value_type = Option<String>)]
+    pub work_location: MaybeUndefined<String>,
+    /// Since when they work away (only with `is_working_away`); not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub working_away_since: MaybeUndefined<String>,
+    /// When they last came home; not in the future.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_home_visit_on: MaybeUndefined<String>,
+    /// Able to act as guardian (default true).
+    #[schema(value_type = Option<bool>)]
+    pub guardianship_capable: MaybeUndefined<bool>,
+}
+
+/// A JSON merge patch of a guardian.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateGuardianInput")]
+pub struct GuardianPatch {
+    /// Full name.
+    #[schema(value_type = Option<String>)]
+    pub name: MaybeUndefined<String>,
+    /// Sex.
+    #[schema(value_type = Option<Gender>)]
+    pub gender: MaybeUndefined<Gender>,
+    /// Phone.
+    #[schema(value_type = Option<String>)]
+    pub phone: MaybeUndefined<String>,
+    /// Resident ID number.
+    #[schema(value_type = Option<String>)]
+    pub id_number: MaybeUndefined<String>,
+    /// Region.
+    #[schema(value_type = Option<String>)]
+    pub region_code: MaybeUndefined<String>,
+    /// Works away.
+    #[schema(value_type = Option<bool>)]
+    pub is_working_away: MaybeUndefined<bool>,
+    /// Where.
+    #[schema(value_type = Option<String>)]
+    pub work_location: MaybeUndefined<String>,
+    /// Since when they work away.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub working_away_since: MaybeUndefined<String>,
+    /// When they last came home.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_home_visit_on: MaybeUndefined<String>,
+    /// Able to act as guardian.
+    #[schema(value_type = Option<bool>)]
+    pub guardianship_capable: MaybeUndefined<bool>,
+}
+
+/// Filters of the guardians list. Without `status`, archived guardians are left out.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GuardianParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `guardians`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct GuardianFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+crate::kind::register_kind!(
+    Guardian,
+    list = GuardianList,
+    record = domain::guardian::Guardian,
+    collection = "/api/v1/guardians"
+);
+
+impl From<GuardianCreate> for domain::guardian::GuardianInput {
+    fn from(i: GuardianCreate) -> Self {
+        Self {
+            name: Patch::Value(i.name),
+            gender: patch(i.gender, Into::into),
+            phone: patch(i.phone, |v| v),
+            id_number: patch(i.id_number, |v| v),
+            region_code: Patch::Value(i.region_code),
+            is_working_away: patch(i.is_working_away, |v| v),
+            work_location: patch(i.work_location, |v| v),
+            working_away_since: parsed(i.working_away_since),
+            last_home_visit_on: parsed(i.last_home_visit_on),
+            guardianship_capable: patch(i.guardianship_capable, |v| v),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<GuardianPatch> for domain::guardian::GuardianInput {
+    fn from(i: GuardianPatch) -> Self {
+        Self {
+            name: patch(i.name, |v| v),
+            gender: patch(i.gender, Into::into),
+            phone: patch(i.phone, |v| v),
+            id_number: patch(i.id_number, |v| v),
+            region_code: patch(i.region_code, |v| v),
+            is_working_away: patch(i.is_working_away, |v| v),
+            work_location: patch(i.work_location, |v| v),
+            working_away_since: parsed(i.working_away_since),
+            last_home_visit_on: parsed(i.last_home_visit_on),
+            guardianship_capable: patch(i.guardianship_capable, |v| v),
+            ..Self::default()
+        }
+    }
+}

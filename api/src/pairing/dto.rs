@@ -1,0 +1,125 @@
+//! What the APIs send and receive of pairings: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{given_parsed, parsed, patch};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::ToSchema;
+
+use crate::enums::PairingKind;
+
+/// A volunteer↔child pairing. Ended pairings stay, with `ended_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Pairing {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The volunteer.
+    #[schema(value_type = String, format = Uuid)]
+    pub volunteer_id: ID,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Mentor, surrogate parent or peer.
+    pub kind: PairingKind,
+    /// First day.
+    pub since: NaiveDate,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Last day; null while it holds.
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl From<domain::pairing::Pairing> for Pairing {
+    fn from(p: domain::pairing::Pairing) -> Self {
+        Self {
+            id: ID(p.meta.id.to_string()),
+            version: p.meta.version,
+            created_at: p.meta.created_at,
+            updated_at: p.meta.updated_at,
+            volunteer_id: ID(p.volunteer_id.to_string()),
+            child_id: ID(p.child_id.to_string()),
+            kind: p.kind.into(),
+            since: p.since,
+            notes: p.notes,
+            ended_on: p.ended_on,
+        }
+    }
+}
+
+/// A child to pair with a volunteer.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreatePairingInput")]
+#[schema(example = json!({"child_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "kind": "surrogate_parent", "since": "2026-09-01"}))]
+pub struct PairingCreate {
+    /// A child in your jurisdiction, not archived; one active pairing per volunteer and child (409).
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Mentor, surrogate parent or peer.
+    pub kind: PairingKind,
+    /// First day, not in the future (default today).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: MaybeUndefined<String>,
+    /// Notes, up to 2000 characters.
+    #[schema(value_type = Option<String>)]
+    pub notes: MaybeUndefined<String>,
+}
+
+/// A JSON merge patch of a pairing (the child cannot change: end it and pair again).
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdatePairingInput")]
+#[schema(example = json!({"notes": "每周六辅导作业"}))]
+pub struct PairingPatch {
+    /// Kind.
+    #[schema(value_type = Option<PairingKind>)]
+    pub kind: MaybeUndefined<PairingKind>,
+    /// First day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: MaybeUndefined<String>,
+    /// Notes.
+    #[schema(value_type = Option<String>)]
+    pub notes: MaybeUndefined<String>,
+}
+
+crate::kind::nested_kind!(
+    Pairing,
+    list = PairingList,
+    record = domain::pairing::Pairing,
+    collection = "/api/v1/pairings",
+);
+
+impl From<PairingCreate> for domain::pairing::PairingInput {
+    fn from(i: PairingCreate) -> Self {
+        Self {
+            child_id: given_parsed(i.child_id.0),
+            kind: Patch::Value(i.kind.into()),
+            since: parsed(i.since),
+            notes: patch(i.notes, |v| v),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<PairingPatch> for domain::pairing::PairingInput {
+    fn from(i: PairingPatch) -> Self {
+        Self {
+            kind: patch(i.kind, Into::into),
+            since: parsed(i.since),
+            notes: patch(i.notes, |v| v),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The REST handlers of pairings, each a documented one-line call of a
+//! generic handler, and their routes.
+
+use actix_web::{HttpResponse, web};
+use uuid::Uuid;
+
+use super::dto::{Pairing, PairingCreate, PairingList, PairingPatch};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::rest::Routes;
+
+crate::rest::nested::nested_rest!(
+    kind = Pairing, list_body = PairingList,
+    create_body = PairingCreate, patch_body = PairingPatch,
+    collection = "/api/v1/volunteers/{id}/pairings", item = "/api/v1/pairings/{id}", tag = "pairings",
+    parent = "The volunteer's id",
+    limit_409 = "The volunteer already holds the most active pairings allowed (default 5), or is already paired with this child",
+    end = "Ended: `ended_on` is set and the pairing stays in the history",
+    /// Lists a volunteer's pairings, current and ended, with the children you may see.
+    list = list_pairings,
+    /// Pairs an approved volunteer with a child (422 `not_approved` otherwise).
+    create = create_pairing,
+    /// Reads one pairing.
+    get = get_pairing,
+    /// Changes a pairing's kind, start or notes (JSON merge patch, If-Match required).
+    update = update_pairing,
+    /// Ends a pairing; it stays in the history.
+    end = end_pairing,
+);
+
+/// A child's pairings with volunteers, current and ended.
+#[utoipa::path(get, path = "/api/v1/children/{id}/pairings", tag = "pairings",
+    params(("id" = Uuid, Path, description = "The child's id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The child's pairings with volunteers you may see, oldest first", body = PairingList),
+        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such child in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn child_pairings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let found = shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner())
+        .await
+        .map_err(ApiError)?;
+    let items: Vec<Pairing> = found.into_iter().map(Pairing::from).collect();
+    Ok(HttpResponse::Ok().json(PairingList { items }))
+}
+
+/// Mounts the routes, with their OpenAPI entries.
+pub fn routes(routes: &mut Routes) {
+    crate::rest::mount!(routes; list_pairings, create_pairing, get_pairing, update_pairing, end_pairing, child_pairings);
+}

@@ -1,0 +1,257 @@
+//! The register collections' handlers (list, create, get, patch, archive), as
+//! generic functions over a [`Register`] kind, and the macro that writes each
+//! kind's documented one-line handlers and mounts them.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::Value;
+use shouhu_domain::fields::from_json;
+use shouhu_domain::resource::Resource;
+use shouhu_domain::service;
+use shouhu_persistence::Db;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::idempotent::{self, Created};
+use crate::kind::{Kind, Register};
+use crate::records;
+use crate::rest::{
+    changed_response, encode_cursor, etag, if_match, list_params, not_modified, object, record_response,
+};
+use crate::transport::is_head;
+
+/// Lists a page of records, filtered by the query string.
+pub async fn list<K: Register>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (params, page) = list_params(&req, state.settings.serve.max_page_size)?;
+    let page = records::list::<K>(&state.db, &caller.0, &params, page)
+        .await
+        .map_err(ApiError)?;
+    Ok(HttpResponse::Ok().json(K::page(
+        page.items.into_iter().map(K::from).collect(),
+        page.next_after.map(encode_cursor),
+    )))
+}
+
+/// Registers a record, at most once per `Idempotency-Key`.
+pub async fn create<K: Register>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let key = idempotency_key(&req)?;
+    let input = from_json(object(body.into_inner())?);
+    let created = idempotent::create_record::<K::Record>(&state, &caller.0, key.as_deref(), input)
+        .await
+        .map_err(ApiError)?;
+    Ok(created_response::<K>(created))
+}
+
+/// Reads one record (304 when `If-None-Match` names its version).
+pub async fn get<K: Register>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, actix_web::Error> {
+    let record = service::get_unsent::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
+        .await
+        .map_err(ApiError)?;
+    if let Some(res) = not_modified(&req, record.meta().version) {
+        return Ok(res);
+    }
+    // A HEAD sends no body, so it discloses nothing to log.
+    if !is_head(&req) {
+        service::sent(&state.db, &caller.0, &record).await.map_err(ApiError)?;
+    }
+    Ok(record_response::<K>(record))
+}
+
+/// Applies a JSON merge patch at the version `If-Match` names.
+pub async fn update<K: Register>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let expected = if_match(&req)?;
+    let patch = from_json(object(body.into_inner())?);
+    let record = records::update::<K>(&state.db, &caller.0, id.into_inner(), expected, patch)
+        .await
+        .map_err(ApiError)?;
+    Ok(record_response::<K>(record))
+}
+
+/// Archives a record at the version `If-Match` names.
+pub async fn archive<K: Register>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse, actix_web::Error> {
+    let expected = if_match(&req)?;
+    let record = records::archive::<K>(&state.db, &caller.0, id.into_inner(), expected)
+        .await
+        .map_err(ApiError)?;
+    Ok(changed_response(&record))
+}
+
+/// The `Idempotency-Key` header, if sent.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::Error> {
+    match req.headers().get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => match v.to_str() {
+            Ok(s) => Ok(Some(s.to_owned())),
+            Err(_) => Err(crate::error::bad_request("Idempotency-Key must be visible ASCII")),
+        },
+    }
+}
+
+/// 201 with `Location`, `ETag` and, for a replay, `Idempotent-Replayed: true`.
+pub fn created_response<K: Kind>(created: Created<K::Record>) -> HttpResponse {
+    let meta = created.record.meta();
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::LOCATION, format!("{}/{}", K::COLLECTION, meta.id)))
+        .insert_header(header::ETag(etag(meta.version)));
+    if created.replayed {
+        res.insert_header(("Idempotent-Replayed", "true"));
+    }
+    res.json(K::from(created.record))
+}
+
+/// Filters of every list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommonParams {
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(pattern = r"^c1\.[0-9a-f]{32}$")]
+    pub cursor: Option<String>,
+    /// A 12-digit region code: only records in its subtree (intersected with your jurisdiction).
+    #[param(pattern = r"^[0-9]{12}$")]
+    pub region: Option<String>,
+    /// Only records changed at or after this RFC 3339 instant.
+    #[param(format = DateTime)]
+    pub updated_since: Option<String>,
+    /// Name starts with this text (no control characters).
+    #[param(min_length = 1, max_length = 50, pattern = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
+    pub q: Option<String>,
+}
+
+/// Writes a register kind's five documented handlers, each a one-line call of
+/// the generic function above.
+macro_rules! register_rest {
+    (
+        kind = $kind:ident, list_body = $list_body:ident,
+        create_body = $create_body:ty, patch_body = $patch_body:ty, params = $params:ty,
+        collection = $collection:literal, item = $item:literal, tag = $tag:literal,
+        $(#[doc = $list_doc:literal])* list = $list_fn:ident,
+        $(#[doc = $create_doc:literal])* create = $create_fn:ident,
+        $(#[doc = $get_doc:literal])* get = $get_fn:ident,
+        $(#[doc = $update_doc:literal])* update = $update_fn:ident,
+        $(#[doc = $archive_doc:literal])* archive = $archive_fn:ident $(,)?
+    ) => {
+        $(#[doc = $list_doc])*
+        #[utoipa::path(get, path = $collection, tag = $tag, params($crate::rest::record::CommonParams, $params), security(("bearer" = [])),
+            responses(
+                (status = 200, description = "A page of records", body = $list_body),
+                (status = 400, description = "A bad parameter, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $list_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::list::<$kind>(state, caller, req).await
+        }
+
+        $(#[doc = $create_doc])*
+        #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body, security(("bearer" = [])),
+            params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe: the same key with the same body answers again with the record the first request created (with `Idempotent-Replayed: true`), read as you may read it now (404 once it left your jurisdiction), and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
+            responses(
+                (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $kind,
+                    headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The version, quoted"),
+                            ("Idempotent-Replayed" = String, description = "`true` when this answers again an earlier request with the same key (its record, read as you may read it now)"))),
+                (status = 400, description = "Malformed JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not register this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value (an ID number) is already registered, or a request with this Idempotency-Key is still in progress", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not application/json", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $create_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, req: ::actix_web::HttpRequest, body: ::actix_web::web::Json<::serde_json::Value>) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::create::<$kind>(state, caller, req, body).await
+        }
+
+        $(#[doc = $get_doc])*
+        #[utoipa::path(get, path = $item, tag = $tag,
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The record; `ETag` is its version", body = $kind,
+                    headers(("ETag" = String, description = "The version, quoted"))),
+                (status = 304, description = "Not modified: `If-None-Match` names the current version; no body, the `ETag` again (and no read-log entry)",
+                    headers(("ETag" = String, description = "The version, quoted"))),
+                (status = 400, description = "The id is not a UUID", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $get_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::get::<$kind>(state, caller, id, req).await
+        }
+
+        $(#[doc = $update_doc])*
+        #[utoipa::path(patch, path = $item, tag = $tag, request_body(content = $patch_body, content_type = "application/merge-patch+json"),
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The changed record", body = $kind, headers(("ETag" = String, description = "The new version"))),
+                (status = 400, description = "Malformed JSON or If-Match", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not change this record or one of these fields; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A unique value is already registered", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $update_fn(
+            state: ::actix_web::web::Data<$crate::app::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<::uuid::Uuid>,
+            req: ::actix_web::HttpRequest,
+            body: ::actix_web::web::Json<::serde_json::Value>,
+        ) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::update::<$kind>(state, caller, id, req, body).await
+        }
+
+        $(#[doc = $archive_doc])*
+        #[utoipa::path(delete, path = $item, tag = $tag,
+            params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
+            security(("bearer" = [])),
+            responses(
+                (status = 204, description = "Archived (kept, hidden from default lists)", headers(("ETag" = String, description = "The new version"))),
+                (status = 400, description = "Malformed If-Match", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not archive this", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "The record changed since that version", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $archive_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::record::archive::<$kind>(state, caller, id, req).await
+        }
+    };
+}
+pub(crate) use register_rest;

@@ -1,0 +1,193 @@
+//! What the APIs send and receive of training sessions: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{given_parsed, parsed, patch};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{RecordStatus, TrainingKind};
+
+/// A training session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct TrainingSession {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Title.
+    #[schema(example = "春节返乡家长监护培训")]
+    pub title: String,
+    /// Kind.
+    pub kind: TrainingKind,
+    /// Region holding it.
+    pub region_code: String,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Places.
+    pub capacity: Option<i32>,
+    /// Venue.
+    pub venue: Option<String>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::training_session::TrainingSession> for TrainingSession {
+    fn from(t: domain::training_session::TrainingSession) -> Self {
+        Self {
+            id: ID(t.meta.id.to_string()),
+            version: t.meta.version,
+            created_at: t.meta.created_at,
+            updated_at: t.meta.updated_at,
+            title: t.title,
+            kind: t.kind.into(),
+            region_code: t.region_code,
+            starts_at: t.starts_at,
+            ends_at: t.ends_at,
+            capacity: t.capacity,
+            venue: t.venue,
+            status: t.status.into(),
+        }
+    }
+}
+
+/// A training session to register.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateTrainingSessionInput")]
+#[schema(example = json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
+    "starts_at": "2027-02-03T01:00:00Z", "ends_at": "2027-02-03T04:00:00Z", "capacity": 80, "venue": "镇政府会议室"}))]
+pub struct TrainingSessionCreate {
+    /// Title, up to 200 characters.
+    pub title: String,
+    /// Kind.
+    pub kind: TrainingKind,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// RFC 3339 instant.
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: String,
+    /// RFC 3339 instant after `starts_at`.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ends_at: MaybeUndefined<String>,
+    /// Places, 1–100000.
+    #[schema(value_type = Option<i32>)]
+    pub capacity: MaybeUndefined<i32>,
+    /// Venue.
+    #[schema(value_type = Option<String>)]
+    pub venue: MaybeUndefined<String>,
+}
+
+/// A JSON merge patch of a training session.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateTrainingSessionInput")]
+pub struct TrainingSessionPatch {
+    /// Title.
+    #[schema(value_type = Option<String>)]
+    pub title: MaybeUndefined<String>,
+    /// Kind.
+    #[schema(value_type = Option<TrainingKind>)]
+    pub kind: MaybeUndefined<TrainingKind>,
+    /// Region.
+    #[schema(value_type = Option<String>)]
+    pub region_code: MaybeUndefined<String>,
+    /// Start.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub starts_at: MaybeUndefined<String>,
+    /// End.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ends_at: MaybeUndefined<String>,
+    /// Places.
+    #[schema(value_type = Option<i32>)]
+    pub capacity: MaybeUndefined<i32>,
+    /// Venue.
+    #[schema(value_type = Option<String>)]
+    pub venue: MaybeUndefined<String>,
+}
+
+/// Filters of the training-sessions list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingSessionParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub kind: Option<TrainingKind>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+    /// Sessions starting at or after this RFC 3339 instant.
+    #[param(format = DateTime)]
+    pub starts_from: Option<String>,
+    /// Sessions starting before this RFC 3339 instant.
+    #[param(format = DateTime)]
+    pub starts_before: Option<String>,
+}
+
+/// Filters of `trainingSessions`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct TrainingSessionFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Title starts with this text.
+    pub q: Option<String>,
+    /// Kind.
+    pub kind: Option<TrainingKind>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+    /// Starting at or after this instant.
+    pub starts_from: Option<String>,
+    /// Starting before this instant.
+    pub starts_before: Option<String>,
+}
+
+crate::kind::register_kind!(
+    TrainingSession,
+    list = TrainingSessionList,
+    record = domain::training_session::TrainingSession,
+    collection = "/api/v1/training-sessions"
+);
+
+impl From<TrainingSessionCreate> for domain::training_session::TrainingSessionInput {
+    fn from(i: TrainingSessionCreate) -> Self {
+        Self {
+            title: Patch::Value(i.title),
+            kind: Patch::Value(i.kind.into()),
+            region_code: Patch::Value(i.region_code),
+            starts_at: given_parsed(i.starts_at),
+            ends_at: parsed(i.ends_at),
+            capacity: patch(i.capacity, i64::from),
+            venue: patch(i.venue, |v| v),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<TrainingSessionPatch> for domain::training_session::TrainingSessionInput {
+    fn from(i: TrainingSessionPatch) -> Self {
+        Self {
+            title: patch(i.title, |v| v),
+            kind: patch(i.kind, Into::into),
+            region_code: patch(i.region_code, |v| v),
+            starts_at: parsed(i.starts_at),
+            ends_at: parsed(i.ends_at),
+            capacity: patch(i.capacity, i64::from),
+            venue: patch(i.venue, |v| v),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! What the APIs send and receive of visits and family contacts: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{given_parsed, parsed, patch};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::ToSchema;
+
+use crate::enums::{Concern, VisitKind, VisitMode};
+
+/// A follow-up visit or a family contact. Withdrawn records stay, with `withdrawn_on`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Visit {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The child.
+    #[schema(value_type = String, format = Uuid)]
+    pub child_id: ID,
+    /// Follow-up visit or family contact.
+    pub kind: VisitKind,
+    /// Home, phone, video or school.
+    pub mode: VisitMode,
+    /// When it took place.
+    pub occurred_on: NaiveDate,
+    /// Who visited.
+    #[schema(example = "村儿童主任 杨丽")]
+    pub visitor: Option<String>,
+    /// The parent in contact, or the guardian met.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub guardian_id: Option<ID>,
+    /// What was seen and said.
+    pub notes: Option<String>,
+    /// What was found worrying.
+    pub concerns: Vec<Concern>,
+    /// Someone must follow up.
+    pub follow_up_needed: bool,
+    /// When the concerns were resolved; null while open.
+    pub resolved_on: Option<NaiveDate>,
+    /// When withdrawn as a mistake; null while it counts.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// The account that recorded it.
+    pub recorded_by: String,
+}
+
+impl From<domain::visit::Visit> for Visit {
+    fn from(v: domain::visit::Visit) -> Self {
+        Self {
+            id: ID(v.meta.id.to_string()),
+            version: v.meta.version,
+            created_at: v.meta.created_at,
+            updated_at: v.meta.updated_at,
+            child_id: ID(v.child_id.to_string()),
+            kind: v.kind.into(),
+            mode: v.mode.into(),
+            occurred_on: v.occurred_on,
+            visitor: v.visitor,
+            guardian_id: v.guardian_id.map(|g| ID(g.to_string())),
+            notes: v.notes,
+            concerns: v.concerns.into_iter().map(Into::into).collect(),
+            follow_up_needed: v.follow_up_needed,
+            resolved_on: v.resolved_on,
+            withdrawn_on: v.withdrawn_on,
+            recorded_by: v.recorded_by,
+        }
+    }
+}
+
+/// A visit or family contact to record.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateVisitInput")]
+#[schema(example = json!({"kind": "follow_up", "mode": "home", "occurred_on": "2026-11-20", "visitor": "村儿童主任 杨丽",
+    "notes": "奶奶腿脚不便, 孩子放学后独自在家", "concerns": ["safety"], "follow_up_needed": true}))]
+pub struct VisitCreate {
+    /// Follow-up visit or family contact.
+    pub kind: VisitKind,
+    /// Home, phone, video or school (a family contact is not at school).
+    pub mode: VisitMode,
+    /// When it took place; not in the future.
+    #[schema(value_type = String, format = Date)]
+    pub occurred_on: String,
+    /// Who visited; required for a follow-up visit.
+    #[schema(value_type = Option<String>)]
+    pub visitor: MaybeUndefined<String>,
+    /// For a family contact, required: the father or mother (an active guardianship of the child). For a follow-up, optionally the guardian met.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub guardian_id: MaybeUndefined<ID>,
+    /// Notes, up to 4000 characters.
+    #[schema(value_type = Option<String>)]
+    pub notes: MaybeUndefined<String>,
+    /// Concerns found.
+    #[schema(value_type = Option<Vec<Concern>>)]
+    pub concerns: MaybeUndefined<Vec<Concern>>,
+    /// Someone must follow up (default false).
+    #[schema(value_type = Option<bool>)]
+    pub follow_up_needed: MaybeUndefined<bool>,
+    /// When the concerns were resolved (not before the visit, not in the future).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resolved_on: MaybeUndefined<String>,
+}
+
+/// A JSON merge patch of a visit (kind and guardian cannot change). Resolve
+/// its concerns by setting `resolved_on`.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateVisitInput")]
+#[schema(example = json!({"resolved_on": "2026-11-28", "follow_up_needed": false}))]
+pub struct VisitPatch {
+    /// Mode.
+    #[schema(value_type = Option<VisitMode>)]
+    pub mode: MaybeUndefined<VisitMode>,
+    /// Date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub occurred_on: MaybeUndefined<String>,
+    /// Visitor.
+    #[schema(value_type = Option<String>)]
+    pub visitor: MaybeUndefined<String>,
+    /// Notes.
+    #[schema(value_type = Option<String>)]
+    pub notes: MaybeUndefined<String>,
+    /// Concerns.
+    #[schema(value_type = Option<Vec<Concern>>)]
+    pub concerns: MaybeUndefined<Vec<Concern>>,
+    /// Follow-up needed.
+    #[schema(value_type = Option<bool>)]
+    pub follow_up_needed: MaybeUndefined<bool>,
+    /// Resolution date.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resolved_on: MaybeUndefined<String>,
+}
+
+crate::kind::nested_kind!(
+    Visit,
+    list = VisitList,
+    record = domain::visit::Visit,
+    collection = "/api/v1/visits",
+);
+
+impl From<VisitCreate> for domain::visit::VisitInput {
+    fn from(i: VisitCreate) -> Self {
+        Self {
+            kind: Patch::Value(i.kind.into()),
+            mode: Patch::Value(i.mode.into()),
+            occurred_on: given_parsed(i.occurred_on),
+            visitor: patch(i.visitor, |v| v),
+            guardian_id: parsed(i.guardian_id.map_value(|id| id.0)),
+            notes: patch(i.notes, |v| v),
+            concerns: patch(i.concerns, |v| v.into_iter().map(Into::into).collect()),
+            follow_up_needed: patch(i.follow_up_needed, |v| v),
+            resolved_on: parsed(i.resolved_on),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<VisitPatch> for domain::visit::VisitInput {
+    fn from(i: VisitPatch) -> Self {
+        Self {
+            mode: patch(i.mode, Into::into),
+            occurred_on: parsed(i.occurred_on),
+            visitor: patch(i.visitor, |v| v),
+            notes: patch(i.notes, |v| v),
+            concerns: patch(i.concerns, |v| v.into_iter().map(Into::into).collect()),
+            follow_up_needed: patch(i.follow_up_needed, |v| v),
+            resolved_on: parsed(i.resolved_on),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! What the APIs send and receive of volunteers: one type per record serves both
+//! surfaces (serde gives REST its `snake_case`, async-graphql gives GraphQL its camelCase).
+//! Inputs are REST request bodies and GraphQL input objects alike; both reach
+//! the same domain reader, which validates every field.
+
+use crate::graphql::input::{parsed, patch};
+use async_graphql::MaybeUndefined;
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shouhu_domain as domain;
+use shouhu_domain::fields::Patch;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::enums::{RecordStatus, VettingStatus, VolunteerCategory};
+
+/// A volunteer. Phones are masked for most roles.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(complex)]
+pub struct Volunteer {
+    /// UUID v7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ID,
+    /// Version.
+    pub version: i64,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Full name.
+    #[schema(example = "李老师")]
+    pub name: String,
+    /// Mainland mobile number.
+    pub phone: Option<String>,
+    /// Region served.
+    pub region_code: String,
+    /// Organisation.
+    pub organization: Option<String>,
+    /// Where they come from.
+    pub category: VolunteerCategory,
+    /// What they offer.
+    pub skills: Option<String>,
+    /// Vetting status.
+    pub vetting_status: VettingStatus,
+    /// The `volunteer` account that signs in as this volunteer and sees the
+    /// children paired with them while vetting is approved.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: Option<ID>,
+    /// Active or archived.
+    pub status: RecordStatus,
+}
+
+impl From<domain::volunteer::Volunteer> for Volunteer {
+    fn from(v: domain::volunteer::Volunteer) -> Self {
+        Self {
+            id: ID(v.meta.id.to_string()),
+            version: v.meta.version,
+            created_at: v.meta.created_at,
+            updated_at: v.meta.updated_at,
+            name: v.name,
+            phone: v.phone,
+            region_code: v.region_code,
+            organization: v.organization,
+            category: v.category.into(),
+            skills: v.skills,
+            vetting_status: v.vetting_status.into(),
+            account_id: v.account_id.map(|a| ID(a.to_string())),
+            status: v.status.into(),
+        }
+    }
+}
+
+/// A volunteer to register (vetting starts `pending`).
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "CreateVolunteerInput")]
+#[schema(example = json!({"name": "李老师", "phone": "13912345678", "region_code": "522631101000", "category": "teacher"}))]
+pub struct VolunteerCreate {
+    /// Full name.
+    pub name: String,
+    /// Mainland mobile number.
+    #[schema(value_type = Option<String>)]
+    pub phone: MaybeUndefined<String>,
+    /// An existing region in the caller's jurisdiction.
+    pub region_code: String,
+    /// Organisation.
+    #[schema(value_type = Option<String>)]
+    pub organization: MaybeUndefined<String>,
+    /// Category.
+    pub category: VolunteerCategory,
+    /// Skills, up to 500 characters.
+    #[schema(value_type = Option<String>)]
+    pub skills: MaybeUndefined<String>,
+    /// Only `pending` makes sense at creation.
+    #[schema(value_type = Option<VettingStatus>)]
+    pub vetting_status: MaybeUndefined<VettingStatus>,
+    /// An account holding the `volunteer` role, not linked to another volunteer (409).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: MaybeUndefined<ID>,
+}
+
+/// A JSON merge patch of a volunteer; vetting moves pending → approved or
+/// rejected, approved ↔ suspended.
+#[derive(Debug, Clone, ToSchema, InputObject)]
+#[graphql(name = "UpdateVolunteerInput")]
+pub struct VolunteerPatch {
+    /// Full name.
+    #[schema(value_type = Option<String>)]
+    pub name: MaybeUndefined<String>,
+    /// Phone.
+    #[schema(value_type = Option<String>)]
+    pub phone: MaybeUndefined<String>,
+    /// Region.
+    #[schema(value_type = Option<String>)]
+    pub region_code: MaybeUndefined<String>,
+    /// Organisation.
+    #[schema(value_type = Option<String>)]
+    pub organization: MaybeUndefined<String>,
+    /// Category.
+    #[schema(value_type = Option<VolunteerCategory>)]
+    pub category: MaybeUndefined<VolunteerCategory>,
+    /// Skills.
+    #[schema(value_type = Option<String>)]
+    pub skills: MaybeUndefined<String>,
+    /// Vetting status.
+    #[schema(value_type = Option<VettingStatus>)]
+    pub vetting_status: MaybeUndefined<VettingStatus>,
+    /// The linked account; `null` unlinks it.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub account_id: MaybeUndefined<ID>,
+}
+
+/// Filters of the volunteers list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VolunteerParams {
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub category: Option<VolunteerCategory>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub vetting_status: Option<VettingStatus>,
+    #[param(inline)]
+    #[allow(missing_docs)]
+    pub status: Option<RecordStatus>,
+}
+
+/// Filters of `volunteers`.
+#[derive(Debug, Clone, Serialize, InputObject)]
+pub struct VolunteerFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
+    /// Category.
+    pub category: Option<VolunteerCategory>,
+    /// Vetting status.
+    pub vetting_status: Option<VettingStatus>,
+    /// Active or archived (default: active).
+    pub status: Option<RecordStatus>,
+}
+
+crate::kind::register_kind!(
+    Volunteer,
+    list = VolunteerList,
+    record = domain::volunteer::Volunteer,
+    collection = "/api/v1/volunteers"
+);
+
+impl From<VolunteerCreate> for domain::volunteer::VolunteerInput {
+    fn from(i: VolunteerCreate) -> Self {
+        Self {
+            name: Patch::Value(i.name),
+            phone: patch(i.phone, |v| v),
+            region_code: Patch::Value(i.region_code),
+            organization: patch(i.organization, |v| v),
+            category: Patch::Value(i.category.into()),
+            skills: patch(i.skills, |v| v),
+            vetting_status: patch(i.vetting_status, Into::into),
+            account_id: parsed(i.account_id.map_value(|id| id.0)),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<VolunteerPatch> for domain::volunteer::VolunteerInput {
+    fn from(i: VolunteerPatch) -> Self {
+        Self {
+            name: patch(i.name, |v| v),
+            phone: patch(i.phone, |v| v),
+            region_code: patch(i.region_code, |v| v),
+            organization: patch(i.organization, |v| v),
+            category: patch(i.category, Into::into),
+            skills: patch(i.skills, |v| v),
+            vetting_status: patch(i.vetting_status, Into::into),
+            account_id: parsed(i.account_id.map_value(|id| id.0)),
+            ..Self::default()
+        }
+    }
+}
