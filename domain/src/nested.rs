@@ -15,7 +15,7 @@ use crate::fields::{Fields, Input, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
 use crate::resource::{Condition, EventAction, ListQuery, Meta, PageRequest, Resource, now};
-use crate::service::{archive_at, close, event, finished, finished_one, forbidden, save, visible, visible_many};
+use crate::service::{archive_at, change, close, event, finished, finished_one, forbidden, visible, visible_many};
 
 /// How many records a parent may hold: those matching `counted` may not exceed `max`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,36 +205,33 @@ where
     close(unit, outcome).await
 }
 
-async fn update_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, mut patch: T::Input) -> Result<T>
+async fn update_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, patch: T::Input) -> Result<T>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,
 {
     let (current, parent) = seen::<T, S>(store, ctx, id).await?;
     may::<T>(ctx, Action::Update)?;
-    let mut record = current.clone();
-    let mut f = Fields::new(Mode::Patch, patch.take_unknown());
-    record.apply(patch, &mut f, now().date_naive());
-    if current.is_archived() && record != current {
-        f.reject(
-            T::END_FIELD,
-            "ended",
-            "this record has ended: it is history and cannot change",
-        );
-    }
-    record.check_change(&current, &mut f);
-    record.check_parent(&parent, &mut f);
-    record.check_with(store, ctx, &mut f).await?;
-    f.finish()?;
-    if current.meta().version != expected_version {
-        return Err(Error::VersionMismatch {
-            current: current.meta().version,
-        });
-    }
-    if record == current {
-        return finished_one(store, ctx, record).await;
-    }
-    save(store, ctx, EventAction::Updated, &current, record).await
+    change(
+        store,
+        ctx,
+        current,
+        expected_version,
+        patch,
+        Writable::All,
+        move |record, current, f| {
+            if current.is_archived() && record != current {
+                f.reject(
+                    T::END_FIELD,
+                    "ended",
+                    "this record has ended: it is history and cannot change",
+                );
+            }
+            record.check_change(current, f);
+            record.check_parent(&parent, f);
+        },
+    )
+    .await
 }
 
 /// Ends a record; it stays in the history.

@@ -422,7 +422,7 @@ where
     close(unit, outcome).await
 }
 
-async fn update_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, mut patch: T::Input) -> Result<T>
+async fn update_in<T, S>(store: &S, ctx: &Ctx, id: Uuid, expected_version: i64, patch: T::Input) -> Result<T>
 where
     T: Resource,
     S: Store + Repository<T>,
@@ -432,20 +432,40 @@ where
     if writable == Writable::Nothing {
         return Err(forbidden::<T>(Action::Update));
     }
-    let at = now();
+    change(store, ctx, current, expected_version, patch, writable, |_, _, _| {}).await
+}
+
+/// The one path of a change, for records and nested records alike: applies
+/// `patch` to `current` (a record the caller may see and change), checks every
+/// rule — the fields, those the role may write, the region, what `more` adds
+/// (a nested record's history and parent), those that need other records, the
+/// ID-number allowance — and writes it if it is still at `expected_version`.
+/// An invalid patch is reported as such whatever its version.
+pub(crate) async fn change<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    current: T,
+    expected_version: i64,
+    mut patch: T::Input,
+    writable: Writable,
+    more: impl FnOnce(&T, &T, &mut Fields) + Send,
+) -> Result<T>
+where
+    T: Resource,
+    S: Store + Repository<T>,
+{
     let mut record = current.clone();
     let mut f = Fields::new(Mode::Patch, patch.take_unknown());
-    record.apply(patch, &mut f, at.date_naive());
+    record.apply(patch, &mut f, now().date_naive());
     check_writable::<T>(ctx, &f, writable)?;
     if record.region_code() != current.region_code() {
         check_region(store, ctx, &record, &mut f).await?;
     }
+    more(&record, &current, &mut f);
     record.check_with(store, ctx, &mut f).await?;
     let id_number = uniqueness::sent_id_number(&record, &f);
     f.finish()?;
     uniqueness::check_allowance(store, ctx, id_number.as_deref()).await?;
-    // An invalid patch is reported as such whatever its version; a valid one
-    // applies only to the version it was based on.
     if current.meta().version != expected_version {
         return Err(Error::VersionMismatch {
             current: current.meta().version,
