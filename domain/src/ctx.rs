@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::enums::{Department, Role};
+use crate::enums::{Department, RegionLevel, Role};
 use crate::guarantee::Rules;
 use crate::region;
 use crate::resource::ResourceKind;
@@ -89,6 +89,32 @@ impl Ctx {
         self.jurisdiction_prefix().is_none_or(|p| region_code.starts_with(p))
     }
 
+    /// The regions above the caller's, up to its county, whose care places
+    /// serve the caller's villages: a village officer's township and county, a
+    /// township officer's county. Empty for a caller bound to a county or higher.
+    pub fn served_from(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.jurisdiction_prefix().is_none() || !region::is_valid_code(&self.region_code) {
+            return out;
+        }
+        let mut code = self.region_code.clone();
+        while matches!(region::level_of(&code), RegionLevel::Village | RegionLevel::Township) {
+            let Some(parent) = region::parent_of(&code) else { break };
+            out.push(parent.clone());
+            code = parent;
+        }
+        out
+    }
+
+    /// Whether the caller reads a record of `kind` registered in
+    /// `region_code`: one inside its jurisdiction, or a care place registered
+    /// at its township or county (see [`Ctx::served_from`]), which serves its
+    /// villages. Changing a record still needs it inside the jurisdiction.
+    pub fn sees(&self, kind: ResourceKind, region_code: &str) -> bool {
+        self.covers(region_code)
+            || (kind == ResourceKind::CareCenter && self.served_from().iter().any(|c| c == region_code))
+    }
+
     /// Whether the caller belongs to `department`.
     pub fn is_department(&self, department: Department) -> bool {
         self.role == Role::Department && self.department == Some(department)
@@ -112,6 +138,22 @@ mod tests {
         let c = ctx(Role::TownshipOfficer, "522631101000");
         assert!(c.covers("522631101201"));
         assert!(!c.covers("522631102201"));
+    }
+
+    #[test]
+    fn a_village_is_served_by_the_care_places_of_its_township_and_county() {
+        let village = ctx(Role::VillageOfficer, "522631101201");
+        assert_eq!(village.served_from(), vec!["522631101000", "522631000000"]);
+        assert!(village.sees(ResourceKind::CareCenter, "522631101000"));
+        assert!(village.sees(ResourceKind::CareCenter, "522631000000"));
+        assert!(!village.sees(ResourceKind::CareCenter, "522631102000"));
+        assert!(!village.sees(ResourceKind::Child, "522631101000"));
+        assert_eq!(
+            ctx(Role::TownshipOfficer, "522631101000").served_from(),
+            vec!["522631000000"]
+        );
+        assert!(ctx(Role::Coordinator, "522631000000").served_from().is_empty());
+        assert!(ctx(Role::Admin, "522631101201").served_from().is_empty());
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub trait Nested: Resource {
     const END_FIELD: &'static str;
     /// Most records one parent lists at once.
     const MAX_LISTED: u64 = 5000;
+    /// Whether reading the record needs only its child visible, wherever its
+    /// parent is (a child's enrolment in a place outside the caller's
+    /// jurisdiction is still the child's); changing it needs the parent too.
+    const READ_WITH_CHILD: bool = false;
 
     /// The parent's id.
     fn parent_id(&self) -> Uuid;
@@ -90,6 +94,27 @@ where
     Ok((record, parent))
 }
 
+/// A record the caller may read: through its child alone for a kind read with
+/// its child (see [`Nested::READ_WITH_CHILD`]), else as [`seen`].
+async fn readable<T, S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    if !T::READ_WITH_CHILD {
+        return Ok(seen::<T, S>(store, ctx, id).await?.0);
+    }
+    if !policy::can_read(ctx, T::KIND) {
+        return Err(Error::NotFound);
+    }
+    let record: T = Repository::<T>::find(store, id).await?.ok_or(Error::NotFound)?;
+    match record.child_id() {
+        Some(child) => visible::<Child, S>(store, ctx, child).await?,
+        None => return Ok(seen::<T, S>(store, ctx, id).await?.0),
+    };
+    Ok(record)
+}
+
 /// Keeps the records whose child the caller may see.
 async fn with_visible_children<T: Nested, S: Store>(store: &S, ctx: &Ctx, records: Vec<T>) -> Result<Vec<T>> {
     let ids: Vec<Uuid> = records
@@ -119,11 +144,9 @@ where
     S: Store + Repository<T> + Repository<T::Parent>,
 {
     visible::<T::Parent, S>(store, ctx, parent_id).await?;
+    // What a role cannot read is absent, as everywhere.
     if !policy::can_read(ctx, T::KIND) {
-        return Err(Error::Forbidden(format!(
-            "your role may not read a {}",
-            T::KIND.as_str()
-        )));
+        return Err(Error::NotFound);
     }
     let query = ListQuery {
         conditions: vec![Condition::EqId(T::PARENT_COLUMN, parent_id)],
@@ -143,7 +166,7 @@ where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,
 {
-    let (record, _) = seen::<T, S>(store, ctx, id).await?;
+    let record = readable::<T, S>(store, ctx, id).await?;
     finished_one(store, ctx, record).await
 }
 
@@ -255,6 +278,21 @@ where
     archive_at(store, ctx, current, expected_version).await
 }
 
+/// Every record of this kind about a child the caller may see, current and
+/// ended, oldest first; `NotFound` when the role cannot read the kind.
+pub async fn of_child<T, S>(store: &S, ctx: &Ctx, child_id: Uuid, key: fn(&T) -> Uuid) -> Result<Vec<T>>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    visible::<Child, S>(store, ctx, child_id).await?;
+    if !policy::can_read(ctx, T::KIND) {
+        return Err(Error::NotFound);
+    }
+    let mut found = of_many::<T, S>(store, ctx, "child_id", &[child_id], true, key).await?;
+    Ok(found.remove(&child_id).unwrap_or_default())
+}
+
 /// The records whose `column` holds one of `ids`, that the caller may see,
 /// keyed by `key` (for batched nested loads: a page costs the same queries
 /// whatever its size). Ended records are left out unless `with_ended`.
@@ -298,7 +336,10 @@ where
         .iter()
         .map(|p| p.meta().id)
         .collect();
-    let found: Vec<T> = found.into_iter().filter(|r| parents.contains(&r.parent_id())).collect();
+    let found: Vec<T> = found
+        .into_iter()
+        .filter(|r| (T::READ_WITH_CHILD && r.child_id().is_some()) || parents.contains(&r.parent_id()))
+        .collect();
     let kept = with_visible_children(store, ctx, found).await?;
     for r in finished(store, ctx, kept).await? {
         out.entry(key(&r)).or_default().push(r);

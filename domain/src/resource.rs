@@ -212,6 +212,9 @@ pub enum Condition {
     StartsWith(&'static str, String),
     /// `region_code` lies in the subtree whose codes start with this prefix.
     WithinRegion(String),
+    /// `region_code` lies in the subtree of the prefix or is one of the codes
+    /// (care places registered above the caller's region that serve it).
+    WithinRegionOrIn(String, Vec<String>),
     /// A child's derived exit: `true` = exited (recorded, or active with every
     /// parent on record home); `false` = active and not so.
     Exited(bool),

@@ -17,7 +17,9 @@ use crate::guardianship::Guardianship;
 use crate::policy::{self, Action, Writable};
 use crate::ports::{RegionStore, Repository, Store, Transactional};
 use crate::region::{self, Region};
-use crate::resource::{Condition, Event, EventAction, FilterKind, ListQuery, Meta, Page, PageRequest, Resource, now};
+use crate::resource::{
+    Condition, Event, EventAction, FilterKind, ListQuery, Meta, Page, PageRequest, Resource, ResourceKind, now,
+};
 use crate::uniqueness;
 
 /// Reads a record the caller may see: absent, outside the jurisdiction and
@@ -27,7 +29,7 @@ pub(crate) async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx,
         return Err(Error::NotFound);
     }
     match store.find(id).await? {
-        Some(r) if ctx.covers(r.region_code()) && ctx.reaches(T::KIND, id) => Ok(r),
+        Some(r) if ctx.sees(T::KIND, r.region_code()) && ctx.reaches(T::KIND, id) => Ok(r),
         _ => Err(Error::NotFound),
     }
 }
@@ -99,7 +101,7 @@ pub(crate) async fn visible_many<T: Resource, S: Repository<T>>(store: &S, ctx: 
         .find_many(ids)
         .await?
         .into_iter()
-        .filter(|r| ctx.covers(r.region_code()) && ctx.reaches(T::KIND, r.meta().id))
+        .filter(|r| ctx.sees(T::KIND, r.region_code()) && ctx.reaches(T::KIND, r.meta().id))
         .collect())
 }
 
@@ -197,15 +199,30 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
         )),
     }
     // The effective subtree is the narrower of the jurisdiction and the filter.
+    // Care places registered above the caller's region that serve it (see
+    // `Ctx::served_from`), within the filter's subtree.
+    let mut served = if T::KIND == ResourceKind::CareCenter {
+        ctx.served_from()
+    } else {
+        Vec::new()
+    };
+    if let Some(r) = &region_prefix {
+        served.retain(|code| code.starts_with(r.as_str()));
+    }
     let bound = match (ctx.jurisdiction_prefix(), region_prefix) {
         (None, r) => r,
         (Some(j), None) => Some(j.to_owned()),
-        (Some(j), Some(r)) if r.starts_with(j) => Some(r),
+        (Some(j), Some(r)) if r.starts_with(j) => {
+            served.clear();
+            Some(r)
+        }
         (Some(j), Some(r)) if j.starts_with(&r) => Some(j.to_owned()),
         (Some(_), Some(_)) => return Ok(None),
     };
-    if let Some(prefix) = bound {
-        conditions.push(Condition::WithinRegion(prefix));
+    match bound {
+        Some(prefix) if served.is_empty() => conditions.push(Condition::WithinRegion(prefix)),
+        Some(prefix) => conditions.push(Condition::WithinRegionOrIn(prefix, served)),
+        None => {}
     }
     if let Some(only) = ctx.reachable(T::KIND) {
         conditions.push(Condition::IdIn("id", only.to_vec()));
@@ -432,7 +449,21 @@ where
     if writable == Writable::Nothing {
         return Err(forbidden::<T>(Action::Update));
     }
+    within_jurisdiction(ctx, &current)?;
     change(store, ctx, current, expected_version, patch, writable, |_, _, _| {}).await
+}
+
+/// Refuses to change a record the caller reads but that lies outside its
+/// jurisdiction (a care place of its township or county, see `Ctx::sees`).
+fn within_jurisdiction<T: Resource>(ctx: &Ctx, record: &T) -> Result<()> {
+    if ctx.covers(record.region_code()) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "this {} serves your area but is registered above it: the officers of its own region change it",
+            T::KIND.as_str().replace('_', " ")
+        )))
+    }
 }
 
 /// The one path of a change, for records and nested records alike: applies
@@ -500,6 +531,7 @@ where
     if policy::writable(ctx, T::KIND, Action::Archive) != Writable::All {
         return Err(forbidden::<T>(Action::Archive));
     }
+    within_jurisdiction(ctx, &current)?;
     archive_at(store, ctx, current, expected_version).await
 }
 

@@ -77,6 +77,11 @@ pub(crate) fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
                 let c = column::<T>("region_code")?;
                 w.add(c.gte(prefix.clone())).add(c.lt(successor(prefix)))
             }
+            Condition::WithinRegionOrIn(prefix, codes) => {
+                let c = column::<T>("region_code")?;
+                let within = Where::all().add(c.gte(prefix.clone())).add(c.lt(successor(prefix)));
+                w.add(Where::any().add(within).add(c.is_in(codes.clone())))
+            }
         };
     }
     Ok(w)

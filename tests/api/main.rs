@@ -20,6 +20,7 @@ mod jurisdiction;
 mod matrix;
 mod oauth;
 mod ops;
+mod reach;
 mod read_log;
 mod register;
 mod request_ids;

@@ -133,6 +133,7 @@ impl Nested for Enrollment {
     type Parent = CareCenter;
     const PARENT_COLUMN: &'static str = "care_center_id";
     const END_FIELD: &'static str = "until";
+    const READ_WITH_CHILD: bool = true;
 
     fn parent_id(&self) -> Uuid {
         self.care_center_id
@@ -185,6 +186,12 @@ pub async fn active_of_children<S: Store>(
     child_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, Vec<Enrollment>>> {
     crate::nested::of_many::<Enrollment, S>(store, ctx, "child_id", child_ids, false, |e| e.child_id).await
+}
+
+/// Every enrolment of a child the caller may see, current and ended, in any
+/// place (the place itself may lie outside the caller's jurisdiction).
+pub async fn of_child<S: Store>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Enrollment>> {
+    crate::nested::of_child::<Enrollment, S>(store, ctx, child_id, |e| e.child_id).await
 }
 
 /// The enrolments active today in these places, keyed by place.

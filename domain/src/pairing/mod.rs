@@ -166,9 +166,7 @@ impl Nested for Pairing {
 
 /// A child's pairings, current and ended, with volunteers the caller may see.
 pub async fn pairings_of_child<S: Store>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Pairing>> {
-    visible::<Child, S>(store, ctx, child_id).await?;
-    let mut found = of_children(store, ctx, &[child_id], true).await?;
-    Ok(found.remove(&child_id).unwrap_or_default())
+    crate::nested::of_child::<Pairing, S>(store, ctx, child_id, |p| p.child_id).await
 }
 
 /// The pairings of these children, keyed by child; ended ones only `with_ended`.
