@@ -166,8 +166,31 @@ def check_durable(server, writers):
     print(f"  {len(writers.created)} acknowledged creates and version {acknowledged} of a patched record survived")
 
 
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def check_request_log(server):
+    """The request's log line names the route template, the caller's subject and role, and the traceparent sent."""
+    server.log.seek(0)
+    for line in server.log.read().decode(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("message") == "request" and entry.get("traceparent") == TRACEPARENT:
+            assert entry.get("route") == "/api/v1/children/{id}", entry
+            assert entry.get("role") == "village_officer" and entry.get("subject"), entry
+            assert entry.get("status") == 404, entry
+            print(f"  log line: route {entry['route']}, role {entry['role']}, traceparent kept")
+            return
+    raise AssertionError("no request log line carries the traceparent sent")
+
+
 def crash_or_term(binary, url, sig):
-    server = Server(binary, url, demo=True).start()
+    server = Server(binary, url, demo=True, extra_env={"SHOUHU_LOG_FORMAT": "json"}).start()
+    status, _, _ = call(server.base, "GET", f"/api/v1/children/{uuid.uuid4()}", token=server.token("village"),
+                        headers={"traceparent": TRACEPARENT})
+    assert status == 404, status
     writers = Writers(server.base, server.token())
     writers.start()
     time.sleep(3)
@@ -186,6 +209,7 @@ def crash_or_term(binary, url, sig):
         print(f"  SIGTERM: exited 0 in {took:.2f} s and stopped accepting")
     else:
         assert code == -signal.SIGKILL, code
+    check_request_log(server)
     restarted = Server(binary, url).start()
     try:
         check_durable(restarted, writers)

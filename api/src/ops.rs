@@ -9,7 +9,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
 
 use crate::app::AppState;
 use crate::auth;
@@ -32,15 +35,26 @@ pub struct RequestId {
     pub client: Option<String>,
 }
 
-/// The server's metrics, in a registry of its own (no global state).
+/// The server's metrics, in a registry of its own (no global state). Each
+/// replica counts its own; Prometheus sums them.
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    in_flight: IntGauge,
     queries: IntCounter,
     query_errors: IntCounter,
+    query_latency: Histogram,
+    pool: IntGaugeVec,
+    graphql: IntCounterVec,
+    graphql_names: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    logins: IntCounterVec,
 }
+
+/// Most distinct GraphQL operation names counted by name; later names count
+/// as `other`, so that clients cannot grow the metrics without bound.
+const MAX_OPERATION_NAMES: usize = 200;
 
 impl Metrics {
     /// Registers the metrics.
@@ -60,30 +74,117 @@ impl Metrics {
             ),
             &["method", "route"],
         )?;
+        let in_flight = IntGauge::new("shouhu_http_requests_in_flight", "HTTP requests being served")?;
         let queries = IntCounter::new("shouhu_db_queries_total", "SQL statements executed")?;
         let query_errors = IntCounter::new("shouhu_db_query_errors_total", "SQL statements that failed")?;
-        registry.register(Box::new(requests.clone()))?;
-        registry.register(Box::new(latency.clone()))?;
-        registry.register(Box::new(queries.clone()))?;
-        registry.register(Box::new(query_errors.clone()))?;
+        let query_latency = Histogram::with_opts(
+            HistogramOpts::new("shouhu_db_query_duration_seconds", "SQL statement latency").buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "shouhu_db_pool_connections",
+                "Database pool connections: the most it opens (max), open now (size), serving a statement (in_use), idle",
+            ),
+            &["state"],
+        )?;
+        let graphql = IntCounterVec::new(
+            Opts::new(
+                "shouhu_graphql_operations_total",
+                "GraphQL operations by operation name (anonymous, or other past the first names seen) and outcome \
+                 (ok, or the first error's extensions.code)",
+            ),
+            &["operation", "code"],
+        )?;
+        let logins = IntCounterVec::new(
+            Opts::new(
+                "shouhu_logins_total",
+                "Sign-ins (password logins and client credentials) by outcome: ok, refused, locked (throttled)",
+            ),
+            &["outcome"],
+        )?;
+        let build = IntGaugeVec::new(
+            Opts::new("shouhu_build_info", "The running build: its version (always 1)"),
+            &["version"],
+        )?;
+        build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(in_flight.clone()),
+            Box::new(queries.clone()),
+            Box::new(query_errors.clone()),
+            Box::new(query_latency.clone()),
+            Box::new(pool.clone()),
+            Box::new(graphql.clone()),
+            Box::new(logins.clone()),
+            Box::new(build),
+        ] {
+            registry.register(metric)?;
+        }
+        #[cfg(target_os = "linux")]
+        registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            in_flight,
             queries,
             query_errors,
+            query_latency,
+            pool,
+            graphql,
+            graphql_names: Default::default(),
+            logins,
         })
     }
 
-    /// Counts one SQL statement.
-    pub fn query_done(&self, _elapsed: Duration, failed: bool) {
+    /// Counts one SQL statement and its latency.
+    pub fn query_done(&self, elapsed: Duration, failed: bool) {
         self.queries.inc();
+        self.query_latency.observe(elapsed.as_secs_f64());
         if failed {
             self.query_errors.inc();
         }
     }
 
-    fn render(&self) -> String {
+    /// Counts one GraphQL operation by name and outcome (`ok` or an error code).
+    pub fn graphql_operation(&self, name: Option<&str>, code: &str) {
+        let name = match name {
+            None => "anonymous".to_owned(),
+            Some(n) if n.len() <= 64 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                let mut names = self
+                    .graphql_names
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if names.contains(n) || names.len() < MAX_OPERATION_NAMES {
+                    names.insert(n.to_owned());
+                    n.to_owned()
+                } else {
+                    "other".to_owned()
+                }
+            }
+            Some(_) => "other".to_owned(),
+        };
+        self.graphql.with_label_values(&[&name, code]).inc();
+    }
+
+    /// Counts one sign-in by outcome: `ok`, `refused` or `locked`.
+    pub fn login(&self, outcome: &str) {
+        self.logins.with_label_values(&[outcome]).inc();
+    }
+
+    fn render(&self, db: &shouhu_persistence::Db) -> String {
+        let pool = db.pool_status();
+        for (state, value) in [
+            ("max", pool.max),
+            ("size", pool.size),
+            ("in_use", pool.size.saturating_sub(pool.idle)),
+            ("idle", pool.idle),
+        ] {
+            self.pool.with_label_values(&[state]).set(i64::from(value));
+        }
         let mut buf = Vec::new();
         if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
             tracing::error!(error = %e, "encoding metrics");
@@ -126,10 +227,15 @@ pub async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let subject = match req.extensions().get::<auth::Authenticated>() {
-        Some(auth::Authenticated(Ok(ctx))) => Some(ctx.subject.clone()),
-        _ => None,
+    let (subject, role) = match req.extensions().get::<auth::Authenticated>() {
+        Some(auth::Authenticated(Ok(ctx))) => (Some(ctx.subject.clone()), Some(ctx.role.to_string())),
+        _ => (None, None),
     };
+    // A client system's tokens name it as their subject.
+    let client = subject.clone().filter(|s| s.starts_with("cl_"));
+    let traceparent = traceparent(&req);
+    let _in_flight = state.as_ref().map(|s| InFlight::new(&s.metrics.in_flight));
+    let logged_subject = subject.clone();
     // Health, metrics, the documents and the key set never use up a caller's budget.
     let decision = state
         .as_ref()
@@ -191,12 +297,43 @@ pub async fn observe(
         request_id = %request_id,
         client_request_id = client_id.as_deref(),
         method = %method,
+        route = %route,
         path = %path,
         status,
+        subject = logged_subject.as_deref(),
+        role = role.as_deref(),
+        client = client.as_deref(),
+        traceparent = traceparent.as_deref(),
         duration_ms = elapsed.as_secs_f64() * 1000.0,
         "request"
     );
     Ok(res)
+}
+
+/// Counts a request in flight for as long as it lives (also when it fails).
+struct InFlight(IntGauge);
+
+impl InFlight {
+    fn new(gauge: &IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// The W3C `traceparent` header, when it is well formed
+/// (`00-<32 hex>-<16 hex>-<2 hex>`), for the log line.
+fn traceparent(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get("traceparent")?.to_str().ok()?;
+    let parts: Vec<&str> = value.split('-').collect();
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    (parts.len() == 4 && hex(parts[0], 2) && hex(parts[1], 32) && hex(parts[2], 16) && hex(parts[3], 2))
+        .then(|| value.to_owned())
 }
 
 /// Routes that never count against a caller's rate limit: health, metrics,
@@ -289,7 +426,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.metrics.render(&state.db))
 }
 
 /// Anything no route matches: a 404 problem.

@@ -113,7 +113,10 @@ pub struct Facts {
 pub struct Check {
     /// Whether it holds.
     pub met: bool,
-    /// Why not, when it does not.
+    /// Why not, when it does not: a stable code (`no_recent_visit`) for
+    /// programs and translations.
+    pub code: Option<&'static str>,
+    /// Why not, when it does not, in words.
     pub reason: Option<String>,
 }
 
@@ -121,12 +124,14 @@ impl Check {
     fn met() -> Self {
         Self {
             met: true,
+            code: None,
             reason: None,
         }
     }
-    fn unmet(reason: impl Into<String>) -> Self {
+    fn unmet(code: &'static str, reason: impl Into<String>) -> Self {
         Self {
             met: false,
+            code: Some(code),
             reason: Some(reason.into()),
         }
     }
@@ -155,41 +160,52 @@ pub fn evaluate(child: &Child, facts: &Facts, rules: &Rules, today: NaiveDate) -
     } else {
         match child.school_status {
             Some(SchoolStatus::Enrolled) => Check::met(),
-            Some(other) => Check::unmet(format!("of school age ({age}) but school_status is {other}")),
-            None => Check::unmet(format!("of school age ({age}) and no school status is recorded")),
+            Some(other) => Check::unmet(
+                "not_at_school",
+                format!("of school age ({age}) but school_status is {other}"),
+            ),
+            None => Check::unmet(
+                "no_school_status",
+                format!("of school age ({age}) and no school status is recorded"),
+            ),
         }
     };
     let guardianship = match facts.primary_caregiver {
-        None => Check::unmet("no active primary caregiver"),
-        Some(Caregiver { able: false, .. }) => Check::unmet("the primary caregiver cannot act as guardian"),
+        None => Check::unmet("no_primary_caregiver", "no active primary caregiver"),
+        Some(Caregiver { able: false, .. }) => {
+            Check::unmet("caregiver_not_capable", "the primary caregiver cannot act as guardian")
+        }
         Some(Caregiver {
             agreement_signed: false,
             ..
-        }) => Check::unmet("the responsibility agreement is not signed"),
+        }) => Check::unmet("agreement_not_signed", "the responsibility agreement is not signed"),
         Some(_) => Check::met(),
     };
     let safety = if facts.open_safety_concern {
-        Check::unmet("a safety concern is open")
+        Check::unmet("open_safety_concern", "a safety concern is open")
     } else if !facts.recent_visit {
-        Check::unmet(format!(
-            "no follow-up visit in the last {} days",
-            rules.visit_within_days
-        ))
+        Check::unmet(
+            "no_recent_visit",
+            format!("no follow-up visit in the last {} days", rules.visit_within_days),
+        )
     } else {
         Check::met()
     };
     let affection = if facts.recent_parent_contact || facts.surrogate_parent {
         Check::met()
     } else {
-        Check::unmet(format!(
-            "no contact with a parent in the last {} days and no surrogate parent",
-            rules.contact_within_days
-        ))
+        Check::unmet(
+            "no_recent_parent_contact",
+            format!(
+                "no contact with a parent in the last {} days and no surrogate parent",
+                rules.contact_within_days
+            ),
+        )
     };
     let activity = if facts.active_enrollment {
         Check::met()
     } else {
-        Check::unmet("not enrolled in any place of care")
+        Check::unmet("not_enrolled", "not enrolled in any place of care")
     };
     Guarantees {
         education,
@@ -311,6 +327,17 @@ mod tests {
         );
         assert!(!g.affection.met);
         assert!(!g.activity.met);
+        let codes = [&g.education, &g.guardianship, &g.safety, &g.affection, &g.activity].map(|c| c.code);
+        assert_eq!(
+            codes,
+            [
+                Some("not_at_school"),
+                Some("agreement_not_signed"),
+                Some("no_recent_visit"),
+                Some("no_recent_parent_contact"),
+                Some("not_enrolled")
+            ]
+        );
         // The day limits are inclusive.
         let rules = Rules::default();
         assert_eq!(rules.visit_cutoff(today), day(2026, 8, 31));

@@ -26,4 +26,4 @@ mod volunteer;
 pub use error::db_error;
 pub use mapping::Mapped;
 pub use sessions::{SessionKind, ThrottleScope};
-pub use store::{Db, QueryCounter, SigningKeyRow};
+pub use store::{Db, PoolStatus, QueryCounter, SigningKeyRow};

@@ -48,6 +48,17 @@ struct Unit {
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
+/// The database pool's connections at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// The most it opens.
+    pub max: u32,
+    /// Open now.
+    pub size: u32,
+    /// Open and idle.
+    pub idle: u32,
+}
+
 /// A stored signing key.
 #[derive(Debug, Clone)]
 pub struct SigningKeyRow {
@@ -191,6 +202,25 @@ impl Db {
         row.try_get_by_index::<String>(0)
             .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
             .map_err(db_error)
+    }
+
+    /// The pool's connections now.
+    pub fn pool_status(&self) -> PoolStatus {
+        let (max, size, idle) = match self.conn.get_database_backend() {
+            DbBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.options().get_max_connections(), pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.options().get_max_connections(), pool.size(), pool.num_idle())
+            }
+        };
+        PoolStatus {
+            max,
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        }
     }
 
     /// Whether the database answers.

@@ -1,5 +1,5 @@
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -203,4 +203,74 @@ async fn health_metrics_and_documents_never_use_up_a_callers_budget() {
         StatusCode::TOO_MANY_REQUESTS,
         "the budget itself still holds"
     );
+}
+
+#[tokio::test]
+async fn metrics_show_the_pool_query_latency_build_process_in_flight_graphql_operations_and_logins() {
+    let app = TestApp::spawn().await;
+    let token = app.token("township").await;
+    let refused = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "township", "password": "not the password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .gql(
+            &token,
+            "query Places { careCenters { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(res["errors"].is_null(), "{res}");
+    let res = app
+        .gql(&token, "query Broken { careCenters { nope } }", json!({}))
+        .await;
+    assert_eq!(
+        res["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{res}"
+    );
+
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse::<f64>().ok()))
+            .unwrap_or_else(|| panic!("no {series} in /metrics:\n{text}"))
+    };
+    assert_eq!(value("shouhu_db_pool_connections{state=\"max\"}"), 5.0);
+    assert!(value("shouhu_db_pool_connections{state=\"size\"}") >= 1.0);
+    assert!(value("shouhu_db_pool_connections{state=\"idle\"}") >= 0.0);
+    assert!(value("shouhu_db_pool_connections{state=\"in_use\"}") >= 0.0);
+    assert!(value("shouhu_db_query_duration_seconds_count") > 0.0);
+    assert_eq!(
+        value(&format!(
+            "shouhu_build_info{{version=\"{}\"}}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        1.0
+    );
+    // The scrape itself is in flight.
+    assert!(value("shouhu_http_requests_in_flight") >= 1.0);
+    assert!(value("process_resident_memory_bytes") > 0.0);
+    assert!(value("process_cpu_seconds_total") >= 0.0);
+    assert_eq!(
+        value("shouhu_graphql_operations_total{code=\"ok\",operation=\"Places\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("shouhu_graphql_operations_total{code=\"GRAPHQL_VALIDATION_FAILED\",operation=\"Broken\"}"),
+        1.0
+    );
+    assert!(value("shouhu_logins_total{outcome=\"ok\"}") >= 1.0);
+    assert_eq!(value("shouhu_logins_total{outcome=\"refused\"}"), 1.0);
 }

@@ -150,8 +150,14 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
     let operation_name = request.operation_name.clone();
     let (request, doc) = match bounded(request, &state.graphql_limits) {
         Ok(bounded) => bounded,
-        Err(Refused::Limit(message)) => return gql_failure(StatusCode::OK, "VALIDATION", &message),
+        Err(Refused::Limit(message)) => {
+            state.metrics.graphql_operation(operation_name.as_deref(), "VALIDATION");
+            return gql_failure(StatusCode::OK, "VALIDATION", &message);
+        }
         Err(Refused::Parse(e)) => {
+            state
+                .metrics
+                .graphql_operation(operation_name.as_deref(), "GRAPHQL_PARSE_FAILED");
             let mut error = async_graphql::ServerError::from(e);
             error
                 .extensions
@@ -178,6 +184,25 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         &state.schema
     };
     let mut response = coded(schema.execute(request).await, &state.graphql_limits);
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(|code| match code {
+            async_graphql::Value::String(c) => Some(c.clone()),
+            _ => None,
+        });
+    // A document with one named operation names it without `operationName`.
+    let named = operation_name.clone().or_else(|| match &doc.operations {
+        async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|n| n.to_string())
+        }
+        _ => None,
+    });
+    state
+        .metrics
+        .graphql_operation(named.as_deref(), outcome.as_deref().unwrap_or("ok"));
     ordered::in_selection_order(&mut response.data, &doc, operation_name.as_deref());
     let logged = match read_log.take() {
         Ok(disclosed) => audit::record_disclosed(&state.db, &caller, &disclosed).await,

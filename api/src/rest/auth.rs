@@ -193,6 +193,24 @@ async fn check_credentials(
     secret: &str,
     of_kind: impl Fn(&Account) -> bool,
 ) -> Result<Checked, shouhu_domain::Error> {
+    let checked = check_credentials_once(state, req, scope, name, plausible, secret, of_kind).await?;
+    state.metrics.login(match checked {
+        Checked::Valid(_) => "ok",
+        Checked::Refused => "refused",
+        Checked::Wait(_) => "locked",
+    });
+    Ok(checked)
+}
+
+async fn check_credentials_once(
+    state: &AppState,
+    req: &HttpRequest,
+    scope: ThrottleScope,
+    name: &str,
+    plausible: bool,
+    secret: &str,
+    of_kind: impl Fn(&Account) -> bool,
+) -> Result<Checked, shouhu_domain::Error> {
     let source = source_address(req, &state.settings.serve.trusted_proxies);
     let subject = throttle_subject(name);
     let limiter_key = match scope {
