@@ -8,7 +8,6 @@ use super::dto::{Attendance, AttendanceCreate, AttendanceList, AttendancePatch};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::rest::Routes;
 
 crate::rest::nested::nested_rest!(
     kind = Attendance, list_body = AttendanceList,
@@ -27,6 +26,7 @@ crate::rest::nested::nested_rest!(
     update = update_attendance,
     /// Cancels a registration; it stays in the history and frees its place.
     end = cancel_attendance,
+    also = [guardian_training],
 );
 
 /// A guardian's training history: their registrations and check-ins.
@@ -48,9 +48,4 @@ pub async fn guardian_training(
         .map_err(ApiError)?;
     let items: Vec<Attendance> = found.into_iter().map(Attendance::from).collect();
     Ok(HttpResponse::Ok().json(AttendanceList { items }))
-}
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_attendance, create_attendance, get_attendance, update_attendance, cancel_attendance, guardian_training);
 }

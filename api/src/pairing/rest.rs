@@ -8,7 +8,6 @@ use super::dto::{Pairing, PairingCreate, PairingList, PairingPatch};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::rest::Routes;
 
 crate::rest::nested::nested_rest!(
     kind = Pairing, list_body = PairingList,
@@ -27,6 +26,7 @@ crate::rest::nested::nested_rest!(
     update = update_pairing,
     /// Ends a pairing; it stays in the history.
     end = end_pairing,
+    also = [child_pairings],
 );
 
 /// A child's pairings with volunteers, current and ended.
@@ -48,9 +48,4 @@ pub async fn child_pairings(
         .map_err(ApiError)?;
     let items: Vec<Pairing> = found.into_iter().map(Pairing::from).collect();
     Ok(HttpResponse::Ok().json(PairingList { items }))
-}
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_pairings, create_pairing, get_pairing, update_pairing, end_pairing, child_pairings);
 }
