@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::dto::{Attendance, AttendanceCreate, AttendanceList, AttendancePatch};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::Problem;
 
 crate::rest::nested::nested_rest!(
     kind = Attendance, list_body = AttendanceList,
@@ -43,9 +43,5 @@ pub async fn guardian_training(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let found = shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
-    let items: Vec<Attendance> = found.into_iter().map(Attendance::from).collect();
-    Ok(HttpResponse::Ok().json(AttendanceList { items }))
+    crate::rest::nested::list_response::<Attendance>(shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner()).await)
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::dto::{Pairing, PairingCreate, PairingList, PairingPatch};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::Problem;
 
 crate::rest::nested::nested_rest!(
     kind = Pairing, list_body = PairingList,
@@ -43,9 +43,5 @@ pub async fn child_pairings(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let found = shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
-    let items: Vec<Pairing> = found.into_iter().map(Pairing::from).collect();
-    Ok(HttpResponse::Ok().json(PairingList { items }))
+    crate::rest::nested::list_response::<Pairing>(shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner()).await)
 }

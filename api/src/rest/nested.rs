@@ -25,9 +25,15 @@ pub async fn list<K: Nested>(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let found = nested::list_of::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
+    list_response::<K>(nested::list_of::<K::Record, Db>(&state.db, &caller.0, id.into_inner()).await)
+}
+
+/// 200 with the records found, as REST lists them: a parent's, or those of
+/// another record they concern (a child's pairings, a guardian's training).
+pub fn list_response<K: Nested>(
+    found: shouhu_domain::Result<Vec<K::Record>>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let found = found.map_err(ApiError)?;
     Ok(HttpResponse::Ok().json(K::list(found.into_iter().map(K::from).collect())))
 }
 
