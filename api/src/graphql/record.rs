@@ -96,17 +96,28 @@ pub async fn retire<K: Kind>(ctx: &Context<'_>, id: ID, expected_version: i64) -
 }
 
 /// Writes a register kind's query and mutation objects, each field a one-line
-/// call of the generic function above.
+/// call of the generic function above, and its [`Listed`] impl, which calls
+/// the kind's `prefetch` function.
 macro_rules! register_graphql {
     (
         query = $query:ident, mutation = $mutation:ident, kind = $kind:ident,
         filter = $filter:ty, create_input = $create_input:ty, update_input = $update_input:ty,
+        prefetch = $prefetch:path,
         $(#[doc = $get_doc:literal])* get = $get:ident,
         $(#[doc = $list_doc:literal])* list = $list:ident,
         $(#[doc = $create_doc:literal])* create = $create:ident,
         $(#[doc = $update_doc:literal])* update = $update:ident,
         $(#[doc = $archive_doc:literal])* archive = $archive:ident $(,)?
     ) => {
+        impl $crate::graphql::record::Listed for $kind {
+            fn prefetch(
+                ctx: &async_graphql::Context<'_>,
+                page: &[<$kind as $crate::kind::Kind>::Record],
+            ) -> impl ::std::future::Future<Output = async_graphql::Result<()>> + Send {
+                $prefetch(ctx, page)
+            }
+        }
+
         /// Queries of one collection.
         #[derive(Default)]
         pub struct $query;
