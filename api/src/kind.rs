@@ -1,18 +1,54 @@
 //! What the generic handlers and resolvers know of a record kind: its domain
-//! record, the DTO both surfaces send, and where REST keeps it. Each kind
-//! implements these next to its DTO (`<kind>/dto.rs`).
+//! record, the DTO both surfaces send, where REST keeps it, and how the domain
+//! reaches one record. Each kind implements these next to its DTO
+//! (`<kind>/dto.rs`); the kinds themselves are listed once, in [`kinds!`].
+
+use std::future::Future;
 
 use serde::Serialize;
-use shouhu_persistence::Mapped;
+use shouhu_domain::resource::Resource;
+use shouhu_domain::{Ctx, Result};
+use shouhu_persistence::{Db, Mapped};
+use uuid::Uuid;
 
 /// A record kind, implemented by the DTO the APIs send.
 pub trait Kind: From<Self::Record> + Serialize + async_graphql::OutputType + Send + Sync + 'static {
     /// The domain record.
     type Record: Mapped;
+    /// How the domain reaches one record of this kind: [`Registered`] or
+    /// [`Through`] its parent (see `records`).
+    type Access: Access<Self::Record>;
     /// Where REST keeps records of this kind: `Location` is this path, a
     /// slash and the record's id.
     const COLLECTION: &'static str;
 }
+
+/// The domain calls on one record that both surfaces make, whatever the kind.
+pub trait Access<R: Resource> {
+    /// One record the caller may see, masked, its read not logged yet (REST
+    /// may answer 304 or a `HEAD` without sending it).
+    fn read(db: &Db, ctx: &Ctx, id: Uuid) -> impl Future<Output = Result<R>> + Send;
+    /// Notes in the read log that `record` (from [`Access::read`]) went out
+    /// in a response of its own.
+    fn sent(db: &Db, ctx: &Ctx, record: &R) -> impl Future<Output = Result<()>> + Send;
+    /// Applies a merge patch at `expected_version`.
+    fn update(
+        db: &Db,
+        ctx: &Ctx,
+        id: Uuid,
+        expected_version: i64,
+        patch: R::Input,
+    ) -> impl Future<Output = Result<R>> + Send;
+    /// Archives a register record, ends (withdraws, cancels) a nested one, at
+    /// `expected_version`.
+    fn retire(db: &Db, ctx: &Ctx, id: Uuid, expected_version: i64) -> impl Future<Output = Result<R>> + Send;
+}
+
+/// A register kind's records, reached directly.
+pub struct Registered;
+
+/// A nested kind's records, reached through their parent.
+pub struct Through;
 
 /// A register record kind: listed a page at a time, archived rather than ended.
 pub trait Register: Kind {
@@ -24,7 +60,7 @@ pub trait Register: Kind {
 
 /// A record kind seen through another (its parent): listed whole, ended
 /// rather than archived.
-pub trait Nested: Kind {
+pub trait Nested: Kind<Record: shouhu_domain::nested::Nested<Parent: Mapped>> {
     /// REST's list of a parent's records.
     type List: Serialize;
     /// A parent's records.
@@ -47,6 +83,7 @@ macro_rules! register_kind {
 
         impl $crate::kind::Kind for $dto {
             type Record = $record;
+            type Access = $crate::kind::Registered;
             const COLLECTION: &'static str = $collection;
         }
 
@@ -75,6 +112,7 @@ macro_rules! nested_kind {
 
         impl $crate::kind::Kind for $dto {
             type Record = $record;
+            type Access = $crate::kind::Through;
             const COLLECTION: &'static str = $collection;
         }
 
@@ -87,3 +125,41 @@ macro_rules! nested_kind {
     };
 }
 pub(crate) use nested_kind;
+
+/// The record kinds, each a folder (`<kind>/{mod,dto,rest,graphql}.rs`),
+/// listed once: this declares their modules, mounts their routes
+/// (`registry::routes`) and merges their GraphQL queries and mutations
+/// (`registry::{QueryRoot, MutationRoot}`), all in the order listed. Each
+/// kind's `rest` has `routes` and its `graphql` has `Query` and, unless the
+/// kind is marked `(read_only)`, `Mutation`.
+macro_rules! kinds {
+    (@mutations [$($done:path,)*] $kind:ident (read_only), $($rest:tt)*) => {
+        $crate::kind::kinds!(@mutations [$($done,)*] $($rest)*);
+    };
+    (@mutations [$($done:path,)*] $kind:ident, $($rest:tt)*) => {
+        $crate::kind::kinds!(@mutations [$($done,)* $crate::$kind::graphql::Mutation,] $($rest)*);
+    };
+    (@mutations [$($done:path,)*]) => {
+        /// Every mutation.
+        #[derive(async_graphql::MergedObject, Default)]
+        pub struct MutationRoot($($done),*);
+    };
+    ($($kind:ident $(($read_only:ident))?),+ $(,)?) => {
+        $(pub mod $kind;)+
+
+        /// What the record kinds add to the shared surfaces.
+        pub mod registry {
+            /// Mounts every kind's routes, with their OpenAPI entries.
+            pub fn routes(routes: &mut $crate::rest::Routes) {
+                $($crate::$kind::rest::routes(routes);)+
+            }
+
+            /// Every query.
+            #[derive(async_graphql::MergedObject, Default)]
+            pub struct QueryRoot($($crate::$kind::graphql::Query),+);
+
+            $crate::kind::kinds!(@mutations [] $($kind $(($read_only))?,)+);
+        }
+    };
+}
+pub(crate) use kinds;

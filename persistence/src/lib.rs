@@ -2,26 +2,34 @@
 //! that implement the domain's ports. `DbErr` ends here: everything leaving
 //! this crate is a `shouhu_domain::Error`.
 
-mod attendance;
+/// The record kinds stored here, listed once: each has its table's entity
+/// (`entities/<kind>.rs`) and its row mapping (`<kind>.rs`). Gives the list to
+/// `$then`, which declares those modules (here and in `entities`) or names the
+/// tables (`store`).
+macro_rules! record_kinds {
+    ($then:ident) => {
+        $then! { attendance, care_center, child, enrollment, guardian, guardianship, pairing, training_session, visit, volunteer }
+    };
+}
+
+/// Declares each record kind's row mapping.
+macro_rules! declare_mappings {
+    ($($kind:ident),+) => {
+        $(mod $kind;)+
+    };
+}
+record_kinds!(declare_mappings);
+
 mod care;
-mod care_center;
-mod child;
-mod enrollment;
 pub mod entities;
 mod error;
 mod events;
-mod guardian;
-mod guardianship;
 mod idempotency;
 mod mapping;
 pub mod migration;
-mod pairing;
 mod repository;
 mod sessions;
 mod store;
-mod training_session;
-mod visit;
-mod volunteer;
 
 pub use error::db_error;
 pub use mapping::Mapped;

@@ -72,20 +72,13 @@ pub struct SigningKeyRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// The tables the list filters and the guarantees read, whose statistics matter.
-const REGISTER_TABLES: [&str; 11] = [
-    "regions",
-    "children",
-    "guardians",
-    "guardianships",
-    "care_centers",
-    "enrollments",
-    "volunteers",
-    "training_sessions",
-    "pairings",
-    "visits",
-    "attendance",
-];
+/// The tables the list filters and the guarantees read, whose statistics
+/// matter: the regions' and every record kind's.
+macro_rules! register_tables {
+    ($($kind:ident),+) => {
+        ["regions", $(sea_orm::EntityName::table_name(&crate::entities::$kind::Entity)),+]
+    };
+}
 
 impl Db {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`). SQLite runs in WAL
@@ -150,7 +143,7 @@ impl Db {
         let statement = if self.is_sqlite() {
             "ANALYZE".to_owned()
         } else {
-            format!("ANALYZE {}", REGISTER_TABLES.join(", "))
+            format!("ANALYZE {}", record_kinds!(register_tables).join(", "))
         };
         self.conn.execute_unprepared(&statement).await.map_err(db_error)?;
         Ok(())

@@ -291,3 +291,46 @@ async fn every_collection_is_reachable_through_graphql() {
     assert_eq!(res["data"]["regions"].as_array().unwrap().len(), 3);
     assert_eq!(res["data"]["regions"][0]["level"], "TOWNSHIP");
 }
+
+#[tokio::test]
+async fn guardians_care_centers_and_volunteers_are_filtered_by_region_name_and_change_time_in_graphql() {
+    let app = TestApp::spawn().await;
+    let token = app.token("admin").await;
+    for (name, region) in [("王建国", "522631101201"), ("李大山", "522631102201")] {
+        let res = app
+            .gql(&token, &format!("mutation {{ createGuardian(input: {{name: \"{name}\", regionCode: \"{region}\"}}) {{ id }} createCareCenter(input: {{name: \"{name}之家\", kind: FAMILY_ROOM, regionCode: \"{region}\", capacity: 20}}) {{ id }} createVolunteer(input: {{name: \"{name}老师\", category: FIVE_ELDERS, regionCode: \"{region}\"}}) {{ id }} }}"), json!({}))
+            .await;
+        assert_eq!(res["errors"], Value::Null, "{res}");
+    }
+    let names = |res: &Value, list: &str| -> Vec<String> {
+        res["data"][list]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let query = "query($f: GuardianFilter, $c: CareCenterFilter, $v: VolunteerFilter) { guardians(filter: $f) { edges { node { name } } } careCenters(filter: $c) { edges { node { name } } } volunteers(filter: $v) { edges { node { name } } } }";
+    let by = |filter: Value| json!({"f": filter, "c": filter, "v": filter});
+
+    let res = app.gql(&token, query, by(json!({"q": "李"}))).await;
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    assert_eq!(names(&res, "guardians"), ["李大山"]);
+    assert_eq!(names(&res, "careCenters"), ["李大山之家"]);
+    assert_eq!(names(&res, "volunteers"), ["李大山老师"]);
+
+    let res = app.gql(&token, query, by(json!({"region": "522631101000"}))).await;
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    assert_eq!(names(&res, "guardians"), ["王建国"]);
+    assert_eq!(names(&res, "careCenters"), ["王建国之家"]);
+    assert_eq!(names(&res, "volunteers"), ["王建国老师"]);
+
+    let later = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let res = app
+        .gql(&token, query, by(json!({"updatedSince": later, "q": "王"})))
+        .await;
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    for list in ["guardians", "careCenters", "volunteers"] {
+        assert!(names(&res, list).is_empty(), "{list}: {res}");
+    }
+}

@@ -7,8 +7,7 @@ use uuid::Uuid;
 use super::dto::{Attendance, AttendanceCreate, AttendanceList, AttendancePatch};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
-use crate::rest::Routes;
+use crate::error::Problem;
 
 crate::rest::nested::nested_rest!(
     kind = Attendance, list_body = AttendanceList,
@@ -27,6 +26,7 @@ crate::rest::nested::nested_rest!(
     update = update_attendance,
     /// Cancels a registration; it stays in the history and frees its place.
     end = cancel_attendance,
+    also = [guardian_training],
 );
 
 /// A guardian's training history: their registrations and check-ins.
@@ -43,14 +43,5 @@ pub async fn guardian_training(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let found = shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
-    let items: Vec<Attendance> = found.into_iter().map(Attendance::from).collect();
-    Ok(HttpResponse::Ok().json(AttendanceList { items }))
-}
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_attendance, create_attendance, get_attendance, update_attendance, cancel_attendance, guardian_training);
+    crate::rest::nested::list_response::<Attendance>(shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner()).await)
 }

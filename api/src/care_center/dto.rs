@@ -3,7 +3,7 @@
 //! Inputs are REST request bodies and GraphQL input objects alike; both reach
 //! the same domain reader, which validates every field.
 
-use crate::graphql::input::patch;
+use crate::graphql::input::{NamedFilter, patch};
 use async_graphql::MaybeUndefined;
 use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -126,12 +126,10 @@ pub struct CareCenterParams {
 /// Filters of `careCenters`.
 #[derive(Debug, Clone, Serialize, InputObject)]
 pub struct CareCenterFilter {
-    /// Region subtree.
-    pub region: Option<String>,
-    /// Changed at or after this instant.
-    pub updated_since: Option<String>,
-    /// Name starts with this text.
-    pub q: Option<String>,
+    /// Region, change time and name.
+    #[serde(flatten)]
+    #[graphql(flatten)]
+    pub named: NamedFilter,
     /// Kind of place.
     pub kind: Option<CareCenterKind>,
     /// Active or archived (default: active).

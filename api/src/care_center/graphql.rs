@@ -2,8 +2,6 @@
 //! generic resolvers), the relations that reach other records, batched across a page.
 
 use std::collections::HashSet;
-use std::future::Future;
-
 use async_graphql::{ComplexObject, Context, Result};
 use shouhu_domain as domain;
 use shouhu_domain::service;
@@ -12,12 +10,12 @@ use uuid::Uuid;
 
 use super::dto::{CareCenter, CareCenterCreate, CareCenterFilter, CareCenterPatch};
 use crate::enrollment::dto::Enrollment;
-use crate::graphql::record::Listed;
 use crate::graphql::{gql_error, loaders, parse_id, parts};
 
 crate::graphql::record::register_graphql!(
     query = CareCenterQuery, mutation = CareCenterMutation, kind = CareCenter,
     filter = CareCenterFilter, create_input = CareCenterCreate, update_input = CareCenterPatch,
+    prefetch = prefetch_centers,
     /// One care place.
     get = care_center,
     /// Care places in your jurisdiction.
@@ -29,15 +27,6 @@ crate::graphql::record::register_graphql!(
     /// Archives a care place at `expectedVersion`.
     archive = archive_care_center,
 );
-
-impl Listed for CareCenter {
-    fn prefetch(
-        ctx: &Context<'_>,
-        page: &[domain::care_center::CareCenter],
-    ) -> impl Future<Output = Result<()>> + Send {
-        prefetch_centers(ctx, page)
-    }
-}
 
 async fn prefetch_centers(ctx: &Context<'_>, page: &[domain::care_center::CareCenter]) -> Result<()> {
     let enrollments = ctx.look_ahead().field("edges").field("node").field("enrollments");

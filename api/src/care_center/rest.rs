@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{CareCenter, CareCenterCreate, CareCenterList, CareCenterParams, CareCenterPatch};
-use crate::rest::Routes;
 
 crate::rest::record::register_rest!(
     kind = CareCenter, list_body = CareCenterList,
@@ -19,8 +18,3 @@ crate::rest::record::register_rest!(
     /// Archives a care place.
     archive = archive_care_center,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_care_centers, create_care_center, get_care_center, update_care_center, archive_care_center);
-}

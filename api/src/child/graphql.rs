@@ -2,8 +2,6 @@
 //! generic resolvers), the relations that reach other records, batched across a page.
 
 use std::collections::HashSet;
-use std::future::Future;
-
 use async_graphql::{ComplexObject, Context, ID, Result};
 use shouhu_domain as domain;
 use shouhu_domain::Ctx;
@@ -13,7 +11,6 @@ use uuid::Uuid;
 
 use super::dto::{Child, ChildCreate, ChildFilter, ChildPatch};
 use crate::enrollment::dto::Enrollment;
-use crate::graphql::record::Listed;
 use crate::graphql::{gql_error, loaders, parse_id, parts};
 use crate::guardianship::dto::Guardianship;
 use crate::pairing::dto::Pairing;
@@ -22,6 +19,7 @@ use crate::visit::dto::Visit;
 crate::graphql::record::register_graphql!(
     query = ChildQuery, mutation = ChildMutation, kind = Child,
     filter = ChildFilter, create_input = ChildCreate, update_input = ChildPatch,
+    prefetch = prefetch_children,
     /// One child; null and NOT_FOUND when absent or outside your jurisdiction.
     get = child,
     /// Children in your jurisdiction, oldest first.
@@ -33,12 +31,6 @@ crate::graphql::record::register_graphql!(
     /// Archives a child if it is still at `expectedVersion`.
     archive = archive_child,
 );
-
-impl Listed for Child {
-    fn prefetch(ctx: &Context<'_>, page: &[domain::child::Child]) -> impl Future<Output = Result<()>> + Send {
-        prefetch_children(ctx, page)
-    }
-}
 
 /// Loads, for a whole page at once, the relations the query selects, so that a
 /// page costs the same few queries whatever its size and however busy the

@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{Child, ChildCreate, ChildList, ChildParams, ChildPatch};
-use crate::rest::Routes;
 
 crate::rest::record::register_rest!(
     kind = Child, list_body = ChildList,
@@ -19,8 +18,3 @@ crate::rest::record::register_rest!(
     /// Archives a child (kept for the record, hidden from default lists).
     archive = archive_child,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_children, create_child, get_child, update_child, archive_child);
-}

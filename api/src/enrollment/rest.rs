@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{Enrollment, EnrollmentCreate, EnrollmentList, EnrollmentPatch};
-use crate::rest::Routes;
 
 crate::rest::nested::nested_rest!(
     kind = Enrollment, list_body = EnrollmentList,
@@ -23,8 +22,3 @@ crate::rest::nested::nested_rest!(
     /// Ends an enrolment; it stays in the history.
     end = end_enrollment,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_enrollments, create_enrollment, get_enrollment, update_enrollment, end_enrollment);
-}

@@ -3,7 +3,8 @@
 //! Values GraphQL carries as strings (dates, instants, ids) are read exactly as
 //! REST reads them, so that both surfaces report the same problems.
 
-use async_graphql::MaybeUndefined;
+use async_graphql::{InputObject, MaybeUndefined};
+use serde::Serialize;
 use serde_json::Value;
 use shouhu_domain::fields::{FieldValue, Patch};
 
@@ -32,4 +33,16 @@ pub fn given_parsed<U: FieldValue>(text: String) -> Patch<U> {
         Ok(v) => Patch::Value(v),
         Err(problem) => Patch::Invalid(problem, raw),
     }
+}
+
+/// The filters a register list of named records shares, flattened into each
+/// kind's filter (REST's `region`, `updated_since` and `q` parameters).
+#[derive(Debug, Clone, Default, Serialize, InputObject)]
+pub struct NamedFilter {
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<String>,
+    /// Name starts with this text.
+    pub q: Option<String>,
 }

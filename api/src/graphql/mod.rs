@@ -9,7 +9,7 @@ mod ordered;
 pub mod record;
 mod transport;
 
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, ID, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, ID, Schema};
 use serde::Serialize;
 use serde_json::Value;
 use shouhu_domain::{Ctx, Error};
@@ -22,36 +22,7 @@ pub use transport::{ReadLog, graphiql, graphiql_asset, graphql};
 /// The schema type.
 pub type ShouhuSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Every query.
-#[derive(MergedObject, Default)]
-pub struct QueryRoot(
-    crate::child::graphql::ChildQuery,
-    crate::guardian::graphql::GuardianQuery,
-    crate::care_center::graphql::CareCenterQuery,
-    crate::volunteer::graphql::VolunteerQuery,
-    crate::training_session::graphql::TrainingSessionQuery,
-    crate::region::graphql::RegionQuery,
-    crate::guardianship::graphql::GuardianshipQuery,
-    crate::enrollment::graphql::EnrollmentQuery,
-    crate::pairing::graphql::PairingQuery,
-    crate::visit::graphql::VisitQuery,
-    crate::attendance::graphql::AttendanceQuery,
-);
-
-/// Every mutation.
-#[derive(MergedObject, Default)]
-pub struct MutationRoot(
-    crate::child::graphql::ChildMutation,
-    crate::guardian::graphql::GuardianMutation,
-    crate::care_center::graphql::CareCenterMutation,
-    crate::volunteer::graphql::VolunteerMutation,
-    crate::training_session::graphql::TrainingSessionMutation,
-    crate::guardianship::graphql::GuardianshipMutation,
-    crate::enrollment::graphql::EnrollmentMutation,
-    crate::pairing::graphql::PairingMutation,
-    crate::visit::graphql::VisitMutation,
-    crate::attendance::graphql::AttendanceMutation,
-);
+pub use crate::registry::{MutationRoot, QueryRoot};
 
 /// An id argument; one that is not a UUID names no record.
 pub(crate) fn parse_id(id: &ID) -> async_graphql::Result<Uuid> {

@@ -1,42 +1,22 @@
-//! Records seen through another in GraphQL: their root field and mutations,
-//! as generic functions over a [`Nested`] kind (over `shouhu_domain::nested`),
-//! and the macro that writes each kind's documented one-line resolvers.
+//! Records seen through another in GraphQL: their create, as a generic
+//! function over a [`Nested`] kind (their get, update and end are
+//! `graphql::record`'s, as for every kind), and the macro that writes each
+//! kind's documented one-line resolvers.
 
 use async_graphql::{Context, ID, Result};
-use shouhu_domain::nested;
 use shouhu_domain::resource::Resource;
-use shouhu_persistence::Mapped;
 
 use super::{gql_error, parse_id, parts};
+use crate::idempotent;
 use crate::kind::Nested;
-use crate::{idempotent, records};
-
-/// One record, if the caller may see it through its parent.
-pub async fn get<K>(ctx: &Context<'_>, id: ID) -> Result<Option<K>>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let (state, caller) = parts(ctx)?;
-    let record = records::get_nested::<K>(&state.db, caller, parse_id(&id)?)
-        .await
-        .map_err(gql_error)?;
-    Ok(Some(record.into()))
-}
 
 /// Records a record under `parent` from the `input` argument, at most once per idempotency key.
-pub async fn create<K>(
+pub async fn create<K: Nested>(
     ctx: &Context<'_>,
     parent: &ID,
     input: impl Into<<K::Record as Resource>::Input>,
     idempotency_key: Option<String>,
-) -> Result<K>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
+) -> Result<K> {
     let (state, caller) = parts(ctx)?;
     let parent = parse_id(parent)?;
     let created =
@@ -46,41 +26,8 @@ where
     Ok(created.record.into())
 }
 
-/// Changes a record from the `input` argument if it is still at `expected_version`.
-pub async fn update<K>(
-    ctx: &Context<'_>,
-    id: ID,
-    expected_version: i64,
-    input: impl Into<<K::Record as Resource>::Input>,
-) -> Result<K>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let (state, caller) = parts(ctx)?;
-    let record = records::update_nested::<K>(&state.db, caller, parse_id(&id)?, expected_version, input.into())
-        .await
-        .map_err(gql_error)?;
-    Ok(record.into())
-}
-
-/// Ends (withdraws, cancels) a record if it is still at `expected_version`.
-pub async fn end<K>(ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<K>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let (state, caller) = parts(ctx)?;
-    let record = records::end::<K>(&state.db, caller, parse_id(&id)?, expected_version)
-        .await
-        .map_err(gql_error)?;
-    Ok(record.into())
-}
-
 /// Writes a nested kind's query and mutation objects, each field a one-line
-/// call of the generic function above.
+/// call of a generic function (above, or `graphql::record`'s).
 macro_rules! nested_graphql {
     (
         query = $query:ident, mutation = $mutation:ident, kind = $kind:ident,
@@ -98,7 +45,7 @@ macro_rules! nested_graphql {
         impl $query {
             $(#[doc = $get_doc])*
             async fn $get(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID) -> async_graphql::Result<Option<$kind>> {
-                $crate::graphql::nested::get::<$kind>(ctx, id).await
+                $crate::graphql::record::get::<$kind>(ctx, id).await
             }
         }
 
@@ -121,14 +68,18 @@ macro_rules! nested_graphql {
 
             $(#[doc = $update_doc])*
             async fn $update(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID, expected_version: i64, input: $update_input) -> async_graphql::Result<$kind> {
-                $crate::graphql::nested::update::<$kind>(ctx, id, expected_version, input).await
+                $crate::graphql::record::update::<$kind>(ctx, id, expected_version, input).await
             }
 
             $(#[doc = $end_doc])*
             async fn $end(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID, expected_version: i64) -> async_graphql::Result<$kind> {
-                $crate::graphql::nested::end::<$kind>(ctx, id, expected_version).await
+                $crate::graphql::record::retire::<$kind>(ctx, id, expected_version).await
             }
         }
+
+        // What `kinds!` merges into the schema's roots.
+        pub use $mutation as Mutation;
+        pub use $query as Query;
     };
 }
 pub(crate) use nested_graphql;

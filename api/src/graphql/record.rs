@@ -1,6 +1,7 @@
 //! The register collections' root fields and mutations, as generic functions
-//! over a [`Register`] kind, and the macro that writes each kind's documented
-//! one-line resolvers.
+//! over a [`Register`] kind (get, update and archive over any [`Kind`]: nested
+//! kinds' resolvers call them too), and the macro that writes each kind's
+//! documented one-line resolvers.
 
 use std::future::Future;
 
@@ -8,11 +9,9 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Result};
 use serde::Serialize;
 use shouhu_domain::resource::Resource;
-use shouhu_domain::service;
-use shouhu_persistence::Db;
 
 use super::{connection_page, filter_params, gql_error, parse_id, parts};
-use crate::kind::Register;
+use crate::kind::{Access as _, Kind, Register};
 use crate::rest::encode_cursor;
 use crate::{idempotent, records};
 
@@ -24,12 +23,14 @@ pub trait Listed: Register {
     fn prefetch(ctx: &Context<'_>, page: &[Self::Record]) -> impl Future<Output = Result<()>> + Send;
 }
 
-/// One record; NOT_FOUND when absent or outside the caller's jurisdiction.
-pub async fn get<K: Register>(ctx: &Context<'_>, id: ID) -> Result<Option<K>> {
+/// One record; NOT_FOUND when absent or outside the caller's jurisdiction
+/// (for a nested kind: when the caller may not see it through its parent).
+pub async fn get<K: Kind>(ctx: &Context<'_>, id: ID) -> Result<Option<K>> {
     let (state, caller) = parts(ctx)?;
-    let record = service::get::<K::Record, Db>(&state.db, caller, parse_id(&id)?)
+    let record = K::Access::read(&state.db, caller, parse_id(&id)?)
         .await
         .map_err(gql_error)?;
+    K::Access::sent(&state.db, caller, &record).await.map_err(gql_error)?;
     Ok(Some(record.into()))
 }
 
@@ -71,40 +72,52 @@ pub async fn create<K: Register>(
 }
 
 /// Changes a record from the `input` argument if it is still at `expected_version`.
-pub async fn update<K: Register>(
+pub async fn update<K: Kind>(
     ctx: &Context<'_>,
     id: ID,
     expected_version: i64,
     input: impl Into<<K::Record as Resource>::Input>,
 ) -> Result<K> {
     let (state, caller) = parts(ctx)?;
-    let record = records::update::<K>(&state.db, caller, parse_id(&id)?, expected_version, input.into())
+    let record = K::Access::update(&state.db, caller, parse_id(&id)?, expected_version, input.into())
         .await
         .map_err(gql_error)?;
     Ok(record.into())
 }
 
-/// Archives a record if it is still at `expected_version`.
-pub async fn archive<K: Register>(ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<K> {
+/// Archives a register record, or ends (withdraws, cancels) a nested one, if
+/// it is still at `expected_version`.
+pub async fn retire<K: Kind>(ctx: &Context<'_>, id: ID, expected_version: i64) -> Result<K> {
     let (state, caller) = parts(ctx)?;
-    let record = records::archive::<K>(&state.db, caller, parse_id(&id)?, expected_version)
+    let record = K::Access::retire(&state.db, caller, parse_id(&id)?, expected_version)
         .await
         .map_err(gql_error)?;
     Ok(record.into())
 }
 
 /// Writes a register kind's query and mutation objects, each field a one-line
-/// call of the generic function above.
+/// call of the generic function above, and its [`Listed`] impl, which calls
+/// the kind's `prefetch` function.
 macro_rules! register_graphql {
     (
         query = $query:ident, mutation = $mutation:ident, kind = $kind:ident,
         filter = $filter:ty, create_input = $create_input:ty, update_input = $update_input:ty,
+        prefetch = $prefetch:path,
         $(#[doc = $get_doc:literal])* get = $get:ident,
         $(#[doc = $list_doc:literal])* list = $list:ident,
         $(#[doc = $create_doc:literal])* create = $create:ident,
         $(#[doc = $update_doc:literal])* update = $update:ident,
         $(#[doc = $archive_doc:literal])* archive = $archive:ident $(,)?
     ) => {
+        impl $crate::graphql::record::Listed for $kind {
+            fn prefetch(
+                ctx: &async_graphql::Context<'_>,
+                page: &[<$kind as $crate::kind::Kind>::Record],
+            ) -> impl ::std::future::Future<Output = async_graphql::Result<()>> + Send {
+                $prefetch(ctx, page)
+            }
+        }
+
         /// Queries of one collection.
         #[derive(Default)]
         pub struct $query;
@@ -153,9 +166,13 @@ macro_rules! register_graphql {
 
             $(#[doc = $archive_doc])*
             async fn $archive(&self, ctx: &async_graphql::Context<'_>, id: async_graphql::ID, expected_version: i64) -> async_graphql::Result<$kind> {
-                $crate::graphql::record::archive::<$kind>(ctx, id, expected_version).await
+                $crate::graphql::record::retire::<$kind>(ctx, id, expected_version).await
             }
         }
+
+        // What `kinds!` merges into the schema's roots.
+        pub use $mutation as Mutation;
+        pub use $query as Query;
     };
 }
 pub(crate) use register_graphql;

@@ -1,8 +1,6 @@
 //! Guardians in GraphQL: the root fields and mutations (one-line calls of
 //! generic resolvers), the relations that reach other records, batched across a page.
 
-use std::future::Future;
-
 use async_graphql::{ComplexObject, Context, Result};
 use shouhu_domain as domain;
 use shouhu_domain::service;
@@ -11,12 +9,12 @@ use uuid::Uuid;
 use super::dto::{Guardian, GuardianCreate, GuardianFilter, GuardianPatch};
 use crate::attendance::dto::Attendance;
 use crate::child::dto::Child;
-use crate::graphql::record::Listed;
 use crate::graphql::{gql_error, loaders, parse_id, parts};
 
 crate::graphql::record::register_graphql!(
     query = GuardianQuery, mutation = GuardianMutation, kind = Guardian,
     filter = GuardianFilter, create_input = GuardianCreate, update_input = GuardianPatch,
+    prefetch = prefetch_guardians,
     /// One guardian.
     get = guardian,
     /// Guardians in your jurisdiction.
@@ -28,12 +26,6 @@ crate::graphql::record::register_graphql!(
     /// Archives a guardian at `expectedVersion`.
     archive = archive_guardian,
 );
-
-impl Listed for Guardian {
-    fn prefetch(ctx: &Context<'_>, page: &[domain::guardian::Guardian]) -> impl Future<Output = Result<()>> + Send {
-        prefetch_guardians(ctx, page)
-    }
-}
 
 async fn prefetch_guardians(ctx: &Context<'_>, page: &[domain::guardian::Guardian]) -> Result<()> {
     if page.is_empty() || !ctx.look_ahead().field("edges").field("node").field("children").exists() {

@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{Guardian, GuardianCreate, GuardianList, GuardianParams, GuardianPatch};
-use crate::rest::Routes;
 
 crate::rest::record::register_rest!(
     kind = Guardian, list_body = GuardianList,
@@ -19,8 +18,3 @@ crate::rest::record::register_rest!(
     /// Archives a guardian.
     archive = archive_guardian,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_guardians, create_guardian, get_guardian, update_guardian, archive_guardian);
-}

@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{Guardianship, GuardianshipCreate, GuardianshipList, GuardianshipPatch};
-use crate::rest::Routes;
 
 crate::rest::nested::nested_rest!(
     kind = Guardianship, list_body = GuardianshipList,
@@ -23,8 +22,3 @@ crate::rest::nested::nested_rest!(
     /// Ends a guardianship today; it stays in the child's history.
     end = end_guardianship,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_guardianships, create_guardianship, get_guardianship, update_guardianship, end_guardianship);
-}

@@ -7,8 +7,7 @@ use uuid::Uuid;
 use super::dto::{Pairing, PairingCreate, PairingList, PairingPatch};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
-use crate::rest::Routes;
+use crate::error::Problem;
 
 crate::rest::nested::nested_rest!(
     kind = Pairing, list_body = PairingList,
@@ -27,6 +26,7 @@ crate::rest::nested::nested_rest!(
     update = update_pairing,
     /// Ends a pairing; it stays in the history.
     end = end_pairing,
+    also = [child_pairings],
 );
 
 /// A child's pairings with volunteers, current and ended.
@@ -43,14 +43,5 @@ pub async fn child_pairings(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let found = shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
-    let items: Vec<Pairing> = found.into_iter().map(Pairing::from).collect();
-    Ok(HttpResponse::Ok().json(PairingList { items }))
-}
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_pairings, create_pairing, get_pairing, update_pairing, end_pairing, child_pairings);
+    crate::rest::nested::list_response::<Pairing>(shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner()).await)
 }

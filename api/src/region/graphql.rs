@@ -22,3 +22,6 @@ impl RegionQuery {
         Ok(regions.into_iter().map(Region::from).collect())
     }
 }
+
+// What `kinds!` merges into the schema's root (regions are read-only).
+pub use RegionQuery as Query;

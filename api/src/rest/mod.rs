@@ -153,17 +153,7 @@ pub fn routes() -> Routes {
     let mut routes = Routes::default();
     crate::ops::routes(&mut routes);
     auth::routes(&mut routes);
-    crate::region::rest::routes(&mut routes);
-    crate::child::rest::routes(&mut routes);
-    crate::guardian::rest::routes(&mut routes);
-    crate::care_center::rest::routes(&mut routes);
-    crate::volunteer::rest::routes(&mut routes);
-    crate::training_session::rest::routes(&mut routes);
-    crate::guardianship::rest::routes(&mut routes);
-    crate::enrollment::rest::routes(&mut routes);
-    crate::pairing::rest::routes(&mut routes);
-    crate::visit::rest::routes(&mut routes);
-    crate::attendance::rest::routes(&mut routes);
+    crate::registry::routes(&mut routes);
     audit::routes(&mut routes);
     routes
 }

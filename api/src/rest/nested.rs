@@ -1,54 +1,50 @@
 //! Records seen through another (a child's guardianships, a place's
 //! enrolments, a volunteer's pairings, a child's visits, a session's
-//! attendance): their handlers as generic functions over a [`Nested`] kind,
-//! and the macro that writes each kind's documented one-line handlers.
+//! attendance): their list and create handlers as generic functions over a
+//! [`Nested`] kind (get, patch and end are `rest::record`'s, as for every
+//! kind), and the macro that writes each kind's documented one-line handlers.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use shouhu_domain::fields::from_json;
 use shouhu_domain::nested;
-use shouhu_domain::resource::Resource;
-use shouhu_persistence::{Db, Mapped};
+use shouhu_persistence::Db;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::idempotent;
 use crate::kind::Nested;
+use crate::rest::object;
 use crate::rest::record::{created_response, idempotency_key};
-use crate::rest::{changed_response, if_match, not_modified, object, record_response};
-use crate::{idempotent, records};
 
 /// Lists every record of a parent, current and ended.
-pub async fn list<K>(
+pub async fn list<K: Nested>(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<HttpResponse, actix_web::Error>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let found = nested::list_of::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
+) -> Result<HttpResponse, actix_web::Error> {
+    list_response::<K>(nested::list_of::<K::Record, Db>(&state.db, &caller.0, id.into_inner()).await)
+}
+
+/// 200 with the records found, as REST lists them: a parent's, or those of
+/// another record they concern (a child's pairings, a guardian's training).
+pub fn list_response<K: Nested>(
+    found: shouhu_domain::Result<Vec<K::Record>>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let found = found.map_err(ApiError)?;
     Ok(HttpResponse::Ok().json(K::list(found.into_iter().map(K::from).collect())))
 }
 
 /// Records a new record of a parent, at most once per `Idempotency-Key`.
-pub async fn create<K>(
+pub async fn create<K: Nested>(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
     req: HttpRequest,
     body: web::Json<Value>,
-) -> Result<HttpResponse, actix_web::Error>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
+) -> Result<HttpResponse, actix_web::Error> {
     let key = idempotency_key(&req)?;
     let input = from_json(object(body.into_inner())?);
     let created = idempotent::create_nested::<K::Record>(&state, &caller.0, key.as_deref(), id.into_inner(), input)
@@ -57,69 +53,9 @@ where
     Ok(created_response::<K>(created))
 }
 
-/// Reads one record (304 when `If-None-Match` names its version).
-pub async fn get<K>(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-    req: HttpRequest,
-) -> Result<HttpResponse, actix_web::Error>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let record = records::get_nested::<K>(&state.db, &caller.0, id.into_inner())
-        .await
-        .map_err(ApiError)?;
-    if let Some(res) = not_modified(&req, record.meta().version) {
-        return Ok(res);
-    }
-    Ok(record_response::<K>(record))
-}
-
-/// Applies a JSON merge patch at the version `If-Match` names.
-pub async fn update<K>(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-    req: HttpRequest,
-    body: web::Json<Value>,
-) -> Result<HttpResponse, actix_web::Error>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let expected = if_match(&req)?;
-    let patch = from_json(object(body.into_inner())?);
-    let record = records::update_nested::<K>(&state.db, &caller.0, id.into_inner(), expected, patch)
-        .await
-        .map_err(ApiError)?;
-    Ok(record_response::<K>(record))
-}
-
-/// Ends (withdraws, cancels) a record at the version `If-Match` names.
-pub async fn end<K>(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-    req: HttpRequest,
-) -> Result<HttpResponse, actix_web::Error>
-where
-    K: Nested,
-    K::Record: nested::Nested,
-    <K::Record as nested::Nested>::Parent: Mapped,
-{
-    let expected = if_match(&req)?;
-    let record = records::end::<K>(&state.db, &caller.0, id.into_inner(), expected)
-        .await
-        .map_err(ApiError)?;
-    Ok(changed_response(&record))
-}
-
 /// Writes a nested kind's five documented handlers, each a one-line call of
-/// the generic function above.
+/// a generic function (above, or `rest::record`'s), and its `routes`, which
+/// also mount the kind's own documented handlers named in `also`.
 macro_rules! nested_rest {
     (
         kind = $kind:ident, list_body = $list_body:ident,
@@ -130,7 +66,8 @@ macro_rules! nested_rest {
         $(#[doc = $create_doc:literal])* create = $create_fn:ident,
         $(#[doc = $get_doc:literal])* get = $get_fn:ident,
         $(#[doc = $update_doc:literal])* update = $update_fn:ident,
-        $(#[doc = $end_doc:literal])* end = $end_fn:ident $(,)?
+        $(#[doc = $end_doc:literal])* end = $end_fn:ident
+        $(, also = [$($also:ident),+ $(,)?])? $(,)?
     ) => {
         $(#[doc = $list_doc])*
         #[utoipa::path(get, path = $collection, tag = $tag,
@@ -187,7 +124,7 @@ macro_rules! nested_rest {
                 (status = 404, description = "No such record that you may see", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $get_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
-            $crate::rest::nested::get::<$kind>(state, caller, id, req).await
+            $crate::rest::record::get::<$kind>(state, caller, id, req).await
         }
 
         $(#[doc = $update_doc])*
@@ -214,7 +151,7 @@ macro_rules! nested_rest {
             req: ::actix_web::HttpRequest,
             body: ::actix_web::web::Json<::serde_json::Value>,
         ) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
-            $crate::rest::nested::update::<$kind>(state, caller, id, req, body).await
+            $crate::rest::record::update::<$kind>(state, caller, id, req, body).await
         }
 
         $(#[doc = $end_doc])*
@@ -232,7 +169,12 @@ macro_rules! nested_rest {
                 (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $end_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
-            $crate::rest::nested::end::<$kind>(state, caller, id, req).await
+            $crate::rest::record::retire::<$kind>(state, caller, id, req).await
+        }
+
+        /// Mounts the routes, with their OpenAPI entries.
+        pub fn routes(routes: &mut $crate::rest::Routes) {
+            $crate::rest::mount!(routes; $list_fn, $create_fn, $get_fn, $update_fn, $end_fn $($(, $also)+)?);
         }
     };
 }

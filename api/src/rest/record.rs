@@ -1,14 +1,13 @@
 //! The register collections' handlers (list, create, get, patch, archive), as
-//! generic functions over a [`Register`] kind, and the macro that writes each
-//! kind's documented one-line handlers and mounts them.
+//! generic functions over a [`Register`] kind (get, patch and archive over any
+//! [`Kind`]: nested kinds' handlers call them too), and the macro that writes
+//! each kind's documented one-line handlers and mounts them.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use shouhu_domain::fields::from_json;
 use shouhu_domain::resource::Resource;
-use shouhu_domain::service;
-use shouhu_persistence::Db;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -16,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::idempotent::{self, Created};
-use crate::kind::{Kind, Register};
+use crate::kind::{Access as _, Kind, Register};
 use crate::records;
 use crate::rest::{
     changed_response, encode_cursor, etag, if_match, list_params, not_modified, object, record_response,
@@ -55,13 +54,13 @@ pub async fn create<K: Register>(
 }
 
 /// Reads one record (304 when `If-None-Match` names its version).
-pub async fn get<K: Register>(
+pub async fn get<K: Kind>(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let record = service::get_unsent::<K::Record, Db>(&state.db, &caller.0, id.into_inner())
+    let record = K::Access::read(&state.db, &caller.0, id.into_inner())
         .await
         .map_err(ApiError)?;
     if let Some(res) = not_modified(&req, record.meta().version) {
@@ -69,13 +68,13 @@ pub async fn get<K: Register>(
     }
     // A HEAD sends no body, so it discloses nothing to log.
     if !is_head(&req) {
-        service::sent(&state.db, &caller.0, &record).await.map_err(ApiError)?;
+        K::Access::sent(&state.db, &caller.0, &record).await.map_err(ApiError)?;
     }
     Ok(record_response::<K>(record))
 }
 
 /// Applies a JSON merge patch at the version `If-Match` names.
-pub async fn update<K: Register>(
+pub async fn update<K: Kind>(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
@@ -84,21 +83,22 @@ pub async fn update<K: Register>(
 ) -> Result<HttpResponse, actix_web::Error> {
     let expected = if_match(&req)?;
     let patch = from_json(object(body.into_inner())?);
-    let record = records::update::<K>(&state.db, &caller.0, id.into_inner(), expected, patch)
+    let record = K::Access::update(&state.db, &caller.0, id.into_inner(), expected, patch)
         .await
         .map_err(ApiError)?;
     Ok(record_response::<K>(record))
 }
 
-/// Archives a record at the version `If-Match` names.
-pub async fn archive<K: Register>(
+/// Archives a register record, or ends (withdraws, cancels) a nested one, at
+/// the version `If-Match` names.
+pub async fn retire<K: Kind>(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
     let expected = if_match(&req)?;
-    let record = records::archive::<K>(&state.db, &caller.0, id.into_inner(), expected)
+    let record = K::Access::retire(&state.db, &caller.0, id.into_inner(), expected)
         .await
         .map_err(ApiError)?;
     Ok(changed_response(&record))
@@ -149,7 +149,7 @@ pub struct CommonParams {
 }
 
 /// Writes a register kind's five documented handlers, each a one-line call of
-/// the generic function above.
+/// the generic function above, and its `routes`.
 macro_rules! register_rest {
     (
         kind = $kind:ident, list_body = $list_body:ident,
@@ -250,7 +250,12 @@ macro_rules! register_rest {
                 (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $archive_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
-            $crate::rest::record::archive::<$kind>(state, caller, id, req).await
+            $crate::rest::record::retire::<$kind>(state, caller, id, req).await
+        }
+
+        /// Mounts the routes, with their OpenAPI entries.
+        pub fn routes(routes: &mut $crate::rest::Routes) {
+            $crate::rest::mount!(routes; $list_fn, $create_fn, $get_fn, $update_fn, $archive_fn);
         }
     };
 }

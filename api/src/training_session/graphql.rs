@@ -1,21 +1,19 @@
 //! Training sessions in GraphQL: the root fields and mutations (one-line calls of
 //! generic resolvers), the relations that reach other records, batched across a page.
 
-use std::future::Future;
-
 use async_graphql::{ComplexObject, Context, Result};
 use shouhu_domain as domain;
 use uuid::Uuid;
 
 use super::dto::{TrainingSession, TrainingSessionCreate, TrainingSessionFilter, TrainingSessionPatch};
 use crate::attendance::dto::Attendance;
-use crate::graphql::record::Listed;
 use crate::graphql::{gql_error, loaders, parse_id, parts};
 
 crate::graphql::record::register_graphql!(
     query = TrainingSessionQuery, mutation = TrainingSessionMutation,
     kind = TrainingSession,
     filter = TrainingSessionFilter, create_input = TrainingSessionCreate, update_input = TrainingSessionPatch,
+    prefetch = prefetch_sessions,
     /// One training session.
     get = training_session,
     /// Training sessions in your jurisdiction.
@@ -27,15 +25,6 @@ crate::graphql::record::register_graphql!(
     /// Archives a training session at `expectedVersion`.
     archive = archive_training_session,
 );
-
-impl Listed for TrainingSession {
-    fn prefetch(
-        ctx: &Context<'_>,
-        page: &[domain::training_session::TrainingSession],
-    ) -> impl Future<Output = Result<()>> + Send {
-        prefetch_sessions(ctx, page)
-    }
-}
 
 /// Prefetches, for a page of sessions, their registrations.
 async fn prefetch_sessions(ctx: &Context<'_>, page: &[domain::training_session::TrainingSession]) -> Result<()> {

@@ -4,7 +4,6 @@
 use super::dto::{
     TrainingSession, TrainingSessionCreate, TrainingSessionList, TrainingSessionParams, TrainingSessionPatch,
 };
-use crate::rest::Routes;
 
 crate::rest::record::register_rest!(
     kind = TrainingSession, list_body = TrainingSessionList,
@@ -21,8 +20,3 @@ crate::rest::record::register_rest!(
     /// Archives a training session.
     archive = archive_training_session,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_training_sessions, create_training_session, get_training_session, update_training_session, archive_training_session);
-}

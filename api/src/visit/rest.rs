@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{Visit, VisitCreate, VisitList, VisitPatch};
-use crate::rest::Routes;
 
 crate::rest::nested::nested_rest!(
     kind = Visit, list_body = VisitList,
@@ -22,8 +21,3 @@ crate::rest::nested::nested_rest!(
     /// Withdraws a visit recorded by mistake; it stays in the history.
     end = withdraw_visit,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_visits, create_visit, get_visit, update_visit, withdraw_visit);
-}

@@ -3,7 +3,7 @@
 //! Inputs are REST request bodies and GraphQL input objects alike; both reach
 //! the same domain reader, which validates every field.
 
-use crate::graphql::input::{parsed, patch};
+use crate::graphql::input::{NamedFilter, parsed, patch};
 use async_graphql::MaybeUndefined;
 use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -147,12 +147,10 @@ pub struct VolunteerParams {
 /// Filters of `volunteers`.
 #[derive(Debug, Clone, Serialize, InputObject)]
 pub struct VolunteerFilter {
-    /// Region subtree.
-    pub region: Option<String>,
-    /// Changed at or after this instant.
-    pub updated_since: Option<String>,
-    /// Name starts with this text.
-    pub q: Option<String>,
+    /// Region, change time and name.
+    #[serde(flatten)]
+    #[graphql(flatten)]
+    pub named: NamedFilter,
     /// Category.
     pub category: Option<VolunteerCategory>,
     /// Vetting status.

@@ -2,8 +2,6 @@
 //! generic resolvers), the relations that reach other records, batched across a page.
 
 use std::collections::HashSet;
-use std::future::Future;
-
 use async_graphql::{ComplexObject, Context, Result};
 use shouhu_domain as domain;
 use shouhu_domain::Ctx;
@@ -12,13 +10,13 @@ use shouhu_persistence::Db;
 use uuid::Uuid;
 
 use super::dto::{Volunteer, VolunteerCreate, VolunteerFilter, VolunteerPatch};
-use crate::graphql::record::Listed;
 use crate::graphql::{gql_error, loaders, parse_id, parts};
 use crate::pairing::dto::Pairing;
 
 crate::graphql::record::register_graphql!(
     query = VolunteerQuery, mutation = VolunteerMutation, kind = Volunteer,
     filter = VolunteerFilter, create_input = VolunteerCreate, update_input = VolunteerPatch,
+    prefetch = prefetch_volunteers,
     /// One volunteer.
     get = volunteer,
     /// Volunteers in your jurisdiction.
@@ -30,12 +28,6 @@ crate::graphql::record::register_graphql!(
     /// Archives a volunteer at `expectedVersion`.
     archive = archive_volunteer,
 );
-
-impl Listed for Volunteer {
-    fn prefetch(ctx: &Context<'_>, page: &[domain::volunteer::Volunteer]) -> impl Future<Output = Result<()>> + Send {
-        prefetch_volunteers(ctx, page)
-    }
-}
 
 /// Prefetches, for a page of volunteers, their active pairings (and children).
 async fn prefetch_volunteers(ctx: &Context<'_>, page: &[domain::volunteer::Volunteer]) -> Result<()> {

@@ -2,7 +2,6 @@
 //! generic handler, and their routes.
 
 use super::dto::{Volunteer, VolunteerCreate, VolunteerList, VolunteerParams, VolunteerPatch};
-use crate::rest::Routes;
 
 crate::rest::record::register_rest!(
     kind = Volunteer, list_body = VolunteerList,
@@ -19,8 +18,3 @@ crate::rest::record::register_rest!(
     /// Archives a volunteer.
     archive = archive_volunteer,
 );
-
-/// Mounts the routes, with their OpenAPI entries.
-pub fn routes(routes: &mut Routes) {
-    crate::rest::mount!(routes; list_volunteers, create_volunteer, get_volunteer, update_volunteer, archive_volunteer);
-}
