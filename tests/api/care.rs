@@ -536,7 +536,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     assert!(!guarantees(&worried)[2]);
     assert_eq!(
         worried["guarantee_reasons"],
-        json!([{"guarantee": "safety", "reason": "a safety concern is open"}])
+        json!([{"guarantee": "safety", "code": "open_safety_concern", "reason": "a safety concern is open"}])
     );
 
     // The list filter agrees on both surfaces.
@@ -1034,5 +1034,46 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
             .await
             .status(),
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unmet_guarantees_carry_a_stable_code_beside_the_reason_on_both_apis() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let kid = child(&app, &village, 91).await;
+    let rest: Value = app
+        .get(&format!("/api/v1/children/{kid}"), &village)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<(&str, &str)> = rest["guarantee_reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["guarantee"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("guardianship", "no_primary_caregiver"),
+            ("safety", "no_recent_visit"),
+            ("affection", "no_recent_parent_contact"),
+            ("activity", "not_enrolled"),
+        ],
+        "{rest}"
+    );
+    let res = app
+        .gql(
+            &village,
+            "query($c: ID!) { child(id: $c) { guaranteeReasons { guarantee code } } }",
+            json!({"c": kid}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["child"]["guaranteeReasons"][1],
+        json!({"guarantee": "SAFETY", "code": "no_recent_visit"}),
+        "{res}"
     );
 }

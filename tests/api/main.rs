@@ -11,6 +11,7 @@ mod browsers;
 mod care;
 mod children;
 mod enrollments;
+mod examples;
 mod graphql;
 mod graphql_errors;
 mod guardianships;

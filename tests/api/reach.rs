@@ -3,8 +3,9 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, child_body, day};
 
 async fn place(app: &TestApp, admin: &str, name: &str, region: &str) -> String {
     app.create(
@@ -114,4 +115,160 @@ async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enrolment_of_its_children() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let township_place = place(&app, &admin, "古州镇关爱中心", "522631101000").await;
+    let county_place = place(&app, &admin, "县寄宿学校", "522631000000").await;
+    let elsewhere = place(&app, &admin, "另一个镇的中心", "522631102000").await;
+    let village = app.token("village").await;
+    let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
+    let child = child["id"].as_str().unwrap().to_owned();
+
+    let res = app
+        .post(
+            &format!("/api/v1/care-centers/{township_place}/enrollments"),
+            &village,
+            &json!({"child_id": child, "kind": "after_school", "since": day(-30)}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let res = app
+        .gql(
+            &village,
+            "mutation($p: ID!, $c: ID!, $d: String!) { createEnrollment(careCenterId: $p, input: {childId: $c, kind: BOARDING, since: $d}) { id careCenterId } }",
+            json!({"p": county_place, "c": child, "d": day(-20)}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["createEnrollment"]["careCenterId"],
+        county_place.as_str(),
+        "{res}"
+    );
+    // A place outside the village's reach, where the child is enrolled too.
+    let far = app
+        .create(
+            &format!("/api/v1/care-centers/{elsewhere}/enrollments"),
+            &admin,
+            json!({"child_id": child, "kind": "day", "since": day(-10)}),
+        )
+        .await;
+    let far = far["id"].as_str().unwrap().to_owned();
+
+    let list: Value = app
+        .get(&format!("/api/v1/children/{child}/enrollments"), &village)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let places: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|e| e["care_center_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        vec![township_place.as_str(), county_place.as_str(), elsewhere.as_str()],
+        "{list}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/enrollments/{far}"), &village).await.status(),
+        StatusCode::OK
+    );
+    // The place itself stays outside the village's reach.
+    assert_eq!(
+        app.get(&format!("/api/v1/care-centers/{elsewhere}"), &village)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = app
+        .gql(
+            &village,
+            "query($c: ID!) { child(id: $c) { enrollments { careCenterId } } }",
+            json!({"c": child}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["child"]["enrollments"].as_array().map(Vec::len),
+        Some(3),
+        "{res}"
+    );
+
+    // Another village reads none of it.
+    let other = app.token("other_village").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/children/{child}/enrollments"), &other)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/enrollments/{far}"), &other).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn what_a_role_cannot_read_is_absent_in_nested_lists_too() {
+    let app = TestApp::spawn().await;
+    let township = app.token("township").await;
+    let child = app.create("/api/v1/children", &township, child_body("李小红", 2)).await;
+    let child = child["id"].as_str().unwrap().to_owned();
+    let account = app
+        .db
+        .account_by_username("volunteer")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let v = app
+        .create(
+            "/api/v1/volunteers",
+            &township,
+            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
+        )
+        .await;
+    let v = v["id"].as_str().unwrap().to_owned();
+    let res = app
+        .patch(
+            &format!("/api/v1/volunteers/{v}"),
+            &township,
+            1,
+            &json!({"vetting_status": "approved", "account_id": account}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.create(
+        &format!("/api/v1/volunteers/{v}/pairings"),
+        &township,
+        json!({"child_id": child, "kind": "mentor"}),
+    )
+    .await;
+    let volunteer = app.token("volunteer").await;
+    // The volunteer reads its paired child, but no pairing: the list is absent, not empty.
+    assert_eq!(
+        app.get(&format!("/api/v1/children/{child}"), &volunteer).await.status(),
+        StatusCode::OK
+    );
+    for path in [
+        format!("/api/v1/children/{child}/pairings"),
+        format!("/api/v1/children/{child}/guardianships"),
+        format!("/api/v1/children/{child}/visits"),
+    ] {
+        let res = app.get(&path, &volunteer).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // Its enrolments it reads (the places the child attends).
+    assert_eq!(
+        app.get(&format!("/api/v1/children/{child}/enrollments"), &volunteer)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

@@ -76,7 +76,7 @@ pub struct AttendanceCreate {
 /// A JSON merge patch of a registration: the check-in.
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "UpdateAttendanceInput")]
-#[schema(example = json!({"checked_in_at": "2027-02-03T00:55:00Z"}))]
+#[schema(example = json!({"checked_in_at": "2026-05-01T00:55:00Z"}))]
 pub struct AttendancePatch {
     /// Check-in time; null clears it.
     #[schema(value_type = Option<String>, format = DateTime)]

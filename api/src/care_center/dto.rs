@@ -90,6 +90,7 @@ pub struct CareCenterCreate {
 /// A JSON merge patch of a care place.
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "UpdateCareCenterInput")]
+#[schema(example = json!({"capacity": 80, "facilities": "亲情电话, 图书角, 心理辅导室"}))]
 pub struct CareCenterPatch {
     /// Name.
     #[schema(value_type = Option<String>)]

@@ -41,7 +41,7 @@ pub struct Child {
     #[schema(example = 10)]
     pub age: u32,
     /// Resident ID number; masked (`522631********0011`) for most roles.
-    #[schema(example = "522631201607090011")]
+    #[schema(example = "522631201607090017")]
     // Resolved in GraphQL by a resolver that notes an unmasked value for the read log.
     #[graphql(skip)]
     pub id_number: Option<String>,
@@ -110,7 +110,13 @@ pub struct Guarantees {
 pub struct GuaranteeReason {
     /// The guarantee.
     pub guarantee: Guarantee,
-    /// Why it fails.
+    /// Why it fails, as a stable code for programs and translations: `not_at_school`, `no_school_status`
+    /// (education); `no_primary_caregiver`, `caregiver_not_capable`, `agreement_not_signed` (guardianship);
+    /// `open_safety_concern`, `no_recent_visit` (safety); `no_recent_parent_contact` (affection); `not_enrolled`
+    /// (activity).
+    #[schema(example = "no_recent_visit")]
+    pub code: String,
+    /// Why it fails, in words.
     #[schema(example = "no follow-up visit in the last 90 days")]
     pub reason: String,
 }
@@ -131,6 +137,7 @@ fn guarantees_of(g: Option<domain::guarantee::Guarantees>) -> (Guarantees, Vec<G
         .filter_map(|(which, check)| {
             check.reason.as_ref().map(|r| GuaranteeReason {
                 guarantee: *which,
+                code: check.code.unwrap_or_default().to_owned(),
                 reason: r.clone(),
             })
         })
@@ -182,7 +189,7 @@ impl From<domain::child::Child> for Child {
 /// A child to register.
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "CreateChildInput")]
-#[schema(example = json!({"name": "王小明", "gender": "male", "birth_date": "2016-07-09", "id_number": "522631201607090011",
+#[schema(example = json!({"name": "王小明", "gender": "male", "birth_date": "2016-07-09", "id_number": "522631201607090017",
     "region_code": "522631101201", "left_behind_type": "both_parents_away", "school_stage": "primary", "school_status": "enrolled"}))]
 pub struct ChildCreate {
     /// Full name, 1–50 characters.

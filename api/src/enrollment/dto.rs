@@ -79,6 +79,7 @@ pub struct EnrollmentCreate {
 /// one, enrol again so that capacity is checked).
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "UpdateEnrollmentInput")]
+#[schema(example = json!({"kind": "day"}))]
 pub struct EnrollmentPatch {
     /// Kind.
     #[schema(value_type = Option<EnrollmentKind>)]

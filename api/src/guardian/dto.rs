@@ -116,6 +116,7 @@ pub struct GuardianCreate {
 /// A JSON merge patch of a guardian.
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "UpdateGuardianInput")]
+#[schema(example = json!({"last_home_visit_on": "2026-02-10", "work_location": "浙江省宁波市"}))]
 pub struct GuardianPatch {
     /// Full name.
     #[schema(value_type = Option<String>)]

@@ -36,7 +36,7 @@ crate::rest::nested::nested_rest!(
         (status = 200, description = "The child's pairings with volunteers you may see, oldest first", body = PairingList),
         (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such child in your jurisdiction", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such child in your jurisdiction, or your role may not read pairings", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn child_pairings(
     state: web::Data<AppState>,

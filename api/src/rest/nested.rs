@@ -76,8 +76,7 @@ macro_rules! nested_rest {
                 (status = 200, description = "The records", body = $list_body),
                 (status = 400, description = "The id is not a UUID", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "The role may not read these records", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such parent record in your jurisdiction", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such parent record in your jurisdiction, or your role may not read these records", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $list_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
             $crate::rest::nested::list::<$kind>(state, caller, id).await

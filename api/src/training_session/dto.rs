@@ -69,7 +69,7 @@ impl From<domain::training_session::TrainingSession> for TrainingSession {
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "CreateTrainingSessionInput")]
 #[schema(example = json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
-    "starts_at": "2027-02-03T01:00:00Z", "ends_at": "2027-02-03T04:00:00Z", "capacity": 80, "venue": "镇政府会议室"}))]
+    "starts_at": "2026-05-01T01:00:00Z", "ends_at": "2026-05-01T04:00:00Z", "capacity": 80, "venue": "镇政府会议室"}))]
 pub struct TrainingSessionCreate {
     /// Title, up to 200 characters.
     pub title: String,
@@ -94,6 +94,7 @@ pub struct TrainingSessionCreate {
 /// A JSON merge patch of a training session.
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "UpdateTrainingSessionInput")]
+#[schema(example = json!({"venue": "镇文化站", "capacity": 100}))]
 pub struct TrainingSessionPatch {
     /// Title.
     #[schema(value_type = Option<String>)]

@@ -102,6 +102,7 @@ pub struct VolunteerCreate {
 /// rejected, approved ↔ suspended.
 #[derive(Debug, Clone, ToSchema, InputObject)]
 #[graphql(name = "UpdateVolunteerInput")]
+#[schema(example = json!({"skills": "作业辅导, 心理陪伴"}))]
 pub struct VolunteerPatch {
     /// Full name.
     #[schema(value_type = Option<String>)]
