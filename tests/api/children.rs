@@ -155,7 +155,8 @@ async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::OK, "* matches the current version");
+    assert_eq!(res.headers()["etag"], "\"3\"", "an empty patch changes nothing");
     let res = app
         .request(Method::PATCH, &path, &token)
         .header("if-match", "3")
@@ -164,6 +165,7 @@ async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an ETag is quoted");
+    // If-Match compares strongly: a weak tag never matches, even of the current version.
     let res = app
         .request(Method::PATCH, &path, &token)
         .header("if-match", "W/\"3\"")
@@ -171,7 +173,34 @@ async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    // A list matches when it names the current version; `*` matches whatever is current.
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .header("if-match", "\"1\", W/\"2\", \"3\"")
+        .json(&json!({"grade": "五年级"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"], "\"4\"");
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .header("if-match", "*")
+        .json(&json!({"grade": "六年级"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"], "\"5\"");
+    let res = app
+        .request(Method::PATCH, &path, &token)
+        .header("if-match", "\"1\", \"2\"")
+        .json(&json!({"grade": "七年级"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     // An invalid patch is 422 whatever version it names.
     let res = app.patch(&path, &token, 1, &json!({"status": "gone"})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

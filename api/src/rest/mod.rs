@@ -281,8 +281,18 @@ pub fn list_request<C>(
     Ok(ListRequest { filters, after, limit })
 }
 
-/// Reads the version from a required `If-Match: "<version>"` header.
-pub fn if_match(req: &HttpRequest) -> Result<i64, actix_web::Error> {
+/// What a required `If-Match` asks for (RFC 9110 §13.1.1, strong comparison).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// `*`: whatever version is current.
+    Any,
+    /// One of these versions (`"3"`, or a list `"3", "4"`); a weak tag
+    /// (`W/"3"`) never matches a strong comparison, so it adds none.
+    Versions(Vec<i64>),
+}
+
+/// Reads a required `If-Match` header: `*`, or one or more quoted versions.
+pub fn if_match(req: &HttpRequest) -> Result<Precondition, actix_web::Error> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(problem_error(Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -290,24 +300,59 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, actix_web::Error> {
             "send If-Match with the ETag of the version you read",
         )));
     };
-    let text = value.to_str().unwrap_or("").trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    let quoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
-    let version = quoted.filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()));
-    version.and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
+    let malformed = || {
         problem_error(
             Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-parameters",
-                "If-Match must be the ETag of a version, such as \"3\"",
+                "If-Match must be the ETag of a version, such as \"3\", or *",
             )
             .with_fields(vec![FieldError::new(
                 "If-Match",
                 "invalid_format",
-                "expected a quoted version number",
+                "expected a quoted version number, a list of them, or *",
             )]),
         )
-    })
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(Precondition::Any);
+    }
+    let mut versions = Vec::new();
+    for tag in text.split(',').map(str::trim) {
+        let (weak, tag) = match tag.strip_prefix("W/") {
+            Some(rest) => (true, rest),
+            None => (false, tag),
+        };
+        let quoted = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+        let version = quoted
+            .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<i64>().ok())
+            .ok_or_else(malformed)?;
+        if !weak {
+            versions.push(version);
+        }
+    }
+    Ok(Precondition::Versions(versions))
+}
+
+/// The version a write is based on: the one `If-Match` names; among several,
+/// the current one if named; for `*`, the current one (`current` reads it).
+/// A precondition that names no current version gives one that never
+/// matches, so that the write answers 412 (after any 422).
+pub async fn expected_version<F>(precondition: Precondition, current: F) -> Result<i64, shouhu_domain::Error>
+where
+    F: std::future::Future<Output = Result<i64, shouhu_domain::Error>>,
+{
+    match precondition {
+        Precondition::Versions(v) if v.len() == 1 => Ok(v[0]),
+        Precondition::Versions(v) if v.is_empty() => Ok(0),
+        Precondition::Versions(v) => {
+            let now = current.await?;
+            Ok(if v.contains(&now) { now } else { 0 })
+        }
+        Precondition::Any => current.await,
+    }
 }
 
 /// The answer to a GET of one record at `version` when the client already

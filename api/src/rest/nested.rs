@@ -130,7 +130,7 @@ macro_rules! nested_rest {
         #[utoipa::path(patch, path = $item, tag = $tag,
             request_body(content = $patch_body, content_type = "application/merge-patch+json"),
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
-                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The changed record", body = $kind, headers(("ETag" = String, description = "The new version"))),
@@ -156,7 +156,7 @@ macro_rules! nested_rest {
         $(#[doc = $end_doc])*
         #[utoipa::path(delete, path = $item, tag = $tag,
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
-                   ("If-Match" = String, Header, description = "The ETag of the version you read", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 204, description = $end, headers(("ETag" = String, description = "The new version"))),

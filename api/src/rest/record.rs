@@ -18,7 +18,8 @@ use crate::idempotent::{self, Created};
 use crate::kind::{Access as _, Kind, Register};
 use crate::records;
 use crate::rest::{
-    changed_response, encode_cursor, etag, if_match, list_params, not_modified, object, record_response,
+    changed_response, encode_cursor, etag, expected_version, if_match, list_params, not_modified, object,
+    record_response,
 };
 use crate::transport::is_head;
 
@@ -81,9 +82,11 @@ pub async fn update<K: Kind>(
     req: HttpRequest,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let expected = if_match(&req)?;
+    let precondition = if_match(&req)?;
     let patch = from_json(object(body.into_inner())?);
-    let record = K::Access::update(&state.db, &caller.0, id.into_inner(), expected, patch)
+    let id = id.into_inner();
+    let expected = current_or_named::<K>(&state, &caller, id, precondition).await?;
+    let record = K::Access::update(&state.db, &caller.0, id, expected, patch)
         .await
         .map_err(ApiError)?;
     Ok(record_response::<K>(record))
@@ -97,11 +100,28 @@ pub async fn retire<K: Kind>(
     id: web::Path<Uuid>,
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let expected = if_match(&req)?;
-    let record = K::Access::retire(&state.db, &caller.0, id.into_inner(), expected)
+    let precondition = if_match(&req)?;
+    let id = id.into_inner();
+    let expected = current_or_named::<K>(&state, &caller, id, precondition).await?;
+    let record = K::Access::retire(&state.db, &caller.0, id, expected)
         .await
         .map_err(ApiError)?;
     Ok(changed_response(&record))
+}
+
+/// The version `If-Match` bases a write on (see [`expected_version`]).
+async fn current_or_named<K: Kind>(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    precondition: crate::rest::Precondition,
+) -> Result<i64, actix_web::Error> {
+    let current = async {
+        K::Access::read(&state.db, &caller.0, id)
+            .await
+            .map(|r| r.meta().version)
+    };
+    Ok(expected_version(precondition, current).await.map_err(ApiError)?)
 }
 
 /// The `Idempotency-Key` header, if sent.
@@ -211,7 +231,7 @@ macro_rules! register_rest {
         $(#[doc = $update_doc])*
         #[utoipa::path(patch, path = $item, tag = $tag, request_body(content = $patch_body, content_type = "application/merge-patch+json"),
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
-                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 200, description = "The changed record", body = $kind, headers(("ETag" = String, description = "The new version"))),
@@ -238,7 +258,7 @@ macro_rules! register_rest {
         $(#[doc = $archive_doc])*
         #[utoipa::path(delete, path = $item, tag = $tag,
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
-                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\"", pattern = r#"^(W/)?"[0-9]{1,18}"$"#)),
+                   ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),
             responses(
                 (status = 204, description = "Archived (kept, hidden from default lists)", headers(("ETag" = String, description = "The new version"))),
