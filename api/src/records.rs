@@ -1,24 +1,12 @@
-//! The domain calls both surfaces make on records, each written once, so that
-//! a change of a domain signature changes one place per operation: a page of
-//! a register, and [`Access`] to one record, register or nested. (Creation is
-//! in `idempotent`, which both surfaces go through.)
+//! [`Access`] to one record, register or nested: the domain calls both
+//! surfaces make on it, each written once. (Creation is in `idempotent`, which
+//! both surfaces go through; lists call `service::list` directly.)
 
-use shouhu_domain::resource::{Page, PageRequest};
 use shouhu_domain::{Ctx, Result, nested, service};
 use shouhu_persistence::{Db, Mapped};
 use uuid::Uuid;
 
-use crate::kind::{Access, Register, Registered, Through};
-
-/// A page of records the caller may see, filtered by `params`.
-pub async fn list<K: Register>(
-    db: &Db,
-    ctx: &Ctx,
-    params: &[(String, String)],
-    page: PageRequest,
-) -> Result<Page<K::Record>> {
-    service::list::<K::Record, Db>(db, ctx, params, page).await
-}
+use crate::kind::{Access, Registered, Through};
 
 impl<R: Mapped> Access<R> for Registered {
     async fn read(db: &Db, ctx: &Ctx, id: Uuid) -> Result<R> {

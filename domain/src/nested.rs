@@ -83,10 +83,7 @@ where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,
 {
-    if !policy::can_read(ctx, T::KIND) {
-        return Err(Error::NotFound);
-    }
-    let record: T = Repository::<T>::find(store, id).await?.ok_or(Error::NotFound)?;
+    let record = found::<T, S>(store, ctx, id).await?;
     let parent = visible::<T::Parent, S>(store, ctx, record.parent_id()).await?;
     if let Some(child) = record.child_id() {
         visible::<Child, S>(store, ctx, child).await?;
@@ -104,15 +101,24 @@ where
     if !T::READ_WITH_CHILD {
         return Ok(seen::<T, S>(store, ctx, id).await?.0);
     }
-    if !policy::can_read(ctx, T::KIND) {
-        return Err(Error::NotFound);
-    }
-    let record: T = Repository::<T>::find(store, id).await?.ok_or(Error::NotFound)?;
+    let record = found::<T, S>(store, ctx, id).await?;
     match record.child_id() {
         Some(child) => visible::<Child, S>(store, ctx, child).await?,
         None => return Ok(seen::<T, S>(store, ctx, id).await?.0),
     };
     Ok(record)
+}
+
+/// The record, if the role may read its kind at all (visibility is decided by the callers).
+async fn found<T, S>(store: &S, ctx: &Ctx, id: Uuid) -> Result<T>
+where
+    T: Nested,
+    S: Repository<T>,
+{
+    if !policy::can_read(ctx, T::KIND) {
+        return Err(Error::NotFound);
+    }
+    Repository::<T>::find(store, id).await?.ok_or(Error::NotFound)
 }
 
 /// Keeps the records whose child the caller may see.

@@ -11,9 +11,9 @@ use serde::Serialize;
 use shouhu_domain::resource::Resource;
 
 use super::{connection_page, filter_params, gql_error, parse_id, parts};
+use crate::idempotent;
 use crate::kind::{Access as _, Kind, Register};
 use crate::rest::encode_cursor;
-use crate::{idempotent, records};
 
 /// A register kind listed in GraphQL, with the relations a page loads at once.
 pub trait Listed: Register {
@@ -45,7 +45,7 @@ pub async fn list<K: Listed, F: Serialize>(
     let params = filter_params(&filter);
     let max = state.settings.serve.max_page_size;
     let page = connection_page(first, after.as_deref(), max)?;
-    let page = records::list::<K>(&state.db, caller, &params, page)
+    let page = shouhu_domain::service::list::<K::Record, shouhu_persistence::Db>(&state.db, caller, &params, page)
         .await
         .map_err(gql_error)?;
     K::prefetch(ctx, &page.items).await?;

@@ -16,7 +16,6 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::idempotent::{self, Created};
 use crate::kind::{Access as _, Kind, Register};
-use crate::records;
 use crate::rest::{
     changed_response, encode_cursor, etag, expected_version, if_match, list_params, not_modified, object,
     record_response,
@@ -30,7 +29,7 @@ pub async fn list<K: Register>(
     req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (params, page) = list_params(&req, state.settings.serve.max_page_size)?;
-    let page = records::list::<K>(&state.db, &caller.0, &params, page)
+    let page = shouhu_domain::service::list::<K::Record, shouhu_persistence::Db>(&state.db, &caller.0, &params, page)
         .await
         .map_err(ApiError)?;
     Ok(HttpResponse::Ok().json(K::page(
