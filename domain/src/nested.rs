@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::child::Child;
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::fields::{Fields, Input, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
@@ -326,6 +326,14 @@ where
         },
     };
     let found: Vec<T> = Repository::<T>::list(store, &query).await?;
+    if found.len() as u64 >= query.page.limit {
+        // Never a silently shortened list: the caller pages in smaller steps.
+        return Err(Error::InvalidParameters(vec![FieldError::new(
+            "page",
+            "too_many_related",
+            "the records of this page hold too many related records to list at once; ask for a smaller page",
+        )]));
+    }
     let today = now().date_naive();
     let found: Vec<T> = found
         .into_iter()

@@ -8,7 +8,7 @@ use crate::account::Account;
 use crate::error::Result;
 use crate::guardianship::Guardianship;
 use crate::region::Region;
-use crate::resource::{Event, ListQuery, Resource};
+use crate::resource::{Condition, Event, ListQuery, Resource};
 
 /// Storage of one kind of register record.
 pub trait Repository<T: Resource>: Send + Sync {
@@ -18,6 +18,8 @@ pub trait Repository<T: Resource>: Send + Sync {
     fn find_many(&self, ids: &[Uuid]) -> impl Future<Output = Result<Vec<T>>> + Send;
     /// The records matching the query, in id order, at most `page.limit`.
     fn list(&self, query: &ListQuery) -> impl Future<Output = Result<Vec<T>>> + Send;
+    /// How many records match the conditions, in one query.
+    fn count(&self, conditions: &[Condition]) -> impl Future<Output = Result<u64>> + Send;
     /// Inserts the record and its event in one transaction. A duplicate unique
     /// value is `Error::Conflict`.
     fn insert(&self, record: &T, event: &Event) -> impl Future<Output = Result<()>> + Send;

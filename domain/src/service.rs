@@ -260,6 +260,21 @@ pub async fn list<T: Resource, S: Store + Repository<T>>(
     Ok(Page { items, next_after })
 }
 
+/// How many records a list with these parameters holds across all its pages
+/// (within the caller's jurisdiction, as the list; 0 for a kind the role
+/// cannot read). A count carries no personal data: nothing is read-logged.
+pub async fn count<T: Resource, S: Store + Repository<T>>(
+    store: &S,
+    ctx: &Ctx,
+    params: &[(String, String)],
+) -> Result<u64> {
+    let conditions = list_conditions::<T>(ctx, params)?;
+    match conditions.filter(|_| policy::can_read(ctx, T::KIND)) {
+        Some(conditions) => Repository::<T>::count(store, &conditions).await,
+        None => Ok(0),
+    }
+}
+
 pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
     Error::Forbidden(format!(
         "your role may not {} a {}",

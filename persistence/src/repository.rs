@@ -7,8 +7,8 @@ use chrono::Utc;
 use futures::future::try_join_all;
 use sea_orm::sea_query::{Expr, LikeExpr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition as Where, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition as Where, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, TransactionTrait,
 };
 use shouhu_domain::guardianship::Guardianship;
 use shouhu_domain::ports::{GuardianshipStore, RegionStore, Repository};
@@ -121,6 +121,14 @@ impl<T: Mapped> Repository<T> for Db {
             .await
             .map_err(db_error)?;
         rows.into_iter().map(T::from_model).collect()
+    }
+
+    async fn count(&self, conditions: &[Condition]) -> Result<u64> {
+        T::Entity::find()
+            .filter(to_where::<T>(conditions)?)
+            .count(&self.exec())
+            .await
+            .map_err(db_error)
     }
 
     async fn insert(&self, record: &T, ev: &Event) -> Result<()> {

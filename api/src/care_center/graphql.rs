@@ -61,12 +61,16 @@ async fn prefetch_centers(ctx: &Context<'_>, page: &[domain::care_center::CareCe
 #[ComplexObject]
 impl CareCenter {
     /// The enrolments active today of children you may see (batched across the page).
-    async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<Enrollment>> {
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Enrollment>> {
         let found = loaders(ctx)?
             .center_enrollments
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Enrollment::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 }

@@ -176,39 +176,55 @@ impl Child {
     }
 
     /// The child's enrolments active today, in places you may see (batched across the page).
-    async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<Enrollment>> {
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Enrollment>> {
         let found = loaders(ctx)?
             .child_enrollments
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Enrollment::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 
     /// The child's active guardianships (batched across the page).
-    async fn guardianships(&self, ctx: &Context<'_>) -> Result<Vec<Guardianship>> {
+    async fn guardianships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Guardianship>> {
         let id = parse_id(&self.id)?;
         let links = loaders(ctx)?.guardianships.load_one(id).await.map_err(gql_error)?;
-        Ok(links.unwrap_or_default().into_iter().map(Guardianship::from).collect())
+        crate::graphql::bounded(links.unwrap_or_default(), first)
     }
 
     /// The child's active pairings with volunteers you may see (batched across the page).
-    async fn pairings(&self, ctx: &Context<'_>) -> Result<Vec<Pairing>> {
+    async fn pairings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Pairing>> {
         let found = loaders(ctx)?
             .child_pairings
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Pairing::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 
     /// The child's follow-up visits and family contacts, withdrawn ones left out (batched across the page).
-    async fn visits(&self, ctx: &Context<'_>) -> Result<Vec<Visit>> {
+    async fn visits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Visit>> {
         let found = loaders(ctx)?
             .child_visits
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Visit::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 }

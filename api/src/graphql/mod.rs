@@ -169,7 +169,24 @@ pub fn gql_error(err: Error) -> async_graphql::Error {
     })
 }
 
-/// The application state and the caller of a GraphQL request.
+/// How many items a nested list gives when its `first` is not given.
+const NESTED_DEFAULT: i32 = 100;
+
+/// The most a nested list gives at once.
+const MAX_NESTED: i32 = 500;
+
+/// The first `first` items of a nested list (default 100, 1–500; out of that
+/// range it is refused naming `first`), so that a response stays bounded
+/// however many records a parent holds. (What a whole page's nested list
+/// loads at once is bounded too: `nested::of_many` refuses rather than
+/// shortens.) The complexity limit counts a nested list's fields once, as
+/// most relations hold a few records; connections count theirs `first` times.
+pub(crate) fn bounded<T, U: From<T>>(items: Vec<T>, first: Option<i32>) -> async_graphql::Result<Vec<U>> {
+    let page = connection_page(Some(first.unwrap_or(NESTED_DEFAULT)), None, MAX_NESTED as u64)?;
+    let n = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    Ok(items.into_iter().take(n).map(U::from).collect())
+}
+
 /// The page a connection asks for with `first` and `after`; a bad one is
 /// refused naming those arguments (REST calls them `limit` and `cursor`).
 pub(crate) fn connection_page(
@@ -200,6 +217,7 @@ pub(crate) fn connection_page(
     })
 }
 
+/// The application state and the caller of a GraphQL request.
 pub(crate) fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a AppState, &'a Ctx)> {
     let state = ctx
         .data::<actix_web::web::Data<AppState>>()

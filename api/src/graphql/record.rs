@@ -6,7 +6,7 @@
 use std::future::Future;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, Result};
+use async_graphql::{Context, ID, Result, SimpleObject};
 use serde::Serialize;
 use shouhu_domain::resource::Resource;
 
@@ -34,22 +34,43 @@ pub async fn get<K: Kind>(ctx: &Context<'_>, id: ID) -> Result<Option<K>> {
     Ok(Some(record.into()))
 }
 
+/// What a register connection has beside its page.
+#[derive(Debug, SimpleObject)]
+pub struct ListTotals {
+    /// How many records the list holds across all its pages: with the same
+    /// filter, within your jurisdiction, exact. It costs one count query, run
+    /// only when this field is selected.
+    #[graphql(complexity = 10)]
+    pub total_count: u64,
+}
+
+/// A page of a register connection.
+pub type Page<K> = Connection<String, K, ListTotals>;
+
 /// A page of records, filtered like a REST list.
 pub async fn list<K: Listed, F: Serialize>(
     ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
     filter: Option<F>,
-) -> Result<Connection<String, K>> {
+) -> Result<Page<K>> {
     let (state, caller) = parts(ctx)?;
     let params = filter_params(&filter);
     let max = state.settings.serve.max_page_size;
     let page = connection_page(first, after.as_deref(), max)?;
+    let total_count = if ctx.look_ahead().field("totalCount").exists() {
+        shouhu_domain::service::count::<K::Record, shouhu_persistence::Db>(&state.db, caller, &params)
+            .await
+            .map_err(gql_error)?
+    } else {
+        0
+    };
     let page = shouhu_domain::service::list::<K::Record, shouhu_persistence::Db>(&state.db, caller, &params, page)
         .await
         .map_err(gql_error)?;
     K::prefetch(ctx, &page.items).await?;
-    let mut connection = Connection::new(after.is_some(), page.next_after.is_some());
+    let mut connection =
+        Connection::with_additional_fields(after.is_some(), page.next_after.is_some(), ListTotals { total_count });
     connection.edges.extend(
         page.items
             .into_iter()
@@ -137,7 +158,7 @@ macro_rules! register_graphql {
                 #[graphql(desc = "Page size, 1–500 (default 50).")] first: Option<i32>,
                 #[graphql(desc = "`endCursor` of the previous page.")] after: Option<String>,
                 filter: Option<$filter>,
-            ) -> async_graphql::Result<async_graphql::connection::Connection<String, $kind>> {
+            ) -> async_graphql::Result<$crate::graphql::record::Page<$kind>> {
                 $crate::graphql::record::list::<$kind, _>(ctx, first, after, filter).await
             }
         }

@@ -51,19 +51,27 @@ pub(crate) async fn feed_children_of(ctx: &Context<'_>, guardian_ids: &[Uuid]) -
 #[ComplexObject]
 impl Guardian {
     /// The children this guardian cares for, that you may see (batched).
-    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Child>> {
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Child>> {
         let id = parse_id(&self.id)?;
         let children = loaders(ctx)?.children.load_one(id).await.map_err(gql_error)?;
-        Ok(children.unwrap_or_default().into_iter().map(Child::from).collect())
+        crate::graphql::bounded(children.unwrap_or_default(), first)
     }
 
     /// The guardian's training history: registrations and check-ins in sessions you may see (batched).
-    async fn trainings(&self, ctx: &Context<'_>) -> Result<Vec<Attendance>> {
+    async fn trainings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Attendance>> {
         let found = loaders(ctx)?
             .trainings
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Attendance::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 }

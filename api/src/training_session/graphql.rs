@@ -53,12 +53,16 @@ async fn prefetch_sessions(ctx: &Context<'_>, page: &[domain::training_session::
 #[ComplexObject]
 impl TrainingSession {
     /// The session's registrations and check-ins, cancelled ones included (batched across the page).
-    async fn attendance(&self, ctx: &Context<'_>) -> Result<Vec<Attendance>> {
+    async fn attendance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Attendance>> {
         let found = loaders(ctx)?
             .session_attendance
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Attendance::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 }

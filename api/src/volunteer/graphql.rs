@@ -67,12 +67,16 @@ async fn feed_children(ctx: &Context<'_>, caller: &Ctx, ids: &[Uuid]) -> Result<
 #[ComplexObject]
 impl Volunteer {
     /// The volunteer's active pairings with children you may see (batched across the page).
-    async fn pairings(&self, ctx: &Context<'_>) -> Result<Vec<Pairing>> {
+    async fn pairings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
+    ) -> Result<Vec<Pairing>> {
         let found = loaders(ctx)?
             .volunteer_pairings
             .load_one(parse_id(&self.id)?)
             .await
             .map_err(gql_error)?;
-        Ok(found.unwrap_or_default().into_iter().map(Pairing::from).collect())
+        crate::graphql::bounded(found.unwrap_or_default(), first)
     }
 }
