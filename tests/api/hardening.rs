@@ -278,3 +278,37 @@ async fn an_id_number_registered_elsewhere_is_a_409_that_auditors_see_and_that_r
     );
     app.create("/api/v1/children", &township, child_body("李四", 7)).await;
 }
+
+/// Sends `head` as raw bytes (no client tidies it) and returns the whole answer.
+async fn raw_exchange(app: &TestApp, head: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.url("").trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head).await.unwrap();
+    let mut answer = Vec::new();
+    // The server closes the connection after a request it cannot parse.
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_raw_utf8_query_string_gets_problem_details_saying_how_to_encode_it() {
+    let app = TestApp::spawn().await;
+    let answer = raw_exchange(&app, "GET /api/v1/children?q=张 HTTP/1.1\r\nHost: x\r\n\r\n".as_bytes()).await;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    let problem: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(problem["status"], 400, "{problem}");
+    assert_eq!(problem["type"], "urn:shouhu:problem:malformed-request", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("%E5%BC%A0"), "{problem}");
+
+    // The same query, percent-encoded, is an ordinary request.
+    let token = app.token("admin").await;
+    let res = app.get("/api/v1/children?q=%E5%BC%A0", &token).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
