@@ -20,6 +20,7 @@ pub mod kind;
 pub mod limits;
 pub mod openapi;
 pub mod ops;
+pub mod pool_waits;
 pub mod records;
 pub mod rest;
 pub mod transport;

@@ -4,19 +4,22 @@ use clap::Parser;
 use shouhu_api::config::{
     Cli, ClientCommand, Command, KeysCommand, LogFormat, RegionsCommand, SchemaKind, Settings, UserCommand,
 };
-use shouhu_api::{Application, app, cli, demo, graphql, openapi};
+use shouhu_api::{Application, app, cli, demo, graphql, openapi, pool_waits};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::prelude::*;
 
 fn init_logs(format: LogFormat) {
     let filter =
         EnvFilter::try_from_env("SHOUHU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-        LogFormat::Text => builder.init(),
-    }
+    let log = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let log = match format {
+        LogFormat::Json => log.json().flatten_event(true).boxed(),
+        LogFormat::Text => log.boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(log.with_filter(filter))
+        .with(pool_waits::layer())
+        .init();
 }
 
 #[actix_web::main]

@@ -120,6 +120,7 @@ impl Metrics {
             Box::new(graphql.clone()),
             Box::new(logins.clone()),
             Box::new(build),
+            Box::new(crate::pool_waits::histogram()?),
         ] {
             registry.register(metric)?;
         }

@@ -96,6 +96,14 @@ impl TestApp {
 
     /// Like [`spawn`](Self::spawn), with settings adjusted first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        static SUBSCRIBER: std::sync::Once = std::sync::Once::new();
+        SUBSCRIBER.call_once(|| {
+            use tracing_subscriber::prelude::*;
+            // As in the binary: the pool's waits reach the metrics.
+            let _ = tracing_subscriber::registry()
+                .with(shouhu_api::pool_waits::layer())
+                .try_init();
+        });
         let (url, store) = database().await;
         let mut settings = Settings::new(&url, "127.0.0.1:0").expect("settings");
         settings.serve.workers = 2;

@@ -252,6 +252,8 @@ async fn metrics_show_the_pool_query_latency_build_process_in_flight_graphql_ope
     assert!(value("shouhu_db_pool_connections{state=\"idle\"}") >= 0.0);
     assert!(value("shouhu_db_pool_connections{state=\"in_use\"}") >= 0.0);
     assert!(value("shouhu_db_query_duration_seconds_count") > 0.0);
+    // Every acquire of a pooled connection is timed (the tests' subscriber has the layer, as the binary's does).
+    assert!(value("shouhu_db_pool_acquire_seconds_count") > 0.0);
     assert_eq!(
         value(&format!(
             "shouhu_build_info{{version=\"{}\"}}",
