@@ -58,13 +58,13 @@ pub trait Register: Kind {
     fn page(items: Vec<Self>, next_cursor: Option<String>) -> Self::Page;
 }
 
-/// A record kind seen through another (its parent): listed whole, ended
+/// A record kind seen through another (its parent): listed by parent, ended
 /// rather than archived.
 pub trait Nested: Kind<Record: shouhu_domain::nested::Nested<Parent: Mapped>> {
     /// REST's list of a parent's records.
     type List: Serialize;
-    /// A parent's records.
-    fn list(items: Vec<Self>) -> Self::List;
+    /// A page of a parent's records.
+    fn list(items: Vec<Self>, next_cursor: Option<String>) -> Self::List;
 }
 
 /// Declares a register kind: its REST page (`list`) and its [`Kind`] and
@@ -103,11 +103,13 @@ macro_rules! nested_kind {
     (
         $dto:ident, list = $list:ident, record = $record:ty, collection = $collection:literal $(,)?
     ) => {
-        /// All records of the parent, current and ended, oldest first.
+        /// One page of the parent's records, current and ended, oldest first.
         #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
         pub struct $list {
-            /// The records you may see.
+            /// The records you may see (a page may hold fewer than `limit` and still not be the last).
             pub items: Vec<$dto>,
+            /// Pass as `cursor` for the next page; `null` on the last page.
+            pub next_cursor: Option<String>,
         }
 
         impl $crate::kind::Kind for $dto {
@@ -118,8 +120,8 @@ macro_rules! nested_kind {
 
         impl $crate::kind::Nested for $dto {
             type List = $list;
-            fn list(items: Vec<Self>) -> $list {
-                $list { items }
+            fn list(items: Vec<Self>, next_cursor: Option<String>) -> $list {
+                $list { items, next_cursor }
             }
         }
     };

@@ -14,7 +14,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::fields::{Fields, Input, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
-use crate::resource::{Condition, EventAction, ListQuery, Meta, PageRequest, Resource, now};
+use crate::resource::{Condition, EventAction, ListQuery, Meta, Page, PageRequest, Resource, now};
 use crate::service::{archive_at, change, close, event, finished, finished_one, forbidden, visible, visible_many};
 
 /// How many records a parent may hold: those matching `counted` may not exceed `max`.
@@ -143,8 +143,8 @@ async fn with_visible_children<T: Nested, S: Store>(store: &S, ctx: &Ctx, record
         .collect())
 }
 
-/// Every record of a parent, current and ended, oldest first.
-pub async fn list_of<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid) -> Result<Vec<T>>
+/// One page of the records of a parent, current and ended, oldest first.
+pub async fn list_of<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, page: PageRequest) -> Result<Page<T>>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,
@@ -154,16 +154,39 @@ where
     if !policy::can_read(ctx, T::KIND) {
         return Err(Error::NotFound);
     }
+    let (found, next_after) = page_where::<T, S>(store, T::PARENT_COLUMN, parent_id, page).await?;
+    let kept = with_visible_children(store, ctx, found).await?;
+    Ok(Page {
+        items: finished(store, ctx, kept).await?,
+        next_after,
+    })
+}
+
+/// One page of the records whose `column` holds `id`, in id order, and the
+/// id to continue after when more follow (decided before any is filtered
+/// out, so that a page may hold fewer than asked but paging never skips).
+async fn page_where<T, S>(
+    store: &S,
+    column: &'static str,
+    id: Uuid,
+    page: PageRequest,
+) -> Result<(Vec<T>, Option<Uuid>)>
+where
+    T: Nested,
+    S: Repository<T>,
+{
     let query = ListQuery {
-        conditions: vec![Condition::EqId(T::PARENT_COLUMN, parent_id)],
+        conditions: vec![Condition::EqId(column, id)],
         page: PageRequest {
-            after: None,
-            limit: T::MAX_LISTED,
+            after: page.after,
+            limit: page.limit + 1,
         },
     };
-    let all: Vec<T> = Repository::<T>::list(store, &query).await?;
-    let kept = with_visible_children(store, ctx, all).await?;
-    finished(store, ctx, kept).await
+    let mut found: Vec<T> = Repository::<T>::list(store, &query).await?;
+    let more = found.len() as u64 > page.limit;
+    found.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
+    let next_after = if more { found.last().map(|r| r.meta().id) } else { None };
+    Ok((found, next_after))
 }
 
 /// One record.
@@ -284,19 +307,33 @@ where
     archive_at(store, ctx, current, expected_version).await
 }
 
-/// Every record of this kind about a child the caller may see, current and
-/// ended, oldest first; `NotFound` when the role cannot read the kind.
-pub async fn of_child<T, S>(store: &S, ctx: &Ctx, child_id: Uuid, key: fn(&T) -> Uuid) -> Result<Vec<T>>
+/// One page of the records of this kind about a child the caller may see,
+/// current and ended, oldest first; `NotFound` when the role cannot read the kind.
+pub async fn of_child<T, S>(store: &S, ctx: &Ctx, child_id: Uuid, page: PageRequest) -> Result<Page<T>>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent>,
 {
     visible::<Child, S>(store, ctx, child_id).await?;
+    page_of::<T, S>(store, ctx, "child_id", child_id, page).await
+}
+
+/// One page of the records whose `column` holds `id` that the caller may see
+/// (through their parent, and their child), oldest first; `NotFound` when the
+/// role cannot read the kind. The caller has checked that it may see `id`'s record.
+pub async fn page_of<T, S>(store: &S, ctx: &Ctx, column: &'static str, id: Uuid, page: PageRequest) -> Result<Page<T>>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
     if !policy::can_read(ctx, T::KIND) {
         return Err(Error::NotFound);
     }
-    let mut found = of_many::<T, S>(store, ctx, "child_id", &[child_id], true, key).await?;
-    Ok(found.remove(&child_id).unwrap_or_default())
+    let (found, next_after) = page_where::<T, S>(store, column, id, page).await?;
+    Ok(Page {
+        items: seen_through_parents(store, ctx, found).await?,
+        next_after,
+    })
 }
 
 /// The records whose `column` holds one of `ids`, that the caller may see,
@@ -339,6 +376,20 @@ where
         .into_iter()
         .filter(|r| with_ended || r.is_current(today))
         .collect();
+    for r in seen_through_parents(store, ctx, found).await? {
+        out.entry(key(&r)).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// Keeps the records the caller may see through their parent (or, for a kind
+/// read with its child, through the child alone) and their child, finished
+/// for the caller.
+async fn seen_through_parents<T, S>(store: &S, ctx: &Ctx, found: Vec<T>) -> Result<Vec<T>>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
     let parent_ids: Vec<Uuid> = found
         .iter()
         .map(Nested::parent_id)
@@ -355,8 +406,5 @@ where
         .filter(|r| (T::READ_WITH_CHILD && r.child_id().is_some()) || parents.contains(&r.parent_id()))
         .collect();
     let kept = with_visible_children(store, ctx, found).await?;
-    for r in finished(store, ctx, kept).await? {
-        out.entry(key(&r)).or_default().push(r);
-    }
-    Ok(out)
+    finished(store, ctx, kept).await
 }

@@ -122,3 +122,83 @@ async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_
         assert_eq!(res["errors"][0]["extensions"]["fields"][0]["field"], "first", "{res}");
     }
 }
+
+#[tokio::test]
+async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
+    let app = TestApp::spawn().await;
+    let village = app.token("village").await;
+    let kid = four_children(&app).await.remove(0);
+    let path = format!("/api/v1/children/{kid}/visits");
+    let mut made = Vec::new();
+    for n in 1..=5 {
+        let v = app
+            .create(
+                &path,
+                &village,
+                json!({"kind": "follow_up", "mode": "phone", "occurred_on": day(-n), "visitor": "村儿童主任"}),
+            )
+            .await;
+        made.push(v["id"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut next = format!("{path}?limit=2");
+    let mut pages = 0;
+    loop {
+        let res = app.get(&next, &village).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        let page: Value = res.json().await.unwrap();
+        pages += 1;
+        assert!(page["items"].as_array().unwrap().len() <= 2, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => next = format!("{path}?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made, "every visit once, oldest first");
+    assert_eq!(pages, 3);
+
+    // Without limit: the first 50.
+    let all: Value = app.get(&path, &village).await.json().await.unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+    assert_eq!(all["next_cursor"], Value::Null);
+
+    // Bad paging, or a filter this list does not have: 400 naming it.
+    for (query, field, code) in [
+        ("limit=0", "limit", "out_of_range"),
+        ("limit=501", "limit", "out_of_range"),
+        ("cursor=nope", "cursor", "invalid_cursor"),
+        ("status=active", "status", "unknown_parameter"),
+    ] {
+        let res = app.get(&format!("{path}?{query}"), &village).await;
+        assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST, "{query}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(
+            crate::helpers::problem_fields(&problem),
+            vec![(field.to_owned(), code.to_owned())],
+            "{query}: {problem}"
+        );
+    }
+
+    // The lists of what concerns a child page the same way.
+    for rel in ["enrollments", "pairings"] {
+        let res = app
+            .get(&format!("/api/v1/children/{kid}/{rel}?limit=1"), &village)
+            .await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "{rel}");
+        let page: Value = res.json().await.unwrap();
+        assert!(page.get("next_cursor").is_some(), "{rel}: {page}");
+    }
+    // Another township's officer gets 404, as for the child itself.
+    let other = app.token("other_township").await;
+    assert_eq!(
+        app.get(&format!("{path}?limit=2"), &other).await.status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+}

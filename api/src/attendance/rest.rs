@@ -31,10 +31,10 @@ crate::rest::nested::nested_rest!(
 
 /// A guardian's training history: their registrations and check-ins.
 #[utoipa::path(get, path = "/api/v1/guardians/{id}/attendance", tag = "attendance",
-    params(("id" = Uuid, Path, description = "The guardian's id")), security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The guardian's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "The guardian's registrations, oldest first", body = AttendanceList),
-        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such guardian in your jurisdiction", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -42,6 +42,8 @@ pub async fn guardian_training(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
-    crate::rest::nested::list_response::<Attendance>(shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner()).await)
+    let page = crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
+    crate::rest::nested::list_response::<Attendance>(shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner(), page).await)
 }

@@ -34,10 +34,10 @@ crate::rest::nested::nested_rest!(
 ///
 /// Every place counts, also one outside your jurisdiction (whose own record stays 404 to you).
 #[utoipa::path(get, path = "/api/v1/children/{id}/enrollments", tag = "enrollments",
-    params(("id" = Uuid, Path, description = "The child's id")), security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The child's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "The child's enrolments, oldest first", body = EnrollmentList),
-        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such child in your jurisdiction, or your role may not read enrolments", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -45,8 +45,10 @@ pub async fn child_enrollments(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
+    let page = crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
     crate::rest::nested::list_response::<Enrollment>(
-        shouhu_domain::enrollment::of_child(&state.db, &caller.0, id.into_inner()).await,
+        shouhu_domain::enrollment::of_child(&state.db, &caller.0, id.into_inner(), page).await,
     )
 }

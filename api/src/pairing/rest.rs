@@ -31,10 +31,10 @@ crate::rest::nested::nested_rest!(
 
 /// A child's pairings with volunteers, current and ended.
 #[utoipa::path(get, path = "/api/v1/children/{id}/pairings", tag = "pairings",
-    params(("id" = Uuid, Path, description = "The child's id")), security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The child's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "The child's pairings with volunteers you may see, oldest first", body = PairingList),
-        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such child in your jurisdiction, or your role may not read pairings", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -42,6 +42,8 @@ pub async fn child_pairings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
-    crate::rest::nested::list_response::<Pairing>(shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner()).await)
+    let page = crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
+    crate::rest::nested::list_response::<Pairing>(shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner(), page).await)
 }

@@ -16,25 +16,60 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::idempotent;
 use crate::kind::Nested;
-use crate::rest::object;
 use crate::rest::record::{created_response, idempotency_key};
+use crate::rest::{encode_cursor, list_params, object};
+use shouhu_domain::resource::{Page, PageRequest};
 
-/// Lists every record of a parent, current and ended.
+/// Lists a page of the records of a parent, current and ended.
 pub async fn list<K: Nested>(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, actix_web::Error> {
-    list_response::<K>(nested::list_of::<K::Record, Db>(&state.db, &caller.0, id.into_inner()).await)
+    let page = page_params(&req, state.settings.serve.max_page_size)?;
+    list_response::<K>(nested::list_of::<K::Record, Db>(&state.db, &caller.0, id.into_inner(), page).await)
 }
 
-/// 200 with the records found, as REST lists them: a parent's, or those of
-/// another record they concern (a child's pairings, a guardian's training).
+/// The parameters of a relation list (a parent's records, a child's pairings …).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(pattern = r"^c1\.[0-9a-f]{32}$")]
+    pub cursor: Option<String>,
+}
+
+/// The page a relation list asks for: `limit` and `cursor` only (a relation
+/// list has no filters; any other parameter is 400 `unknown_parameter`).
+pub fn page_params(req: &HttpRequest, max: u64) -> Result<PageRequest, ApiError> {
+    let (filters, page) = list_params(req, max)?;
+    if filters.is_empty() {
+        return Ok(page);
+    }
+    Err(ApiError(shouhu_domain::Error::InvalidParameters(
+        filters
+            .into_iter()
+            .map(|(name, _)| {
+                shouhu_domain::FieldError::new(name, "unknown_parameter", "this list takes limit and cursor only")
+            })
+            .collect(),
+    )))
+}
+
+/// 200 with a page of the records found, as REST lists them: a parent's, or
+/// those of another record they concern (a child's pairings, a guardian's training).
 pub fn list_response<K: Nested>(
-    found: shouhu_domain::Result<Vec<K::Record>>,
+    found: shouhu_domain::Result<Page<K::Record>>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let found = found.map_err(ApiError)?;
-    Ok(HttpResponse::Ok().json(K::list(found.into_iter().map(K::from).collect())))
+    let page = found.map_err(ApiError)?;
+    Ok(HttpResponse::Ok().json(K::list(
+        page.items.into_iter().map(K::from).collect(),
+        page.next_after.map(encode_cursor),
+    )))
 }
 
 /// Records a new record of a parent, at most once per `Idempotency-Key`.
@@ -71,15 +106,15 @@ macro_rules! nested_rest {
     ) => {
         $(#[doc = $list_doc])*
         #[utoipa::path(get, path = $collection, tag = $tag,
-            params(("id" = ::uuid::Uuid, Path, description = $parent)), security(("bearer" = [])),
+            params(("id" = ::uuid::Uuid, Path, description = $parent), $crate::rest::nested::PageParams), security(("bearer" = [])),
             responses(
-                (status = 200, description = "The records", body = $list_body),
-                (status = 400, description = "The id is not a UUID", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 200, description = "A page of the records, oldest first", body = $list_body),
+                (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such parent record in your jurisdiction, or your role may not read these records", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
-        pub async fn $list_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
-            $crate::rest::nested::list::<$kind>(state, caller, id).await
+        pub async fn $list_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, id: ::actix_web::web::Path<::uuid::Uuid>, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::rest::nested::list::<$kind>(state, caller, id, req).await
         }
 
         $(#[doc = $create_doc])*

@@ -170,10 +170,14 @@ impl Nested for Attendance {
 
 /// A guardian's training history: every registration, cancelled ones
 /// included, in sessions the caller may see, oldest first.
-pub async fn training_history<S: Store>(store: &S, ctx: &Ctx, guardian_id: Uuid) -> Result<Vec<Attendance>> {
+pub async fn training_history<S: Store>(
+    store: &S,
+    ctx: &Ctx,
+    guardian_id: Uuid,
+    page: crate::resource::PageRequest,
+) -> Result<crate::resource::Page<Attendance>> {
     visible::<Guardian, S>(store, ctx, guardian_id).await?;
-    let mut found = history_of(store, ctx, &[guardian_id]).await?;
-    Ok(found.remove(&guardian_id).unwrap_or_default())
+    crate::nested::page_of::<Attendance, S>(store, ctx, "attendee_id", guardian_id, page).await
 }
 
 /// The registrations of these guardians or volunteers, keyed by attendee (for batched nested loads).

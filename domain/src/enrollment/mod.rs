@@ -188,10 +188,15 @@ pub async fn active_of_children<S: Store>(
     crate::nested::of_many::<Enrollment, S>(store, ctx, "child_id", child_ids, false, |e| e.child_id).await
 }
 
-/// Every enrolment of a child the caller may see, current and ended, in any
-/// place (the place itself may lie outside the caller's jurisdiction).
-pub async fn of_child<S: Store>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Enrollment>> {
-    crate::nested::of_child::<Enrollment, S>(store, ctx, child_id, |e| e.child_id).await
+/// One page of the enrolments of a child the caller may see, current and
+/// ended, in any place (the place itself may lie outside the caller's jurisdiction).
+pub async fn of_child<S: Store>(
+    store: &S,
+    ctx: &Ctx,
+    child_id: Uuid,
+    page: crate::resource::PageRequest,
+) -> Result<crate::resource::Page<Enrollment>> {
+    crate::nested::of_child::<Enrollment, S>(store, ctx, child_id, page).await
 }
 
 /// The enrolments active today in these places, keyed by place.

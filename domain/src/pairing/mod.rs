@@ -165,8 +165,13 @@ impl Nested for Pairing {
 }
 
 /// A child's pairings, current and ended, with volunteers the caller may see.
-pub async fn pairings_of_child<S: Store>(store: &S, ctx: &Ctx, child_id: Uuid) -> Result<Vec<Pairing>> {
-    crate::nested::of_child::<Pairing, S>(store, ctx, child_id, |p| p.child_id).await
+pub async fn pairings_of_child<S: Store>(
+    store: &S,
+    ctx: &Ctx,
+    child_id: Uuid,
+    page: crate::resource::PageRequest,
+) -> Result<crate::resource::Page<Pairing>> {
+    crate::nested::of_child::<Pairing, S>(store, ctx, child_id, page).await
 }
 
 /// The pairings of these children, keyed by child; ended ones only `with_ended`.
