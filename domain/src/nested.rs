@@ -15,7 +15,10 @@ use crate::fields::{Fields, Input, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
 use crate::resource::{Condition, EventAction, ListQuery, Meta, Page, PageRequest, Resource, now};
-use crate::service::{archive_at, change, close, event, finished, finished_one, forbidden, visible, visible_many};
+use crate::service::{
+    answer_with, archive_at, change, check_facts, close, event, facts_of, finished, finished_one, forbidden, visible,
+    visible_many,
+};
 
 /// How many records a parent may hold: those matching `counted` may not exceed `max`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +230,8 @@ where
     }
     record.check_parent(&parent, &mut f);
     record.check_with(store, ctx, &mut f).await?;
+    let facts = facts_of::<T, S>(store, ctx, id).await?;
+    check_facts(&record, &facts, &mut f);
     f.finish()?;
     let ev = event(ctx, EventAction::Created, None, &record);
     match record.limit(&parent, ctx) {
@@ -243,7 +248,7 @@ where
             }
         }
     }
-    finished_one(store, ctx, record).await
+    answer_with(store, ctx, record, &facts).await
 }
 
 /// Changes a record (JSON merge patch) at `expected_version`; an ended one is history.

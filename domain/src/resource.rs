@@ -1,6 +1,8 @@
 //! What every register record shares: identity, version, timestamps, a region,
 //! a way to read itself from a create or patch object, and its field rules.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -124,6 +126,9 @@ pub const fn enum_filter<E: StrEnum>(param: &'static str) -> FilterSpec {
 pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'static {
     /// What a client sends to create or change one (see [`crate::fields`]).
     type Input: Input;
+    /// What the record's derived fields and fact checks read of other records
+    /// (a child's guarantee facts), read once per request: `()` for kinds with none.
+    type Facts: Default + Send + Sync;
     /// Which kind this is.
     const KIND: ResourceKind;
     /// The column `q=` searches (by prefix).
@@ -170,15 +175,20 @@ pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'stati
     fn registered_id_number(&self) -> Option<&str> {
         None
     }
-    /// Fills, for a batch at once, what follows from other records (a child's
-    /// guarantees and lifecycle), before the records leave the domain.
-    fn derive<S: crate::ports::Store>(
+    /// Reads, for a batch at once, the facts of these records (none by default).
+    fn read_facts<S: crate::ports::Store>(
         _store: &S,
         _ctx: &Ctx,
-        _records: &mut [Self],
-    ) -> impl std::future::Future<Output = crate::error::Result<()>> + Send {
-        async { Ok(()) }
+        _ids: &[Uuid],
+    ) -> impl std::future::Future<Output = crate::error::Result<HashMap<Uuid, Self::Facts>>> + Send {
+        async { Ok(HashMap::new()) }
     }
+    /// Fills what follows from the facts (a child's guarantees and lifecycle),
+    /// before the record leaves the domain.
+    fn derive(&mut self, _facts: &Self::Facts, _ctx: &Ctx, _today: NaiveDate) {}
+    /// Checks, before a create or a change is written, the rules that depend
+    /// on the facts, reporting problems through `f`.
+    fn check_facts(&self, _facts: &Self::Facts, _f: &mut Fields) {}
     /// Checks, before a create or a change is written, the rules that depend
     /// on other records, reporting problems through `f`.
     fn check_with<S: crate::ports::Store>(

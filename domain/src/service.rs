@@ -43,9 +43,49 @@ pub(crate) fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
 
 /// Records as they leave the domain: what follows from other records derived
 /// (a child's guarantees), settled, masked for the caller.
-pub(crate) async fn finished<T: Resource, S: Store>(store: &S, ctx: &Ctx, mut records: Vec<T>) -> Result<Vec<T>> {
-    T::derive(store, ctx, &mut records).await?;
-    Ok(records.into_iter().map(|r| masked(r, ctx)).collect())
+pub(crate) async fn finished<T: Resource, S: Store>(store: &S, ctx: &Ctx, records: Vec<T>) -> Result<Vec<T>> {
+    let ids: Vec<Uuid> = records.iter().map(|r| r.meta().id).collect();
+    let facts = T::read_facts(store, ctx, &ids).await?;
+    Ok(finish(records, &facts, ctx))
+}
+
+/// The records as they leave the domain, derived from facts already read.
+fn finish<T: Resource>(records: Vec<T>, facts: &HashMap<Uuid, T::Facts>, ctx: &Ctx) -> Vec<T> {
+    let today = now().date_naive();
+    let none = T::Facts::default();
+    records
+        .into_iter()
+        .map(|mut r| {
+            r.derive(facts.get(&r.meta().id).unwrap_or(&none), ctx, today);
+            masked(r, ctx)
+        })
+        .collect()
+}
+
+/// The facts of one record, read once for its checks and its answer.
+pub(crate) async fn facts_of<T: Resource, S: Store>(store: &S, ctx: &Ctx, id: Uuid) -> Result<HashMap<Uuid, T::Facts>> {
+    T::read_facts(store, ctx, &[id]).await
+}
+
+/// Checks the rules that depend on the record's facts.
+pub(crate) fn check_facts<T: Resource>(record: &T, facts: &HashMap<Uuid, T::Facts>, f: &mut Fields) {
+    match facts.get(&record.meta().id) {
+        Some(found) => record.check_facts(found, f),
+        None => record.check_facts(&T::Facts::default(), f),
+    }
+}
+
+/// A written record as its writer reads it, from the facts its checks read,
+/// noted in the read log when it carries unmasked personal data.
+pub(crate) async fn answer_with<T: Resource, S: Store>(
+    store: &S,
+    ctx: &Ctx,
+    record: T,
+    facts: &HashMap<Uuid, T::Facts>,
+) -> Result<T> {
+    let record = finish(vec![record], facts, ctx).pop().ok_or(Error::NotFound)?;
+    sent(store, ctx, &record).await?;
+    Ok(record)
 }
 
 /// One record as it leaves the domain (see [`finished`]).
@@ -415,6 +455,8 @@ where
     check_writable::<T>(ctx, &f, writable)?;
     check_region(store, ctx, &record, &mut f).await?;
     record.check_with(store, ctx, &mut f).await?;
+    let facts = facts_of::<T, S>(store, ctx, id).await?;
+    check_facts(&record, &facts, &mut f);
     let id_number = uniqueness::sent_id_number(&record, &f);
     f.finish()?;
     uniqueness::check_allowance(store, ctx, id_number.as_deref()).await?;
@@ -422,7 +464,7 @@ where
         .insert(&record, &event(ctx, EventAction::Created, None, &record))
         .await;
     uniqueness::noted::<_, T, S>(store, ctx, id_number, inserted).await?;
-    answer(store, ctx, record).await
+    answer_with(store, ctx, record, &facts).await
 }
 
 /// Ends a unit of work (see [`Transactional`]): its writes are kept when the
@@ -509,6 +551,8 @@ where
     }
     more(&record, &current, &mut f);
     record.check_with(store, ctx, &mut f).await?;
+    let facts = facts_of::<T, S>(store, ctx, current.meta().id).await?;
+    check_facts(&record, &facts, &mut f);
     let id_number = uniqueness::sent_id_number(&record, &f);
     f.finish()?;
     uniqueness::check_allowance(store, ctx, id_number.as_deref()).await?;
@@ -518,12 +562,11 @@ where
         });
     }
     if record == current {
-        return answer(store, ctx, record).await;
+        return answer_with(store, ctx, record, &facts).await;
     }
     let saved = save(store, ctx, EventAction::Updated, &current, record).await;
     let saved = uniqueness::noted::<_, T, S>(store, ctx, id_number, saved).await?;
-    sent(store, ctx, &saved).await?;
-    Ok(saved)
+    answer_with(store, ctx, saved, &facts).await
 }
 
 /// Archives a record at `expected_version`; archiving an archived record changes nothing.
@@ -568,7 +611,8 @@ pub(crate) async fn archive_at<T: Resource, S: Store + Repository<T>>(
     }
     let mut record = current.clone();
     record.archive();
-    save(store, ctx, EventAction::Archived, &current, record).await
+    let saved = save(store, ctx, EventAction::Archived, &current, record).await?;
+    finished_one(store, ctx, saved).await
 }
 
 pub(crate) async fn save<T: Resource, S: Store + Repository<T>>(
@@ -585,7 +629,7 @@ pub(crate) async fn save<T: Resource, S: Store + Repository<T>>(
     store
         .update(&record, expected, &event(ctx, action, Some(current), &record))
         .await?;
-    finished_one(store, ctx, record).await
+    Ok(record)
 }
 
 /// The active guardianships of children the caller may see, keyed by child.

@@ -491,3 +491,31 @@ async fn a_child_of_16_is_aged_out_without_anyone_editing_the_record() {
         json!([{"node": {"name": "满十六", "status": "AGED_OUT"}}])
     );
 }
+
+#[tokio::test]
+async fn a_childs_write_reads_its_guarantee_facts_once_whatever_fields_it_changes() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let child = app.create("/api/v1/children", &admin, child_body("王小明", 41)).await;
+    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let mut version = child["version"].as_i64().unwrap();
+    let mut cost = |body: serde_json::Value| {
+        let app = &app;
+        let admin = admin.clone();
+        let path = path.clone();
+        let v = version;
+        version += 1;
+        async move {
+            let before = app.metric("shouhu_db_queries_total").await;
+            let res = app.patch(&path, &admin, v, &body).await;
+            assert_eq!(res.status(), StatusCode::OK, "{body}");
+            app.metric("shouhu_db_queries_total").await - before
+        }
+    };
+    // A change checked against the facts (the type against the parents on
+    // record) costs what a change of a plain field costs: the facts the
+    // check reads are the ones the answer's guarantees come from.
+    let plain = cost(json!({"school_name": "示范小学"})).await;
+    let checked = cost(json!({"left_behind_type": "one_parent_away"})).await;
+    assert_eq!(checked, plain);
+}

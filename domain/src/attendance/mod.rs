@@ -48,6 +48,7 @@ pub struct Attendance {
 
 impl Resource for Attendance {
     type Input = AttendanceInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Attendance;
     const FILTERS: &'static [FilterSpec] = &[];
 

@@ -36,6 +36,7 @@ pub struct CareCenter {
 
 impl Resource for CareCenter {
     type Input = CareCenterInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::CareCenter;
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<CareCenterKind>("kind"),

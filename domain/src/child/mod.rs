@@ -3,6 +3,8 @@
 mod input;
 pub use input::ChildInput;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -11,7 +13,7 @@ use crate::ctx::Ctx;
 use crate::enums::{ChildStatus, Gender, LeftBehindType, RegionLevel, Role, SchoolStage, SchoolStatus};
 use crate::error::Result;
 use crate::fields::Fields;
-use crate::guarantee::{self, Guarantees};
+use crate::guarantee::{self, Facts, Guarantees};
 use crate::id_number::IdNumber;
 use crate::policy;
 use crate::ports::Store;
@@ -81,6 +83,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 
 impl Resource for Child {
     type Input = ChildInput;
+    type Facts = Facts;
     const KIND: ResourceKind = ResourceKind::Child;
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<ChildStatus>("status"),
@@ -237,37 +240,33 @@ impl Resource for Child {
         self.status = ChildStatus::Archived;
     }
 
+    /// The facts the guarantees, the derived status and the type checks follow from.
+    async fn read_facts<S: Store>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<HashMap<Uuid, Facts>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        store.facts(ids, now().date_naive(), &ctx.rules).await
+    }
+
     /// The guarantees, and `exited` when every parent on record is home again.
-    async fn derive<S: Store>(store: &S, ctx: &Ctx, records: &mut [Self]) -> Result<()> {
-        if records.is_empty() {
-            return Ok(());
+    fn derive(&mut self, facts: &Facts, ctx: &Ctx, today: NaiveDate) {
+        if self.status == ChildStatus::Active && guarantee::parents_all_home(facts) {
+            self.status = ChildStatus::Exited;
         }
-        let today = now().date_naive();
-        let ids: Vec<Uuid> = records.iter().map(|c| c.meta.id).collect();
-        let facts = store.facts(&ids, today, &ctx.rules).await?;
-        for child in records.iter_mut() {
-            let found = facts.get(&child.meta.id).cloned().unwrap_or_default();
-            if child.status == ChildStatus::Active && guarantee::parents_all_home(&found) {
-                child.status = ChildStatus::Exited;
-            }
-            child.guarantees = Some(guarantee::evaluate(child, &found, &ctx.rules, today));
-        }
-        Ok(())
+        self.guarantees = Some(guarantee::evaluate(self, facts, &ctx.rules, today));
     }
 
     /// `left_behind_type` must agree with the parents on record, and `active`
     /// cannot be set while the parents on record make the child `exited`.
-    async fn check_with<S: Store>(&self, store: &S, ctx: &Ctx, f: &mut Fields) -> Result<()> {
+    fn check_facts(&self, facts: &Facts, f: &mut Fields) {
         // The type is checked when written; a child registered before its
         // parents (the census order) is checked on its next change of type.
         let check_type = f.present().contains(&"left_behind_type") && !f.has_error("left_behind_type");
         let check_status = f.present().contains(&"status") && !f.has_error("status");
-        if self.status != ChildStatus::Active || !(check_type || check_status) {
-            return Ok(());
+        if self.status != ChildStatus::Active {
+            return;
         }
-        let facts = store.facts(&[self.meta.id], now().date_naive(), &ctx.rules).await?;
-        let found = facts.get(&self.meta.id).cloned().unwrap_or_default();
-        if check_status && guarantee::parents_all_home(&found) {
+        if check_status && guarantee::parents_all_home(facts) {
             f.reject(
                 "status",
                 "derived_status",
@@ -275,10 +274,9 @@ impl Resource for Child {
                  record a parent working away to make the child active again",
             );
         }
-        if check_type && let Err((code, message)) = guarantee::check_left_behind_type(self.left_behind_type, &found) {
+        if check_type && let Err((code, message)) = guarantee::check_left_behind_type(self.left_behind_type, facts) {
             f.reject("left_behind_type", code, message);
         }
-        Ok(())
     }
 
     fn settle(&mut self, today: NaiveDate) {

@@ -51,6 +51,7 @@ impl Enrollment {
 
 impl Resource for Enrollment {
     type Input = EnrollmentInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Enrollment;
     const FILTERS: &'static [FilterSpec] = &[];
 

@@ -45,6 +45,7 @@ pub struct Guardian {
 
 impl Resource for Guardian {
     type Input = GuardianInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Guardian;
     const FILTERS: &'static [FilterSpec] = &[enum_filter::<RecordStatus>("status")];
 

@@ -47,6 +47,7 @@ pub struct Guardianship {
 
 impl Resource for Guardianship {
     type Input = GuardianshipInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Guardianship;
     const FILTERS: &'static [FilterSpec] = &[];
 

@@ -46,6 +46,7 @@ pub struct Pairing {
 
 impl Resource for Pairing {
     type Input = PairingInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Pairing;
     const FILTERS: &'static [FilterSpec] = &[];
 

@@ -38,6 +38,7 @@ pub struct TrainingSession {
 
 impl Resource for TrainingSession {
     type Input = TrainingSessionInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::TrainingSession;
     const NAME_COLUMN: &'static str = "title";
     const FILTERS: &'static [FilterSpec] = &[

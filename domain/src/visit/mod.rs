@@ -64,6 +64,7 @@ impl Visit {
 
 impl Resource for Visit {
     type Input = VisitInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Visit;
     const FILTERS: &'static [FilterSpec] = &[];
 

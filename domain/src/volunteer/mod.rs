@@ -55,6 +55,7 @@ pub fn vetting_transition_allowed(from: VettingStatus, to: VettingStatus) -> boo
 
 impl Resource for Volunteer {
     type Input = VolunteerInput;
+    type Facts = ();
     const KIND: ResourceKind = ResourceKind::Volunteer;
     const FILTERS: &'static [FilterSpec] = &[
         enum_filter::<VolunteerCategory>("category"),
