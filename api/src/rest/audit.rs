@@ -83,7 +83,7 @@ pub struct AuditEventList {
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only writes by this subject (an account id).
-    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f]+$")]
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")]
     pub actor: Option<String>,
     /// Only writes to this child.
     pub child_id: Option<Uuid>,

@@ -157,13 +157,15 @@ pub struct CommonParams {
     #[param(pattern = r"^c1\.[0-9a-f]{32}$")]
     pub cursor: Option<String>,
     /// A 12-digit region code: only records in its subtree (intersected with your jurisdiction).
-    #[param(pattern = r"^[0-9]{12}$")]
+    #[param(pattern = r"^(?:0[1-9]|[1-9][0-9])[0-9]{10}$")]
     pub region: Option<String>,
     /// Only records changed at or after this RFC 3339 instant.
     #[param(format = DateTime)]
     pub updated_since: Option<String>,
-    /// Name starts with this text (no control characters).
-    #[param(min_length = 1, max_length = 50, pattern = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
+    /// Name starts with this text: 1–50 characters once surrounding white space is trimmed, no control characters.
+    #[param(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub q: Option<String>,
 }
 
