@@ -10,6 +10,7 @@ mod auth;
 mod browsers;
 mod care;
 mod children;
+mod document;
 mod enrollments;
 mod examples;
 mod graphql;
