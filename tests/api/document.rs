@@ -348,3 +348,34 @@ async fn graphql_takes_dates_as_naive_dates_and_instants_as_date_times_and_codes
     assert_eq!(res["data"], Value::Null, "{res}");
     assert_eq!(res["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{res}");
 }
+
+#[tokio::test]
+async fn every_operation_has_a_one_line_summary_a_description_and_a_verb_resource_operation_id() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let doc = document(&app, &admin).await;
+    let id_shape =
+        Regex::new(r"^(list|get|create|update|archive|end|cancel|withdraw|issue|login|logout)(_[a-z]+)*$").unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(id) = op["operationId"].as_str() else {
+                continue;
+            };
+            let summary = op["summary"].as_str().unwrap_or_default();
+            assert!(
+                !summary.is_empty() && !summary.contains('\n'),
+                "{method} {path}: {summary:?}"
+            );
+            assert!(
+                op["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.trim().is_empty() && d != summary),
+                "{method} {path} has a description"
+            );
+            assert!(id_shape.is_match(id), "{method} {path}: {id}");
+            assert!(ids.insert(id.to_owned()), "{id} is used once");
+        }
+    }
+    assert!(ids.len() > 60, "{ids:?}");
+}
