@@ -379,3 +379,55 @@ async fn every_operation_has_a_one_line_summary_a_description_and_a_verb_resourc
     }
     assert!(ids.len() > 60, "{ids:?}");
 }
+
+#[tokio::test]
+async fn every_documented_text_length_is_the_length_the_server_keeps_to() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let doc = document(&app, &admin).await;
+    let bound = Regex::new(r"\{0,(\d+)\}").unwrap();
+    let registers = [
+        ("/api/v1/children", "ChildCreate"),
+        ("/api/v1/care-centers", "CareCenterCreate"),
+        ("/api/v1/guardians", "GuardianCreate"),
+        ("/api/v1/volunteers", "VolunteerCreate"),
+        ("/api/v1/training-sessions", "TrainingSessionCreate"),
+    ];
+    let mut seq = 1;
+    let mut checked = 0;
+    for (collection, name) in registers {
+        for (field, property) in schema(&doc, name)["properties"].as_object().unwrap() {
+            let Some(max) = property["pattern"]
+                .as_str()
+                .and_then(|p| bound.captures(p))
+                .and_then(|c| c[1].parse::<usize>().ok())
+                .map(|inner| inner + 2)
+            else {
+                continue;
+            };
+            for (length, fits) in [(max, true), (max + 1, false)] {
+                seq += 1;
+                let base = if name == "ChildCreate" {
+                    child_body("王小明", seq)
+                } else {
+                    example(&doc, name)
+                };
+                let body = with(&base, field, json!("字".repeat(length)));
+                let res = app.post(collection, &admin, &body).await;
+                let status = res.status();
+                let answer: Value = res.json().await.unwrap();
+                if fits {
+                    assert_eq!(status, StatusCode::CREATED, "{name}.{field} of {length}: {answer}");
+                } else {
+                    assert_eq!(
+                        problem_fields(&answer),
+                        vec![(field.clone(), "too_long".to_owned())],
+                        "{name}.{field} of {length}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 14, "every bounded text field of the five registers");
+}
