@@ -391,7 +391,10 @@ fn rate_limit_headers<B>(res: &mut ServiceResponse<B>, decision: Option<Decision
 }
 
 /// Liveness: 200 while the process lives.
-#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "healthz",
+///
+/// No token needed and no database call: for a liveness probe. It never
+/// counts against a rate limit.
+#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "get_health",
     responses((status = 200, description = "The process is alive", body = String, example = "ok")))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
@@ -405,7 +408,10 @@ pub async fn docs_redirect() -> HttpResponse {
 }
 
 /// Readiness: 200 when the database answers, else 503.
-#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readyz",
+///
+/// No token needed: for a readiness probe, which keeps a replica out of
+/// service while its database does not answer. It never counts against a rate limit.
+#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "get_readiness",
     responses((status = 200, description = "The database answers", body = String, example = "ready"),
               (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json")))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
@@ -422,7 +428,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Metrics in the Prometheus text format.
-#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
+///
+/// This replica's counters and histograms: HTTP requests by route and status
+/// and their durations, requests in flight, database queries, their errors and
+/// durations, pool connections, GraphQL operations, logins, and the build.
+/// No token needed; it never counts against a rate limit.
+#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "get_metrics",
     responses((status = 200, description = "Prometheus text exposition", body = String)))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()

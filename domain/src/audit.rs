@@ -292,7 +292,7 @@ fn parse_query(params: &[(String, String)]) -> Result<EventQuery> {
     let mut errors = Vec::new();
     for (name, value) in params {
         match name.as_str() {
-            "actor" if !value.is_empty() && value.len() <= 100 && !value.chars().any(char::is_control) => {
+            "actor" if !value.is_empty() && value.chars().count() <= 100 && !value.chars().any(char::is_control) => {
                 query.actor = Some(value.clone());
             }
             "child_id" => match Uuid::try_parse(value) {

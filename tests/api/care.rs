@@ -429,7 +429,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
     let res = app
         .gql(
             &village,
-            "mutation($c: ID!, $g: ID!, $d: String!) { createVisit(childId: $c, input: {kind: FAMILY_CONTACT, mode: PHONE, occurredOn: $d, guardianId: $g}) { kind } }",
+            "mutation($c: ID!, $g: ID!, $d: NaiveDate!) { createVisit(childId: $c, input: {kind: FAMILY_CONTACT, mode: PHONE, occurredOn: $d, guardianId: $g}) { kind } }",
             json!({"c": kid, "g": father, "d": today}),
         )
         .await;

@@ -63,7 +63,8 @@ async fn graphql_creates_updates_and_archives_with_expected_versions() {
 async fn graphql_validation_errors_name_each_field() {
     let app = TestApp::spawn().await;
     let token = app.token("village").await;
-    let input = json!({"name": "", "gender": "FEMALE", "birthDate": "2016-13-01", "regionCode": "522631101000",
+    let future = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
+    let input = json!({"name": "", "gender": "FEMALE", "birthDate": future, "regionCode": "522631101000",
         "leftBehindType": "ONE_PARENT_AWAY", "idNumber": "123"});
     let res = app.gql(&token, CREATE, json!({"input": input})).await;
     assert_eq!(res["data"], Value::Null);
@@ -78,6 +79,16 @@ async fn graphql_validation_errors_name_each_field() {
     for f in ["name", "birthDate", "idNumber"] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
+    // A value that is not a date is not a NaiveDate: refused before the resolver, coded.
+    let input = json!({"name": "x", "gender": "FEMALE", "birthDate": "2016-13-01", "regionCode": "522631101000",
+        "leftBehindType": "ONE_PARENT_AWAY"});
+    let res = app.gql(&token, CREATE, json!({"input": input})).await;
+    assert_eq!(res["data"], Value::Null, "{res}");
+    assert_eq!(res["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{res}");
+    assert!(
+        res["errors"][0]["message"].as_str().unwrap().contains("NaiveDate"),
+        "{res}"
+    );
     let res = app.gql(&token, CREATE, json!({"input": {"name": "x"}})).await;
     assert!(
         res["errors"][0]["message"].as_str().is_some(),

@@ -11,6 +11,7 @@ mod browsers;
 mod care;
 mod children;
 mod connections;
+mod document;
 mod enrollments;
 mod examples;
 mod graphql;

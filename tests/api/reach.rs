@@ -139,7 +139,7 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
     let res = app
         .gql(
             &village,
-            "mutation($p: ID!, $c: ID!, $d: String!) { createEnrollment(careCenterId: $p, input: {childId: $c, kind: BOARDING, since: $d}) { id careCenterId } }",
+            "mutation($p: ID!, $c: ID!, $d: NaiveDate!) { createEnrollment(careCenterId: $p, input: {childId: $c, kind: BOARDING, since: $d}) { id careCenterId } }",
             json!({"p": county_place, "c": child, "d": day(-20)}),
         )
         .await;

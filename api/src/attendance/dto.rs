@@ -60,27 +60,30 @@ impl From<domain::attendance::Attendance> for Attendance {
 
 /// A guardian or volunteer to register for a session.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "CreateAttendanceInput")]
 #[schema(example = json!({"attendee_kind": "guardian", "attendee_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d"}))]
 pub struct AttendanceCreate {
     /// Guardian or volunteer.
+    #[schema(value_type = AttendeeKind)]
     pub attendee_kind: AttendeeKind,
     /// A guardian or volunteer in your jurisdiction, not archived; once per session (409).
     #[schema(value_type = String, format = Uuid)]
     pub attendee_id: ID,
     /// Check-in time, if they are already there: from two hours before the start to the end.
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub checked_in_at: MaybeUndefined<String>,
+    pub checked_in_at: MaybeUndefined<DateTime<Utc>>,
 }
 
 /// A JSON merge patch of a registration: the check-in.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateAttendanceInput")]
 #[schema(example = json!({"checked_in_at": "2026-05-01T00:55:00Z"}))]
 pub struct AttendancePatch {
     /// Check-in time; null clears it.
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub checked_in_at: MaybeUndefined<String>,
+    pub checked_in_at: MaybeUndefined<DateTime<Utc>>,
 }
 
 crate::kind::nested_kind!(

@@ -29,8 +29,11 @@ crate::rest::nested::nested_rest!(
     also = [guardian_training],
 );
 
-/// A guardian's training history: their registrations and check-ins.
-#[utoipa::path(get, path = "/api/v1/guardians/{id}/attendance", tag = "attendance",
+/// Lists a guardian's training history: their registrations and check-ins.
+///
+/// Every session the guardian registered for, oldest first, cancelled
+/// registrations included; 404 when the guardian is not one you may see.
+#[utoipa::path(get, path = "/api/v1/guardians/{id}/attendance", tag = "attendance", operation_id = "list_guardian_attendance",
     params(("id" = Uuid, Path, description = "The guardian's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "The guardian's registrations, oldest first", body = AttendanceList),

@@ -191,44 +191,49 @@ impl From<domain::child::Child> for Child {
 #[graphql(name = "CreateChildInput")]
 #[schema(example = json!({"name": "王小明", "gender": "male", "birth_date": "2016-07-09", "id_number": "522631201607090017",
     "region_code": "522631101201", "left_behind_type": "both_parents_away", "school_stage": "primary", "school_status": "enrolled"}))]
+#[serde(deny_unknown_fields)]
 pub struct ChildCreate {
     /// Full name, 1–50 characters.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub name: String,
     /// Sex; must agree with the ID number.
+    #[schema(value_type = Gender)]
     pub gender: Gender,
     /// `YYYY-MM-DD`; not in the future; under 18 at registration; must agree with the ID number.
     #[schema(value_type = String, format = Date)]
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     /// 18 characters with a valid GB 11643 check character; unique among children (409).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[0-9]{17}[0-9Xx])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub id_number: MaybeUndefined<String>,
     /// An existing village in the caller's jurisdiction.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub region_code: String,
     /// Why the child is left behind.
+    #[schema(value_type = LeftBehindType)]
     pub left_behind_type: LeftBehindType,
     /// Stage of schooling.
     #[schema(value_type = Option<SchoolStage>)]
     pub school_stage: MaybeUndefined<SchoolStage>,
     /// School, up to 100 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub school_name: MaybeUndefined<String>,
     /// Grade, up to 20 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,18}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub grade: MaybeUndefined<String>,
     /// At school or not.
     #[schema(value_type = Option<SchoolStatus>)]
     pub school_status: MaybeUndefined<SchoolStatus>,
     /// Boards at school (default false).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub boarding: MaybeUndefined<bool>,
     /// Health notes (health department, admin, coordinator).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,1998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub health_notes: MaybeUndefined<String>,
     /// Minimum living allowance (civil affairs).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub minimum_living_allowance: MaybeUndefined<bool>,
     /// Special hardship (civil affairs).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub special_hardship: MaybeUndefined<bool>,
 }
 
@@ -236,53 +241,54 @@ pub struct ChildCreate {
 /// Departments may send only their own fields (education: schooling; health:
 /// `health_notes`; civil affairs: assistance).
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateChildInput")]
 #[schema(example = json!({"school_status": "enrolled", "grade": "四年级"}))]
 pub struct ChildPatch {
     /// Full name.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub name: MaybeUndefined<String>,
     /// Sex.
-    #[schema(value_type = Option<Gender>)]
+    #[schema(value_type = Gender, required = false)]
     pub gender: MaybeUndefined<Gender>,
     /// Birth date.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub birth_date: MaybeUndefined<String>,
+    #[schema(value_type = String, format = Date, required = false)]
+    pub birth_date: MaybeUndefined<NaiveDate>,
     /// Resident ID number.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[0-9]{17}[0-9Xx])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub id_number: MaybeUndefined<String>,
     /// Village.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub region_code: MaybeUndefined<String>,
     /// Left-behind type.
-    #[schema(value_type = Option<LeftBehindType>)]
+    #[schema(value_type = LeftBehindType, required = false)]
     pub left_behind_type: MaybeUndefined<LeftBehindType>,
     /// Stage of schooling.
     #[schema(value_type = Option<SchoolStage>)]
     pub school_stage: MaybeUndefined<SchoolStage>,
     /// School.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub school_name: MaybeUndefined<String>,
     /// Grade.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,18}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub grade: MaybeUndefined<String>,
     /// At school or not.
     #[schema(value_type = Option<SchoolStatus>)]
     pub school_status: MaybeUndefined<SchoolStatus>,
     /// Boards at school.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub boarding: MaybeUndefined<bool>,
     /// Health notes.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,1998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub health_notes: MaybeUndefined<String>,
     /// Minimum living allowance.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub minimum_living_allowance: MaybeUndefined<bool>,
     /// Special hardship.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub special_hardship: MaybeUndefined<bool>,
     /// `active` or `exited` only.
-    #[schema(value_type = Option<ChildStatus>)]
+    #[schema(value_type = ChildStatus, required = false)]
     pub status: MaybeUndefined<ChildStatus>,
 }
 
@@ -316,7 +322,7 @@ pub struct ChildFilter {
     /// A 12-digit region code: its subtree, intersected with your jurisdiction.
     pub region: Option<String>,
     /// Changed at or after this RFC 3339 instant.
-    pub updated_since: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
     /// Name starts with this text.
     pub q: Option<String>,
     /// Lifecycle status.

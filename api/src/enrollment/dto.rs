@@ -59,6 +59,7 @@ impl From<domain::enrollment::Enrollment> for Enrollment {
 
 /// A child to enrol in a place.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "CreateEnrollmentInput")]
 #[schema(example = json!({"child_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "kind": "after_school", "since": "2026-09-01"}))]
 pub struct EnrollmentCreate {
@@ -66,30 +67,32 @@ pub struct EnrollmentCreate {
     #[schema(value_type = String, format = Uuid)]
     pub child_id: ID,
     /// Day care, boarding or after school.
+    #[schema(value_type = EnrollmentKind)]
     pub kind: EnrollmentKind,
     /// First day.
     #[schema(value_type = String, format = Date)]
-    pub since: String,
+    pub since: NaiveDate,
     /// Last day, on or after `since`; leave out for open-ended.
     #[schema(value_type = Option<String>, format = Date)]
-    pub until: MaybeUndefined<String>,
+    pub until: MaybeUndefined<NaiveDate>,
 }
 
 /// A JSON merge patch of an enrolment: its kind, or a shorter span (to extend
 /// one, enrol again so that capacity is checked).
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateEnrollmentInput")]
 #[schema(example = json!({"kind": "day"}))]
 pub struct EnrollmentPatch {
     /// Kind.
-    #[schema(value_type = Option<EnrollmentKind>)]
+    #[schema(value_type = EnrollmentKind, required = false)]
     pub kind: MaybeUndefined<EnrollmentKind>,
     /// First day (only later).
-    #[schema(value_type = Option<String>, format = Date)]
-    pub since: MaybeUndefined<String>,
+    #[schema(value_type = String, format = Date, required = false)]
+    pub since: MaybeUndefined<NaiveDate>,
     /// Last day (only earlier).
     #[schema(value_type = Option<String>, format = Date)]
-    pub until: MaybeUndefined<String>,
+    pub until: MaybeUndefined<NaiveDate>,
 }
 
 crate::kind::nested_kind!(

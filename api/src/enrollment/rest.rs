@@ -33,7 +33,7 @@ crate::rest::nested::nested_rest!(
 /// Lists a child's enrolments, current and ended, oldest first.
 ///
 /// Every place counts, also one outside your jurisdiction (whose own record stays 404 to you).
-#[utoipa::path(get, path = "/api/v1/children/{id}/enrollments", tag = "enrollments",
+#[utoipa::path(get, path = "/api/v1/children/{id}/enrollments", tag = "enrollments", operation_id = "list_child_enrollments",
     params(("id" = Uuid, Path, description = "The child's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "The child's enrolments, oldest first", body = EnrollmentList),

@@ -1,9 +1,12 @@
 //! GraphQL input objects into the domain's typed inputs: a field left out is
 //! [`Patch::Absent`], an explicit `null` is [`Patch::Null`], a value is a value.
-//! Values GraphQL carries as strings (dates, instants, ids) are read exactly as
-//! REST reads them, so that both surfaces report the same problems.
+//! Dates and instants arrive as GraphQL's `NaiveDate` and `DateTime` scalars
+//! (a value that is not one is refused before any resolver runs, coded
+//! `BAD_USER_INPUT`); they and ids are then read exactly as REST reads them,
+//! so that both surfaces keep the same values and report the same problems.
 
 use async_graphql::{InputObject, MaybeUndefined};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use shouhu_domain::fields::{FieldValue, Patch};
@@ -17,18 +20,21 @@ pub fn patch<T, U>(field: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Patch<U>
     }
 }
 
-/// A text field the domain reads as a typed value (a date, an instant, an id).
-pub fn parsed<U: FieldValue>(field: MaybeUndefined<String>) -> Patch<U> {
+/// A field the domain reads as a typed value (a date, an instant, an id),
+/// given as GraphQL's scalar (`NaiveDate`, `DateTime`, `ID`'s text).
+pub fn parsed<T: Serialize, U: FieldValue>(field: MaybeUndefined<T>) -> Patch<U> {
     match field {
         MaybeUndefined::Undefined => Patch::Absent,
         MaybeUndefined::Null => Patch::Null,
-        MaybeUndefined::Value(text) => given_parsed(text),
+        MaybeUndefined::Value(value) => given_parsed(value),
     }
 }
 
-/// A required text field the domain reads as a typed value.
-pub fn given_parsed<U: FieldValue>(text: String) -> Patch<U> {
-    let raw = Value::String(text);
+/// A required field the domain reads as a typed value. The scalar's JSON form
+/// is read exactly as REST reads it (an instant is kept to the microsecond, as
+/// both databases keep it).
+pub fn given_parsed<T: Serialize, U: FieldValue>(value: T) -> Patch<U> {
+    let raw = serde_json::to_value(value).unwrap_or(Value::Null);
     match U::from_json(&raw) {
         Ok(v) => Patch::Value(v),
         Err(problem) => Patch::Invalid(problem, raw),
@@ -42,7 +48,7 @@ pub struct NamedFilter {
     /// Region subtree.
     pub region: Option<String>,
     /// Changed at or after this instant.
-    pub updated_since: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
     /// Name starts with this text.
     pub q: Option<String>,
 }

@@ -82,71 +82,75 @@ impl From<domain::guardian::Guardian> for Guardian {
 #[graphql(name = "CreateGuardianInput")]
 #[schema(example = json!({"name": "王建国", "gender": "male", "phone": "13812345678", "region_code": "522631101201",
     "is_working_away": true, "work_location": "广东省东莞市"}))]
+#[serde(deny_unknown_fields)]
 pub struct GuardianCreate {
     /// Full name.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub name: String,
     /// Sex; must agree with the ID number.
     #[schema(value_type = Option<Gender>)]
     pub gender: MaybeUndefined<Gender>,
     /// Mainland mobile number (11 digits, 13–19…); `+86` is dropped.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:(?:\+86)?1[3-9][0-9]{9})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub phone: MaybeUndefined<String>,
     /// Resident ID number (GB 11643).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[0-9]{17}[0-9Xx])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub id_number: MaybeUndefined<String>,
     /// An existing region in the caller's jurisdiction.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub region_code: String,
     /// Works away (default false).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_working_away: MaybeUndefined<bool>,
     /// Where, up to 100 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub work_location: MaybeUndefined<String>,
     /// Since when they work away (only with `is_working_away`); not in the future.
     #[schema(value_type = Option<String>, format = Date)]
-    pub working_away_since: MaybeUndefined<String>,
+    pub working_away_since: MaybeUndefined<NaiveDate>,
     /// When they last came home; not in the future.
     #[schema(value_type = Option<String>, format = Date)]
-    pub last_home_visit_on: MaybeUndefined<String>,
+    pub last_home_visit_on: MaybeUndefined<NaiveDate>,
     /// Able to act as guardian (default true).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub guardianship_capable: MaybeUndefined<bool>,
 }
 
 /// A JSON merge patch of a guardian.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateGuardianInput")]
 #[schema(example = json!({"last_home_visit_on": "2026-02-10", "work_location": "浙江省宁波市"}))]
 pub struct GuardianPatch {
     /// Full name.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub name: MaybeUndefined<String>,
     /// Sex.
     #[schema(value_type = Option<Gender>)]
     pub gender: MaybeUndefined<Gender>,
     /// Phone.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:(?:\+86)?1[3-9][0-9]{9})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub phone: MaybeUndefined<String>,
     /// Resident ID number.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[0-9]{17}[0-9Xx])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub id_number: MaybeUndefined<String>,
     /// Region.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub region_code: MaybeUndefined<String>,
     /// Works away.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_working_away: MaybeUndefined<bool>,
     /// Where.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub work_location: MaybeUndefined<String>,
     /// Since when they work away.
     #[schema(value_type = Option<String>, format = Date)]
-    pub working_away_since: MaybeUndefined<String>,
+    pub working_away_since: MaybeUndefined<NaiveDate>,
     /// When they last came home.
     #[schema(value_type = Option<String>, format = Date)]
-    pub last_home_visit_on: MaybeUndefined<String>,
+    pub last_home_visit_on: MaybeUndefined<NaiveDate>,
     /// Able to act as guardian.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub guardianship_capable: MaybeUndefined<bool>,
 }
 

@@ -68,40 +68,43 @@ impl From<domain::guardianship::Guardianship> for Guardianship {
 #[graphql(name = "CreateGuardianshipInput")]
 #[schema(example = json!({"guardian_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "relationship": "grandmother",
     "is_primary_caregiver": true, "lives_with_child": true, "agreement_signed_on": "2026-03-01"}))]
+#[serde(deny_unknown_fields)]
 pub struct GuardianshipCreate {
     /// A guardian in your jurisdiction, not archived; one active link per child and guardian.
     #[schema(value_type = String, format = Uuid)]
     pub guardian_id: ID,
     /// How the guardian is related to the child.
+    #[schema(value_type = Relationship)]
     pub relationship: Relationship,
     /// Raises the child day to day; at most one active primary caregiver per child (409 otherwise). Default false.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_primary_caregiver: MaybeUndefined<bool>,
     /// Lives with the child (default false).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub lives_with_child: MaybeUndefined<bool>,
     /// When the responsibility agreement was signed; not in the future.
     #[schema(value_type = Option<String>, format = Date)]
-    pub agreement_signed_on: MaybeUndefined<String>,
+    pub agreement_signed_on: MaybeUndefined<NaiveDate>,
 }
 
 /// A JSON merge patch of a guardianship (the guardian cannot change: end the link and make another).
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateGuardianshipInput")]
 #[schema(example = json!({"agreement_signed_on": "2026-03-01"}))]
 pub struct GuardianshipPatch {
     /// Relationship.
-    #[schema(value_type = Option<Relationship>)]
+    #[schema(value_type = Relationship, required = false)]
     pub relationship: MaybeUndefined<Relationship>,
     /// Primary caregiver.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub is_primary_caregiver: MaybeUndefined<bool>,
     /// Lives with the child.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub lives_with_child: MaybeUndefined<bool>,
     /// Agreement signing date.
     #[schema(value_type = Option<String>, format = Date)]
-    pub agreement_signed_on: MaybeUndefined<String>,
+    pub agreement_signed_on: MaybeUndefined<NaiveDate>,
 }
 
 crate::kind::nested_kind!(

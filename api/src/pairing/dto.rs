@@ -62,6 +62,7 @@ impl From<domain::pairing::Pairing> for Pairing {
 
 /// A child to pair with a volunteer.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "CreatePairingInput")]
 #[schema(example = json!({"child_id": "019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d", "kind": "surrogate_parent", "since": "2026-09-01"}))]
 pub struct PairingCreate {
@@ -69,28 +70,30 @@ pub struct PairingCreate {
     #[schema(value_type = String, format = Uuid)]
     pub child_id: ID,
     /// Mentor, surrogate parent or peer.
+    #[schema(value_type = PairingKind)]
     pub kind: PairingKind,
     /// First day, not in the future (default today).
-    #[schema(value_type = Option<String>, format = Date)]
-    pub since: MaybeUndefined<String>,
+    #[schema(value_type = String, format = Date, required = false)]
+    pub since: MaybeUndefined<NaiveDate>,
     /// Notes, up to 2000 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,1998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub notes: MaybeUndefined<String>,
 }
 
 /// A JSON merge patch of a pairing (the child cannot change: end it and pair again).
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdatePairingInput")]
 #[schema(example = json!({"notes": "每周六辅导作业"}))]
 pub struct PairingPatch {
     /// Kind.
-    #[schema(value_type = Option<PairingKind>)]
+    #[schema(value_type = PairingKind, required = false)]
     pub kind: MaybeUndefined<PairingKind>,
     /// First day.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub since: MaybeUndefined<String>,
+    #[schema(value_type = String, format = Date, required = false)]
+    pub since: MaybeUndefined<NaiveDate>,
     /// Notes.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,1998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub notes: MaybeUndefined<String>,
 }
 

@@ -29,8 +29,11 @@ crate::rest::nested::nested_rest!(
     also = [child_pairings],
 );
 
-/// A child's pairings with volunteers, current and ended.
-#[utoipa::path(get, path = "/api/v1/children/{id}/pairings", tag = "pairings",
+/// Lists a child's pairings with volunteers, current and ended.
+///
+/// Only pairings with volunteers you may see; 404 when the child is not one
+/// you may see or your role may not read pairings.
+#[utoipa::path(get, path = "/api/v1/children/{id}/pairings", tag = "pairings", operation_id = "list_child_pairings",
     params(("id" = Uuid, Path, description = "The child's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "The child's pairings with volunteers you may see, oldest first", body = PairingList),

@@ -40,6 +40,6 @@ impl From<domain::region::Region> for Region {
 #[serde(deny_unknown_fields)]
 pub struct RegionParams {
     /// The parent's 12-digit code; without it, the top-level regions loaded.
-    #[param(pattern = r"^[0-9]{12}$")]
+    #[param(pattern = r"^(?:0[1-9]|[1-9][0-9])[0-9]{10}$")]
     pub parent: Option<String>,
 }

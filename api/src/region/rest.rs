@@ -10,8 +10,11 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::rest::Routes;
 
-/// Lists the regions directly below `parent` (the tree is public administrative
-/// data, readable by every authenticated caller).
+/// Lists the regions directly below `parent`.
+///
+/// The tree is public administrative data, readable by every authenticated
+/// caller whatever their jurisdiction. Without `parent`, the top-level regions
+/// loaded; a `parent` that is not a well-formed code is 400.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(RegionParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Regions in code order", body = Vec<Region>),
@@ -30,6 +33,8 @@ pub async fn list_regions(
 }
 
 /// Reads one region.
+///
+/// Readable by every authenticated caller; a code that names no region loaded is 404.
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions",
     params(("code" = String, Path, description = "12-digit division code", pattern = r"^[0-9]{12}$")), security(("bearer" = [])),
     responses(

@@ -83,7 +83,7 @@ pub struct AuditEventList {
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Only writes by this subject (an account id).
-    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f]+$")]
+    #[param(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")]
     pub actor: Option<String>,
     /// Only writes to this child.
     pub child_id: Option<Uuid>,
@@ -98,8 +98,11 @@ pub struct AuditParams {
     pub cursor: Option<String>,
 }
 
-/// Reads the audit trail of writes in your jurisdiction (auditor and admin
-/// only), with the changes masked as you read the records themselves.
+/// Reads the audit trail of writes in your jurisdiction (auditor and admin only).
+///
+/// Each event names who wrote what, when and through which route, with the
+/// changes masked as you read the records themselves. Filter by `actor`,
+/// `child_id` and `since`; keyset-paginated with `next_cursor`.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Events in log order", body = AuditEventList),
@@ -196,9 +199,9 @@ pub struct AccessEventList {
     pub next_cursor: Option<String>,
 }
 
-/// Reads the log of responses that carried children's unmasked personal data
-/// (auditor and admin only): who, which children, which fields, through which
-/// route. One entry per response that carried them (reads, lists, creates,
+/// Reads the log of responses that carried unmasked personal data (auditor and admin only).
+///
+/// Responses that carried children's unmasked personal data: who, which children, which fields, through which route. One entry per response that carried them (reads, lists, creates,
 /// changes, idempotent replays, GraphQL operations), naming the fields that
 /// actually went out. Bounded by your jurisdiction like every list: an entry
 /// shows when one of its children is now in your jurisdiction, and names only those.

@@ -40,8 +40,9 @@ pub struct TokenResponse {
     #[schema(example = 900)]
     pub expires_in: i64,
     /// Opaque; exchange it at `/api/v1/auth/token` for new tokens. It works once.
-    /// Absent for client credentials.
+    /// Absent for client credentials (never null).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = false)]
     pub refresh_token: Option<String>,
 }
 
@@ -54,12 +55,16 @@ pub struct TokenRequest {
     #[schema(example = "client_credentials")]
     pub grant_type: String,
     /// The refresh token, for `grant_type=refresh_token`.
+    #[schema(value_type = String, required = false)]
     pub refresh_token: Option<String>,
     /// The client id (`client_secret_post`); leave it out when sending HTTP Basic (`client_secret_basic`).
+    #[schema(value_type = String, required = false)]
     pub client_id: Option<String>,
     /// The client secret (`client_secret_post`); never together with HTTP Basic.
+    #[schema(value_type = String, required = false)]
     pub client_secret: Option<String>,
     /// This server defines no scopes: leave it out.
+    #[schema(value_type = String, required = false)]
     pub scope: Option<String>,
 }
 
@@ -127,8 +132,9 @@ fn seconds_until(until: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> u6
     ms.div_ceil(1000).max(1)
 }
 
-/// Logs in with a user name and password. Failed attempts are counted per
-/// user name and source address (on every replica): after
+/// Logs in with a user name and password.
+///
+/// Failed attempts are counted per user name and source address (on every replica): after
 /// `SHOUHU_LOGIN_FREE_FAILURES` (5) in a row that pair waits
 /// `SHOUHU_LOGIN_DELAY_SECONDS` (1), doubling with each further failure up to
 /// `SHOUHU_LOGIN_MAX_DELAY_SECONDS` (900), and is answered 429 with
@@ -349,7 +355,9 @@ fn internal(e: shouhu_domain::Error) -> Refusal {
     Refusal::Internal(ApiError(e).into())
 }
 
-/// Issues tokens: RFC 6749 §4.4 (`grant_type=client_credentials`) and §6
+/// Issues tokens for a client system or in exchange for a refresh token.
+///
+/// RFC 6749 §4.4 (`grant_type=client_credentials`) and §6
 /// (`grant_type=refresh_token`), with the parameters as
 /// `application/x-www-form-urlencoded` (a JSON object of strings is taken too).
 ///
@@ -372,7 +380,7 @@ fn internal(e: shouhu_domain::Error) -> Refusal {
 /// every answer, token or error, carries `Cache-Control: no-store` and
 /// `Pragma: no-cache`. The server defines no scopes: a `scope` is
 /// `invalid_scope`.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", operation_id = "issue_token",
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),
         (TokenRequest = "application/json"),
@@ -667,12 +675,13 @@ pub struct ServerMetadata {
     pub service_documentation: String,
 }
 
-/// OAuth 2.0 authorization server metadata (RFC 8414), for OAuth client
-/// libraries that discover the token endpoint. No token needed. The URLs are
+/// OAuth 2.0 authorization server metadata (RFC 8414).
+///
+/// For OAuth client libraries that discover the token endpoint. No token needed. The URLs are
 /// absolute, on `SHOUHU_PUBLIC_URL` when set, otherwise on the request's
 /// `Host` (and, from a proxy in `SHOUHU_TRUSTED_PROXIES`, its
 /// `X-Forwarded-Proto` and `X-Forwarded-Host`).
-#[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "auth",
+#[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "auth", operation_id = "get_oauth_metadata",
     responses((status = 200, description = "Authorization server metadata", body = ServerMetadata)))]
 pub async fn oauth_metadata(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let base = base_url(&req, &state.settings.serve);
@@ -724,9 +733,11 @@ fn base_url(req: &HttpRequest, serve: &crate::config::ServeArgs) -> String {
     format!("{scheme}://{host}")
 }
 
-/// Ends the login a refresh token belongs to: its refresh tokens are refused
-/// at once, its access tokens within `SHOUHU_SESSION_CHECK_SECONDS` (2) on
-/// every replica.
+/// Ends the login a refresh token belongs to.
+///
+/// Its refresh tokens are refused at once, its access tokens within
+/// `SHOUHU_SESSION_CHECK_SECONDS` (2) on every replica. An unknown, spent or
+/// revoked refresh token answers 204 as well: the answer says nothing about it.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
     responses(
         (status = 204, description = "Ended (also when the token was unknown)"),
@@ -747,7 +758,10 @@ pub async fn logout(
 }
 
 /// The public keys that verify access tokens (JWKS).
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth",
+///
+/// Ed25519 keys (`OKP`, RFC 8037), the one that signs new tokens first, each
+/// named by the `kid` a token's header carries. No token needed.
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", operation_id = "get_jwks",
     responses((status = 200, description = "JSON Web Key Set", body = Object)))]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(state.keys.jwks())

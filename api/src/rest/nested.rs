@@ -105,7 +105,7 @@ macro_rules! nested_rest {
         $(, also = [$($also:ident),+ $(,)?])? $(,)?
     ) => {
         $(#[doc = $list_doc])*
-        #[utoipa::path(get, path = $collection, tag = $tag,
+        #[utoipa::path(get, path = $collection, tag = $tag, description = "A page of the records under one parent (limit, cursor, next_cursor, as every list), oldest first; 404 when the parent is not one you may see.",
             params(("id" = ::uuid::Uuid, Path, description = $parent), $crate::rest::nested::PageParams), security(("bearer" = [])),
             responses(
                 (status = 200, description = "A page of the records, oldest first", body = $list_body),
@@ -118,7 +118,7 @@ macro_rules! nested_rest {
         }
 
         $(#[doc = $create_doc])*
-        #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body,
+        #[utoipa::path(post, path = $collection, tag = $tag, description = "The body is checked as a whole: every bad field is named in one 422, unknown and read-only fields included. A body that matches the schema can still break a rule that needs the register's data or today's date, which a schema cannot state: a referenced record (child, guardian, volunteer, attendee) must exist in your jurisdiction and not be archived; dates keep their order and stay out of the future where the field says so; the parent must accept it (an approved volunteer, a session that has not ended). Those are 422 too, each field named with its code. With `Idempotency-Key`, a retry answers again with the record the first request made instead of recording it twice.", request_body = $create_body,
             params(("id" = ::uuid::Uuid, Path, description = $parent),
                    ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe, as for every create")),
             security(("bearer" = [])),
@@ -133,7 +133,7 @@ macro_rules! nested_rest {
                 (status = 409, description = $limit_409, body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 413, description = "Body too large", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named: also a well-formed value the register refuses (a referenced record that does not exist in your jurisdiction or is archived, a date out of order or in the future), and an `Idempotency-Key` already used with another body", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $create_fn(
             state: ::actix_web::web::Data<$crate::app::AppState>,
@@ -146,7 +146,7 @@ macro_rules! nested_rest {
         }
 
         $(#[doc = $get_doc])*
-        #[utoipa::path(get, path = $item, tag = $tag,
+        #[utoipa::path(get, path = $item, tag = $tag, description = "404 when the record, or the record it belongs to, is not one you may see. With `If-None-Match` naming the current `ETag`, the answer is 304 with no body.",
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
             security(("bearer" = [])),
             responses(
@@ -162,7 +162,7 @@ macro_rules! nested_rest {
         }
 
         $(#[doc = $update_doc])*
-        #[utoipa::path(patch, path = $item, tag = $tag,
+        #[utoipa::path(patch, path = $item, tag = $tag, description = "A JSON merge patch (RFC 7396): fields left out keep their value, `null` clears a field the schema makes nullable and is 422 `required` for one it does not. `If-Match` must name the version you read: 428 without it, 412 when the record changed since; nothing changes then. The rules of its creation apply (dates in order, not in the future where the field says so), and an ended record cannot change: 422, each field named.",
             request_body(content = $patch_body, content_type = "application/merge-patch+json"),
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
@@ -173,9 +173,10 @@ macro_rules! nested_rest {
                 (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 403, description = "The role may not change this", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "The change collides with another record in force (for a guardianship: a second primary caregiver of the child)", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 412, description = "The record changed since that version", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named (an ended record among them)", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named: also a well-formed value the register refuses (a referenced record that does not exist in your jurisdiction or is archived, a date out of order or in the future), and an `Idempotency-Key` already used with another body; an ended record cannot change", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $update_fn(
@@ -189,7 +190,7 @@ macro_rules! nested_rest {
         }
 
         $(#[doc = $end_doc])*
-        #[utoipa::path(delete, path = $item, tag = $tag,
+        #[utoipa::path(delete, path = $item, tag = $tag, description = "`If-Match` must name the version you read: 428 without it, 412 when the record changed since. The record stays in the history.",
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),

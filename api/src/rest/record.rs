@@ -157,13 +157,15 @@ pub struct CommonParams {
     #[param(pattern = r"^c1\.[0-9a-f]{32}$")]
     pub cursor: Option<String>,
     /// A 12-digit region code: only records in its subtree (intersected with your jurisdiction).
-    #[param(pattern = r"^[0-9]{12}$")]
+    #[param(pattern = r"^(?:0[1-9]|[1-9][0-9])[0-9]{10}$")]
     pub region: Option<String>,
     /// Only records changed at or after this RFC 3339 instant.
     #[param(format = DateTime)]
     pub updated_since: Option<String>,
-    /// Name starts with this text (no control characters).
-    #[param(min_length = 1, max_length = 50, pattern = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
+    /// Name starts with this text: 1–50 characters once surrounding white space is trimmed, no control characters.
+    #[param(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub q: Option<String>,
 }
 
@@ -181,7 +183,7 @@ macro_rules! register_rest {
         $(#[doc = $archive_doc:literal])* archive = $archive_fn:ident $(,)?
     ) => {
         $(#[doc = $list_doc])*
-        #[utoipa::path(get, path = $collection, tag = $tag, params($crate::rest::record::CommonParams, $params), security(("bearer" = [])),
+        #[utoipa::path(get, path = $collection, tag = $tag, description = "Only records in your jurisdiction (your region's subtree). Filters combine; a bad or repeated parameter, or one this collection does not have, is 400 with each one named. Keyset-paginated: pass `next_cursor` back as `cursor` for the next page; it is null on the last one.", params($crate::rest::record::CommonParams, $params), security(("bearer" = [])),
             responses(
                 (status = 200, description = "A page of records", body = $list_body),
                 (status = 400, description = "A bad parameter, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
@@ -192,7 +194,7 @@ macro_rules! register_rest {
         }
 
         $(#[doc = $create_doc])*
-        #[utoipa::path(post, path = $collection, tag = $tag, request_body = $create_body, security(("bearer" = [])),
+        #[utoipa::path(post, path = $collection, tag = $tag, description = "The body is checked as a whole: every bad field is named in one 422, unknown and read-only fields included; a body that matches the schema can still break a rule that needs the register's data or today's date, which a schema cannot state: a region that exists, lies in your jurisdiction and has the record's level; a date not in the future, or in order with another field (an end after its start); a resident ID number's GB 11643 check character, and the birth date and gender it encodes; a status change the record's lifecycle allows. Those are 422 too, each field named with its code. With `Idempotency-Key`, a retry answers again with the record the first request made instead of registering it twice.", request_body = $create_body, security(("bearer" = [])),
             params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Makes retries safe: the same key with the same body answers again with the record the first request created (with `Idempotent-Replayed: true`), read as you may read it now (404 once it left your jurisdiction), and creates nothing new; the same key with another body is 422. Keys are per caller, 1–255 visible ASCII characters, kept 7 days by default.")),
             responses(
                 (status = 201, description = "Registered (or, with `Idempotent-Replayed: true`, registered earlier with this key); `Location` names it, `ETag` is its version", body = $kind,
@@ -204,14 +206,14 @@ macro_rules! register_rest {
                 (status = 409, description = "A unique value (an ID number) is already registered, or a request with this Idempotency-Key is still in progress", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 413, description = "Body too large", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not application/json", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named: also a well-formed value the register refuses (a region that does not exist or lies outside your jurisdiction, an ID number whose check character is wrong, a date out of order or in the future), and an `Idempotency-Key` already used with another body", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $create_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, req: ::actix_web::HttpRequest, body: ::actix_web::web::Json<::serde_json::Value>) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
             $crate::rest::record::create::<$kind>(state, caller, req, body).await
         }
 
         $(#[doc = $get_doc])*
-        #[utoipa::path(get, path = $item, tag = $tag,
+        #[utoipa::path(get, path = $item, tag = $tag, description = "A record outside your jurisdiction is 404, exactly like one that does not exist. With `If-None-Match` naming the current `ETag`, the answer is 304 with no body.",
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"), ("If-None-Match" = Option<String>, Header, description = "The ETag of the version you hold, such as \"3\": when it is still the current one, the answer is 304 with no body")),
             security(("bearer" = [])),
             responses(
@@ -228,7 +230,7 @@ macro_rules! register_rest {
         }
 
         $(#[doc = $update_doc])*
-        #[utoipa::path(patch, path = $item, tag = $tag, request_body(content = $patch_body, content_type = "application/merge-patch+json"),
+        #[utoipa::path(patch, path = $item, tag = $tag, description = "A JSON merge patch (RFC 7396): fields left out keep their value, `null` clears a field the schema makes nullable and is 422 `required` for one it does not (a name, a kind). `If-Match` must name the version you read: 428 without it, 412 when the record changed since; nothing changes then. As at registration, a body that matches the schema can still break a rule that needs the register's data or today's date, which a schema cannot state: a region that exists, lies in your jurisdiction and has the record's level; a date not in the future, or in order with another field (an end after its start); a resident ID number's GB 11643 check character, and the birth date and gender it encodes; a status change the record's lifecycle allows. Those are 422 too, each field named with its code.", request_body(content = $patch_body, content_type = "application/merge-patch+json"),
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),
@@ -241,7 +243,7 @@ macro_rules! register_rest {
                 (status = 409, description = "A unique value is already registered", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 412, description = "The record changed since that version; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not JSON", body = $crate::error::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, each named; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, each named: also a well-formed value the register refuses (a region that does not exist or lies outside your jurisdiction, an ID number whose check character is wrong, a date out of order or in the future), and an `Idempotency-Key` already used with another body; nothing changed", body = $crate::error::Problem, content_type = "application/problem+json"),
                 (status = 428, description = "If-Match is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $update_fn(
@@ -255,7 +257,7 @@ macro_rules! register_rest {
         }
 
         $(#[doc = $archive_doc])*
-        #[utoipa::path(delete, path = $item, tag = $tag,
+        #[utoipa::path(delete, path = $item, tag = $tag, description = "`If-Match` must name the version you read: 428 without it, 412 when the record changed since. The record is kept, with its history and audit trail.",
             params(("id" = ::uuid::Uuid, Path, description = "The record's id"),
                    ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
             security(("bearer" = [])),

@@ -70,52 +70,57 @@ impl From<domain::training_session::TrainingSession> for TrainingSession {
 #[graphql(name = "CreateTrainingSessionInput")]
 #[schema(example = json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
     "starts_at": "2026-05-01T01:00:00Z", "ends_at": "2026-05-01T04:00:00Z", "capacity": 80, "venue": "镇政府会议室"}))]
+#[serde(deny_unknown_fields)]
 pub struct TrainingSessionCreate {
     /// Title, up to 200 characters.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub title: String,
     /// Kind.
+    #[schema(value_type = TrainingKind)]
     pub kind: TrainingKind,
     /// An existing region in the caller's jurisdiction.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub region_code: String,
     /// RFC 3339 instant.
     #[schema(value_type = String, format = DateTime)]
-    pub starts_at: String,
+    pub starts_at: DateTime<Utc>,
     /// RFC 3339 instant after `starts_at`.
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub ends_at: MaybeUndefined<String>,
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
     /// Places, 1–100000.
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub capacity: MaybeUndefined<i32>,
     /// Venue.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub venue: MaybeUndefined<String>,
 }
 
 /// A JSON merge patch of a training session.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateTrainingSessionInput")]
 #[schema(example = json!({"venue": "镇文化站", "capacity": 100}))]
 pub struct TrainingSessionPatch {
     /// Title.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub title: MaybeUndefined<String>,
     /// Kind.
-    #[schema(value_type = Option<TrainingKind>)]
+    #[schema(value_type = TrainingKind, required = false)]
     pub kind: MaybeUndefined<TrainingKind>,
     /// Region.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub region_code: MaybeUndefined<String>,
     /// Start.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub starts_at: MaybeUndefined<String>,
+    #[schema(value_type = String, format = DateTime, required = false)]
+    pub starts_at: MaybeUndefined<DateTime<Utc>>,
     /// End.
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub ends_at: MaybeUndefined<String>,
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
     /// Places.
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub capacity: MaybeUndefined<i32>,
     /// Venue.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,198}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub venue: MaybeUndefined<String>,
 }
 
@@ -143,7 +148,7 @@ pub struct TrainingSessionFilter {
     /// Region subtree.
     pub region: Option<String>,
     /// Changed at or after this instant.
-    pub updated_since: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
     /// Title starts with this text.
     pub q: Option<String>,
     /// Kind.
@@ -151,9 +156,9 @@ pub struct TrainingSessionFilter {
     /// Active or archived (default: active).
     pub status: Option<RecordStatus>,
     /// Starting at or after this instant.
-    pub starts_from: Option<String>,
+    pub starts_from: Option<DateTime<Utc>>,
     /// Starting before this instant.
-    pub starts_before: Option<String>,
+    pub starts_before: Option<DateTime<Utc>>,
 }
 
 crate::kind::register_kind!(

@@ -84,61 +84,65 @@ impl From<domain::visit::Visit> for Visit {
 #[graphql(name = "CreateVisitInput")]
 #[schema(example = json!({"kind": "follow_up", "mode": "home", "occurred_on": "2026-11-20", "visitor": "村儿童主任 杨丽",
     "notes": "奶奶腿脚不便, 孩子放学后独自在家", "concerns": ["safety"], "follow_up_needed": true}))]
+#[serde(deny_unknown_fields)]
 pub struct VisitCreate {
     /// Follow-up visit or family contact.
+    #[schema(value_type = VisitKind)]
     pub kind: VisitKind,
     /// Home, phone, video or school (a family contact is not at school).
+    #[schema(value_type = VisitMode)]
     pub mode: VisitMode,
     /// When it took place; not in the future.
     #[schema(value_type = String, format = Date)]
-    pub occurred_on: String,
+    pub occurred_on: NaiveDate,
     /// Who visited; required for a follow-up visit.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub visitor: MaybeUndefined<String>,
     /// For a family contact, required: the father or mother (an active guardianship of the child). For a follow-up, optionally the guardian met.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub guardian_id: MaybeUndefined<ID>,
     /// Notes, up to 4000 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,3998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub notes: MaybeUndefined<String>,
     /// Concerns found.
     #[schema(value_type = Option<Vec<Concern>>)]
     pub concerns: MaybeUndefined<Vec<Concern>>,
     /// Someone must follow up (default false).
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub follow_up_needed: MaybeUndefined<bool>,
     /// When the concerns were resolved (not before the visit, not in the future).
     #[schema(value_type = Option<String>, format = Date)]
-    pub resolved_on: MaybeUndefined<String>,
+    pub resolved_on: MaybeUndefined<NaiveDate>,
 }
 
 /// A JSON merge patch of a visit (kind and guardian cannot change). Resolve
 /// its concerns by setting `resolved_on`.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateVisitInput")]
 #[schema(example = json!({"resolved_on": "2026-11-28", "follow_up_needed": false}))]
 pub struct VisitPatch {
     /// Mode.
-    #[schema(value_type = Option<VisitMode>)]
+    #[schema(value_type = VisitMode, required = false)]
     pub mode: MaybeUndefined<VisitMode>,
     /// Date.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub occurred_on: MaybeUndefined<String>,
+    #[schema(value_type = String, format = Date, required = false)]
+    pub occurred_on: MaybeUndefined<NaiveDate>,
     /// Visitor.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub visitor: MaybeUndefined<String>,
     /// Notes.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,3998}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub notes: MaybeUndefined<String>,
     /// Concerns.
     #[schema(value_type = Option<Vec<Concern>>)]
     pub concerns: MaybeUndefined<Vec<Concern>>,
     /// Follow-up needed.
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub follow_up_needed: MaybeUndefined<bool>,
     /// Resolution date.
     #[schema(value_type = Option<String>, format = Date)]
-    pub resolved_on: MaybeUndefined<String>,
+    pub resolved_on: MaybeUndefined<NaiveDate>,
 }
 
 crate::kind::nested_kind!(

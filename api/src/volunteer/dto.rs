@@ -72,26 +72,30 @@ impl From<domain::volunteer::Volunteer> for Volunteer {
 
 /// A volunteer to register (vetting starts `pending`).
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "CreateVolunteerInput")]
 #[schema(example = json!({"name": "李老师", "phone": "13912345678", "region_code": "522631101000", "category": "teacher"}))]
 pub struct VolunteerCreate {
     /// Full name.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub name: String,
     /// Mainland mobile number.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:(?:\+86)?1[3-9][0-9]{9})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub phone: MaybeUndefined<String>,
     /// An existing region in the caller's jurisdiction.
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub region_code: String,
     /// Organisation.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub organization: MaybeUndefined<String>,
     /// Category.
+    #[schema(value_type = VolunteerCategory)]
     pub category: VolunteerCategory,
     /// Skills, up to 500 characters.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,498}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub skills: MaybeUndefined<String>,
     /// Only `pending` makes sense at creation.
-    #[schema(value_type = Option<VettingStatus>)]
+    #[schema(value_type = VettingStatus, required = false)]
     pub vetting_status: MaybeUndefined<VettingStatus>,
     /// An account holding the `volunteer` role, not linked to another volunteer (409).
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -101,29 +105,30 @@ pub struct VolunteerCreate {
 /// A JSON merge patch of a volunteer; vetting moves pending → approved or
 /// rejected, approved ↔ suspended.
 #[derive(Debug, Clone, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[graphql(name = "UpdateVolunteerInput")]
 #[schema(example = json!({"skills": "作业辅导, 心理陪伴"}))]
 pub struct VolunteerPatch {
     /// Full name.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,48}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub name: MaybeUndefined<String>,
     /// Phone.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:(?:\+86)?1[3-9][0-9]{9})?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub phone: MaybeUndefined<String>,
     /// Region.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:0[1-9]|[1-9][0-9])[0-9]{10}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", required = false)]
     pub region_code: MaybeUndefined<String>,
     /// Organisation.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub organization: MaybeUndefined<String>,
     /// Category.
-    #[schema(value_type = Option<VolunteerCategory>)]
+    #[schema(value_type = VolunteerCategory, required = false)]
     pub category: MaybeUndefined<VolunteerCategory>,
     /// Skills.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]{0,498}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub skills: MaybeUndefined<String>,
     /// Vetting status.
-    #[schema(value_type = Option<VettingStatus>)]
+    #[schema(value_type = VettingStatus, required = false)]
     pub vetting_status: MaybeUndefined<VettingStatus>,
     /// The linked account; `null` unlinks it.
     #[schema(value_type = Option<String>, format = Uuid)]
