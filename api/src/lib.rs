@@ -15,6 +15,7 @@ pub mod demo;
 pub mod enums;
 pub mod error;
 pub mod graphql;
+pub mod i18n;
 pub mod idempotent;
 pub mod kind;
 pub mod limits;

@@ -82,7 +82,7 @@ pub struct LogoutRequest {
     pub refresh_token: String,
 }
 
-fn unauthorized(detail: &str) -> actix_web::Error {
+fn unauthorized(detail: shouhu_domain::Message) -> actix_web::Error {
     problem_error(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail))
 }
 
@@ -166,7 +166,7 @@ pub async fn login(
     match checked {
         Checked::Valid(a) => Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?)),
         Checked::Wait(seconds) => Err(too_many_attempts(seconds)),
-        Checked::Refused => Err(unauthorized("wrong user name or password")),
+        Checked::Refused => Err(unauthorized(shouhu_domain::msg!("auth.wrong_password"))),
     }
 }
 
@@ -251,7 +251,7 @@ fn too_many_attempts(retry_after: u64) -> actix_web::Error {
     let mut response = Problem::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
-        "too many attempts; retry after the number of seconds in Retry-After",
+        shouhu_domain::msg!("auth.too_many_attempts"),
     )
     .response();
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {

@@ -7,6 +7,7 @@
 mod input;
 pub use input::PairingInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -79,20 +80,15 @@ impl Resource for Pairing {
                 self.child_id = id;
             }
         } else {
-            f.refuse_if_present(
-                "child_id",
-                &input.child_id,
-                "read_only",
-                "end this pairing and pair the other child instead",
-            );
+            f.refuse_if_present("child_id", &input.child_id, "read_only", msg!("pairing.child_fixed"));
         }
         if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
         }
         match f.optional("since", input.since) {
-            Some(Some(d)) if d > today => f.reject("since", "in_future", "a pairing cannot start in the future"),
+            Some(Some(d)) if d > today => f.reject("since", "in_future", msg!("pairing.since_in_future")),
             Some(Some(d)) => self.since = d,
-            Some(None) => f.reject("since", "required", "this field may not be null"),
+            Some(None) => f.reject("since", "required", msg!("field.not_null")),
             None => {}
         }
         if let Some(v) = f.opt_text("notes", input.notes, 2000) {
@@ -115,8 +111,8 @@ impl Resource for Pairing {
         }
         match visible::<Child, S>(store, ctx, self.child_id).await {
             Ok(c) if !c.is_archived() => {}
-            Ok(_) => f.reject("child_id", "archived", "this child is archived"),
-            Err(Error::NotFound) => f.reject("child_id", "unknown_child", "no such child in your jurisdiction"),
+            Ok(_) => f.reject("child_id", "archived", msg!("child.archived")),
+            Err(Error::NotFound) => f.reject("child_id", "unknown_child", msg!("child.unknown")),
             Err(e) => return Err(e),
         }
         Ok(())
@@ -143,10 +139,7 @@ impl Nested for Pairing {
             f.reject(
                 "volunteer_id",
                 "not_approved",
-                format!(
-                    "only an approved volunteer can be paired; this one is {}",
-                    parent.vetting_status
-                ),
+                msg!("pairing.not_approved", status = parent.vetting_status),
             );
         }
     }
@@ -159,7 +152,7 @@ impl Nested for Pairing {
             ],
             max: u64::from(max),
             field: "volunteer_id",
-            message: format!("this volunteer already has {max} active pairings, the most allowed"),
+            message: msg!("pairing.too_many", max = max),
         })
     }
 }
