@@ -9,7 +9,7 @@
 
 use std::cell::Cell;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
@@ -152,25 +152,32 @@ pub fn title(status: actix_web::http::StatusCode) -> String {
 pub async fn negotiate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let lang = Lang::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let request = req.request().clone();
     let scope = Scope {
         lang,
         rendered: Cell::new(false),
     };
     SCOPE
         .scope(scope, async move {
-            let mut res = match next.call(req).await {
-                Ok(res) => res.map_into_left_body(),
-                Err(e) => ServiceResponse::from_err(e, request).map_into_right_body(),
+            let localize = |headers: &mut header::HeaderMap| {
+                if SCOPE.with(|s| s.rendered.get()) {
+                    headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+                    headers.append(header::VARY, HeaderValue::from_static("accept-language"));
+                }
             };
-            if SCOPE.with(|s| s.rendered.get()) {
-                let headers = res.headers_mut();
-                headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
-                headers.append(header::VARY, HeaderValue::from_static("accept-language"));
+            match next.call(req).await {
+                Ok(mut res) => {
+                    localize(res.headers_mut());
+                    Ok(res)
+                }
+                // Rendered here, in the request's language, and passed on as it is.
+                Err(e) => {
+                    let mut res = e.error_response();
+                    localize(res.headers_mut());
+                    Err(actix_web::error::InternalError::from_response(e.to_string(), res).into())
+                }
             }
-            Ok(res)
         })
         .await
 }

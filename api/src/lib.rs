@@ -33,6 +33,7 @@ kind::kinds! {
     volunteer,
     training_session,
     region(read_only),
+    meta(read_only),
     guardianship,
     enrollment,
     pairing,

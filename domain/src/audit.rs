@@ -56,7 +56,7 @@ pub async fn audit_events<S: EventStore>(
     limit: u64,
 ) -> Result<(Vec<RecordedEvent>, Option<i64>)> {
     if !crate::policy::can_read_audit(ctx) {
-        return Err(Error::Forbidden(msg!("audit.forbidden").into()));
+        return Err(Error::Forbidden(msg!("audit.forbidden")));
     }
     let mut query = parse_query(params)?;
     query.after_seq = after_seq;
@@ -270,7 +270,7 @@ pub async fn access_events<S: AccessLog>(
     limit: u64,
 ) -> Result<(Vec<RecordedAccess>, Option<i64>)> {
     if !crate::policy::can_read_audit(ctx) {
-        return Err(Error::Forbidden(msg!("audit.forbidden").into()));
+        return Err(Error::Forbidden(msg!("audit.forbidden")));
     }
     let mut query = parse_query(params)?;
     query.after_seq = after_seq;
