@@ -349,3 +349,35 @@ async fn the_enumeration_catalogue_needs_a_token() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
+
+#[tokio::test]
+async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("accept-language", "zh-CN")
+        .json(&json!({"username": "village", "password": "not the password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["content-language"], "zh-CN");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["type"], "urn:shouhu:problem:unauthenticated");
+    assert_eq!(body["detail"], "用户名或密码错误");
+
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .header("accept-language", "zh-CN")
+        .form(&[("client_id", "nobody")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers()["content-language"], "zh-CN");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(body["error_description"], "grant_type 为必填项");
+}
