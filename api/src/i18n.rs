@@ -291,6 +291,23 @@ mod tests {
     }
 
     #[test]
+    fn english_titles_are_the_reason_phrases_and_every_title_has_its_chinese() {
+        for key in keys(Lang::En).iter().filter_map(|k| k.strip_prefix("title.")) {
+            let status = key
+                .parse::<u16>()
+                .ok()
+                .and_then(|c| actix_web::http::StatusCode::from_u16(c).ok());
+            let Some(status) = status else {
+                panic!("title.{key} names no HTTP status");
+            };
+            assert_eq!(
+                text_in(Lang::En, &format!("title.{key}")),
+                status.canonical_reason().unwrap_or_default()
+            );
+        }
+    }
+
+    #[test]
     fn arguments_fill_their_placeholders_in_either_language() {
         let m = shouhu_domain::msg!("field.too_long", max = 50);
         assert_eq!(render_in(Lang::En, &m), "at most 50 characters");
