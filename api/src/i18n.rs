@@ -120,8 +120,15 @@ pub fn render_in(lang: Lang, message: &Message) -> String {
     if message.args.is_empty() {
         return text.into_owned();
     }
-    let names: Vec<&str> = message.args.iter().map(|(n, _)| *n).collect();
-    let values: Vec<String> = message.args.iter().map(|(_, v)| v.clone()).collect();
+    let mut names: Vec<String> = message.args.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let mut values: Vec<String> = message.args.iter().map(|(_, v)| v.clone()).collect();
+    for (name, enumeration) in &message.labels {
+        if let Some(value) = message.arg(name) {
+            names.push(format!("{name}_label"));
+            values.push(text_in(lang, &format!("enum.{enumeration}.{value}")));
+        }
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     rust_i18n::replace_patterns(&text, &names, &values)
 }
 
@@ -223,7 +230,8 @@ mod tests {
             s.split("%{")
                 .skip(1)
                 .filter_map(|p| p.split_once('}'))
-                .map(|(n, _)| n.to_owned())
+                // `%{x_label}` is the label of the argument `x`.
+                .map(|(n, _)| n.strip_suffix("_label").unwrap_or(n).to_owned())
                 .collect()
         };
         for key in keys(Lang::En) {
@@ -312,5 +320,12 @@ mod tests {
         let m = shouhu_domain::msg!("field.too_long", max = 50);
         assert_eq!(render_in(Lang::En, &m), "at most 50 characters");
         assert!(render_in(Lang::ZhCn, &m).contains("50"));
+    }
+
+    #[test]
+    fn an_enumeration_value_reads_as_the_api_spells_it_or_as_its_label() {
+        let m = shouhu_domain::msg!("region.wrong_level", expected = "township" => "region_level", actual = "village" => "region_level");
+        assert_eq!(render_in(Lang::En, &m), "expected a township code, got a village");
+        assert_eq!(render_in(Lang::ZhCn, &m), "应为乡镇级代码，实为村级代码");
     }
 }

@@ -14,18 +14,34 @@ pub struct Message {
     pub key: &'static str,
     /// The placeholders' values, by name.
     pub args: Vec<(&'static str, String)>,
+    /// Arguments that are values of an enumeration (the argument's name and the
+    /// enumeration's name in the locale files, `school_status`): a text may
+    /// write `%{name_label}` for the value's label in its language instead of
+    /// `%{name}`, the value as the API spells it.
+    pub labels: Vec<(&'static str, &'static str)>,
 }
 
 impl Message {
     /// A message without arguments (allocates nothing).
     pub const fn new(key: &'static str) -> Self {
-        Self { key, args: Vec::new() }
+        Self {
+            key,
+            args: Vec::new(),
+            labels: Vec::new(),
+        }
     }
 
     /// The message with one more argument.
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
         self.args.push((name, value.to_string()));
         self
+    }
+
+    /// The message with one more argument, a value of the enumeration that the
+    /// locale files call `enumeration`.
+    pub fn with_label(mut self, name: &'static str, value: impl ToString, enumeration: &'static str) -> Self {
+        self.labels.push((name, enumeration));
+        self.with(name, value)
     }
 
     /// The value of one argument.
@@ -52,10 +68,19 @@ impl fmt::Display for Message {
     }
 }
 
-/// A [`Message`]: `msg!("field.too_long", max = max_chars)`.
+/// A [`Message`]: `msg!("field.too_long", max = max_chars)`; an argument that
+/// is a value of an enumeration names it: `status = s => "school_status"`.
 #[macro_export]
 macro_rules! msg {
-    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
-        $crate::message::Message::new($key)$(.with(stringify!($name), $value))*
+    (@arg $m:expr, $name:ident, $value:expr) => {
+        $m.with(stringify!($name), $value)
     };
+    (@arg $m:expr, $name:ident, $value:expr, $enumeration:literal) => {
+        $m.with_label(stringify!($name), $value, $enumeration)
+    };
+    ($key:literal $(, $name:ident = $value:expr $(=> $enumeration:literal)?)* $(,)?) => {{
+        let m = $crate::message::Message::new($key);
+        $(let m = $crate::msg!(@arg m, $name, $value $(, $enumeration)?);)*
+        m
+    }};
 }

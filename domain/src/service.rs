@@ -304,7 +304,11 @@ async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record:
             f.reject(
                 "region_code",
                 "wrong_level",
-                msg!("region.wrong_level", expected = level, actual = r.level),
+                msg!(
+                    "region.wrong_level",
+                    expected = level => "region_level",
+                    actual = r.level => "region_level"
+                ),
             );
         }
         _ => {}

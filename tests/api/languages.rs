@@ -381,3 +381,62 @@ async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() 
     assert_eq!(body["error"], "invalid_request");
     assert_eq!(body["error_description"], "grant_type 为必填项");
 }
+
+#[tokio::test]
+async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
+    let app = TestApp::spawn().await;
+    let token = app.token("village").await;
+    let child = app.create("/api/v1/children", &token, child_body("王小明", 1)).await;
+    let id = child["id"].as_str().unwrap();
+    let read = |language: &'static str| {
+        app.request(Method::GET, &format!("/api/v1/children/{id}"), &token)
+            .header("accept-language", language)
+            .send()
+    };
+    let english = read("en").await.unwrap();
+    assert_eq!(english.headers()["content-language"], "en");
+    let english: Value = english.json().await.unwrap();
+    let chinese = read("zh-CN").await.unwrap();
+    assert_eq!(chinese.headers()["content-language"], "zh-CN");
+    let chinese: Value = chinese.json().await.unwrap();
+    let reasons = |body: &Value| -> Vec<(String, String)> {
+        body["guarantee_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["code"].as_str().unwrap().to_owned(),
+                    r["reason"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (en, zh) = (reasons(&english), reasons(&chinese));
+    assert!(!en.is_empty());
+    assert_eq!(
+        en.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+        zh.iter().map(|(c, _)| c).collect::<Vec<_>>()
+    );
+    let reason =
+        |list: &[(String, String)], code: &str| list.iter().find(|(c, _)| c == code).map(|(_, r)| r.clone()).unwrap();
+    assert_eq!(reason(&en, "not_enrolled"), "not enrolled in any place of care");
+    assert_eq!(reason(&zh, "not_enrolled"), "未在任何关爱场所入托");
+    assert_eq!(reason(&zh, "no_primary_caregiver"), "没有在任的主要照料人");
+
+    let gql: Value = app
+        .request(Method::POST, "/graphql", &token)
+        .header("accept-language", "zh-CN")
+        .json(&json!({"query": format!("{{ child(id: \"{id}\") {{ guaranteeReasons {{ code reason }} }} }}")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = gql["data"]["child"]["guaranteeReasons"]
+        .as_array()
+        .expect("guarantee reasons");
+    let not_enrolled = list.iter().find(|r| r["code"] == "not_enrolled").unwrap();
+    assert_eq!(not_enrolled["reason"], "未在任何关爱场所入托");
+}

@@ -117,7 +117,11 @@ impl Resource for Volunteer {
                 f.reject(
                     "vetting_status",
                     "invalid_transition",
-                    msg!("volunteer.invalid_transition", from = self.vetting_status, to = to),
+                    msg!(
+                        "volunteer.invalid_transition",
+                        from = self.vetting_status => "vetting_status",
+                        to = to => "vetting_status"
+                    ),
                 );
             }
         }
