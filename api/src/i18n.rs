@@ -125,7 +125,7 @@ pub fn render_in(lang: Lang, message: &Message) -> String {
     for (name, enumeration) in &message.labels {
         if let Some(value) = message.arg(name) {
             names.push(format!("{name}_label"));
-            values.push(text_in(lang, &format!("enum.{enumeration}.{value}")));
+            values.push(text_in(lang, &format!("{enumeration}.{value}")));
         }
     }
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -324,7 +324,7 @@ mod tests {
 
     #[test]
     fn an_enumeration_value_reads_as_the_api_spells_it_or_as_its_label() {
-        let m = shouhu_domain::msg!("region.wrong_level", expected = "township" => "region_level", actual = "village" => "region_level");
+        let m = shouhu_domain::msg!("region.wrong_level", expected = "township" => "enum.region_level", actual = "village" => "enum.region_level");
         assert_eq!(render_in(Lang::En, &m), "expected a township code, got a village");
         assert_eq!(render_in(Lang::ZhCn, &m), "应为乡镇级代码，实为村级代码");
     }

@@ -164,7 +164,7 @@ pub fn evaluate(child: &Child, facts: &Facts, rules: &Rules, today: NaiveDate) -
             Some(SchoolStatus::Enrolled) => Check::met(),
             Some(other) => Check::unmet(
                 "not_at_school",
-                msg!("guarantee.not_at_school", age = age, status = other => "school_status"),
+                msg!("guarantee.not_at_school", age = age, status = other => "enum.school_status"),
             ),
             None => Check::unmet("no_school_status", msg!("guarantee.no_school_status", age = age)),
         }
@@ -308,7 +308,7 @@ mod tests {
         );
         assert_eq!(
             g.education.reason,
-            Some(msg!("guarantee.not_at_school", age = 10, status = "dropped_out" => "school_status"))
+            Some(msg!("guarantee.not_at_school", age = 10, status = "dropped_out" => "enum.school_status"))
         );
         assert_eq!(g.guardianship.reason, Some(msg!("guarantee.agreement_not_signed")));
         assert_eq!(g.safety.reason, Some(msg!("guarantee.no_recent_visit", days = 90)));

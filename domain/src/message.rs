@@ -15,9 +15,9 @@ pub struct Message {
     /// The placeholders' values, by name.
     pub args: Vec<(&'static str, String)>,
     /// Arguments that are values of an enumeration (the argument's name and the
-    /// enumeration's name in the locale files, `school_status`): a text may
-    /// write `%{name_label}` for the value's label in its language instead of
-    /// `%{name}`, the value as the API spells it.
+    /// enumeration's key prefix in the locale files, `enum.school_status`): a
+    /// text may write `%{name_label}` for the value's label in its language
+    /// instead of `%{name}`, the value as the API spells it.
     pub labels: Vec<(&'static str, &'static str)>,
 }
 
@@ -37,8 +37,8 @@ impl Message {
         self
     }
 
-    /// The message with one more argument, a value of the enumeration that the
-    /// locale files call `enumeration`.
+    /// The message with one more argument, a value of the enumeration whose
+    /// labels the locale files keep under `enumeration` (`enum.school_status`).
     pub fn with_label(mut self, name: &'static str, value: impl ToString, enumeration: &'static str) -> Self {
         self.labels.push((name, enumeration));
         self.with(name, value)
@@ -69,7 +69,7 @@ impl fmt::Display for Message {
 }
 
 /// A [`Message`]: `msg!("field.too_long", max = max_chars)`; an argument that
-/// is a value of an enumeration names it: `status = s => "school_status"`.
+/// is a value of an enumeration names its labels: `status = s => "enum.school_status"`.
 #[macro_export]
 macro_rules! msg {
     (@arg $m:expr, $name:ident, $value:expr) => {

@@ -256,10 +256,10 @@ pub async fn list<T: Resource, S: Store + Repository<T>>(
 
 pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
     Error::Forbidden(match action {
-        Action::Read => msg!("forbidden.read", kind = T::KIND.as_str()),
-        Action::Create => msg!("forbidden.create", kind = T::KIND.as_str()),
-        Action::Update => msg!("forbidden.change", kind = T::KIND.as_str()),
-        Action::Archive => msg!("forbidden.archive", kind = T::KIND.as_str()),
+        Action::Read => msg!("forbidden.read", kind = T::KIND.as_str() => "kind"),
+        Action::Create => msg!("forbidden.create", kind = T::KIND.as_str() => "kind"),
+        Action::Update => msg!("forbidden.change", kind = T::KIND.as_str() => "kind"),
+        Action::Archive => msg!("forbidden.archive", kind = T::KIND.as_str() => "kind"),
     })
 }
 
@@ -306,8 +306,8 @@ async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record:
                 "wrong_level",
                 msg!(
                     "region.wrong_level",
-                    expected = level => "region_level",
-                    actual = r.level => "region_level"
+                    expected = level => "enum.region_level",
+                    actual = r.level => "enum.region_level"
                 ),
             );
         }
@@ -450,10 +450,9 @@ fn within_jurisdiction<T: Resource>(ctx: &Ctx, record: &T) -> Result<()> {
     if ctx.covers(record.region_code()) {
         Ok(())
     } else {
-        Err(Error::Forbidden(msg!(
-            "forbidden.above_jurisdiction",
-            kind = T::KIND.as_str().replace('_', " ")
-        )))
+        Err(Error::Forbidden(
+            msg!("forbidden.above_jurisdiction", kind = T::KIND.as_str() => "kind"),
+        ))
     }
 }
 

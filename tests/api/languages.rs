@@ -440,3 +440,21 @@ async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
     let not_enrolled = list.iter().find(|r| r["code"] == "not_enrolled").unwrap();
     assert_eq!(not_enrolled["reason"], "未在任何关爱场所入托");
 }
+
+#[tokio::test]
+async fn a_403_names_the_kind_of_record_in_chinese() {
+    let app = TestApp::spawn().await;
+    let token = app.token("volunteer").await;
+    let english = post_in(&app, &token, None, &child_body("王小明", 1)).await;
+    assert_eq!(english.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        english.json::<Value>().await.unwrap()["detail"],
+        "your role may not create a child"
+    );
+    let res = post_in(&app, &token, Some("zh-CN"), &child_body("王小明", 1)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.headers()["content-language"], "zh-CN");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "禁止访问");
+    assert_eq!(body["detail"], "您的角色无权新建儿童");
+}

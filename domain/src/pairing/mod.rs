@@ -139,7 +139,7 @@ impl Nested for Pairing {
             f.reject(
                 "volunteer_id",
                 "not_approved",
-                msg!("pairing.not_approved", status = parent.vetting_status => "vetting_status"),
+                msg!("pairing.not_approved", status = parent.vetting_status => "enum.vetting_status"),
             );
         }
     }

@@ -119,8 +119,8 @@ impl Resource for Volunteer {
                     "invalid_transition",
                     msg!(
                         "volunteer.invalid_transition",
-                        from = self.vetting_status => "vetting_status",
-                        to = to => "vetting_status"
+                        from = self.vetting_status => "enum.vetting_status",
+                        to = to => "enum.vetting_status"
                     ),
                 );
             }
