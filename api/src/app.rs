@@ -147,6 +147,9 @@ impl Application {
                 // authentication or rate limit.
                 .wrap(Condition::new(cors_enabled, transport::cors(&serve.cors_origins)))
                 .wrap(Condition::new(cors_enabled, from_fn(transport::preflight_answers)))
+                // Outside everything that writes text for people, so that each
+                // of them writes it in the caller's language.
+                .wrap(from_fn(crate::i18n::negotiate))
                 .wrap(Compress::default())
                 .service(
                     rest::routes()

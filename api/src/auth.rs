@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use shouhu_domain::enums::{Department, Role, StrEnum};
 use shouhu_domain::guarantee::Rules;
 use shouhu_domain::ports::CareFacts;
-use shouhu_domain::{Ctx, Error, Result};
+use shouhu_domain::{Ctx, Error, Message, Result, msg};
 use shouhu_persistence::{Db, SigningKeyRow};
 use uuid::Uuid;
 
@@ -210,17 +210,17 @@ impl Keys {
     /// Verifies an access token: algorithm pinned to EdDSA, a known `kid`, and
     /// `exp`, `nbf`, `iss`, `aud`, `sub` required and checked.
     pub fn verify(&self, token: &str) -> Result<Claims> {
-        let unauth = |m: &str| Error::Unauthenticated(m.to_owned());
-        let header = jsonwebtoken::decode_header(token).map_err(|_| unauth("malformed token"))?;
+        let unauth = Error::Unauthenticated;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| unauth(msg!("auth.malformed_token")))?;
         if header.alg != Algorithm::EdDSA {
-            return Err(unauth("unsupported token algorithm"));
+            return Err(unauth(msg!("auth.unsupported_algorithm")));
         }
-        let kid = header.kid.ok_or_else(|| unauth("token names no key"))?;
+        let kid = header.kid.ok_or_else(|| unauth(msg!("auth.no_kid")))?;
         let key = self
             .snapshot()
             .into_iter()
             .find(|k| k.kid == kid)
-            .ok_or_else(|| unauth("unknown signing key"))?;
+            .ok_or_else(|| unauth(msg!("auth.unknown_key")))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
@@ -228,9 +228,9 @@ impl Keys {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &validation)
-            .map_err(|_| unauth("invalid or expired token"))?;
+            .map_err(|_| unauth(msg!("auth.invalid_token")))?;
         if data.claims.typ != "access" {
-            return Err(unauth("not an access token"));
+            return Err(unauth(msg!("auth.not_access_token")));
         }
         Ok(data.claims)
     }
@@ -263,7 +263,7 @@ impl Keys {
 
 /// The context of claims that passed verification.
 pub fn ctx_of(claims: &Claims, request_id: &RequestId, channel: &str, rules: Rules) -> Result<Ctx> {
-    let unauth = || Error::Unauthenticated("token claims are malformed".into());
+    let unauth = || Error::Unauthenticated(msg!("auth.malformed_claims"));
     Ok(Ctx {
         subject: claims.sub.clone(),
         role: Role::parse(&claims.role).ok_or_else(unauth)?,
@@ -333,7 +333,7 @@ pub struct Caller(pub Ctx);
 /// The outcome of verifying the bearer token, stored in the request by the
 /// authentication middleware.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub std::result::Result<Ctx, String>);
+pub struct Authenticated(pub std::result::Result<Ctx, Message>);
 
 impl FromRequest for Caller {
     type Error = crate::error::ApiError;
@@ -344,7 +344,7 @@ impl FromRequest for Caller {
         ready(match outcome {
             Some(Authenticated(Ok(ctx))) => Ok(Caller(ctx)),
             Some(Authenticated(Err(msg))) => Err(Error::Unauthenticated(msg).into()),
-            None => Err(Error::Unauthenticated("send Authorization: Bearer <access token>".into()).into()),
+            None => Err(Error::Unauthenticated(msg!("auth.send_authorization")).into()),
         })
     }
 }
@@ -364,9 +364,7 @@ pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest
         .ok()
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     let Some(token) = token.map(str::trim) else {
-        return Some(Authenticated(Err(
-            "expected Authorization: Bearer <access token>".into()
-        )));
+        return Some(Authenticated(Err(msg!("auth.expected_bearer"))));
     };
     keys.knows_or_reloads(token).await;
     let channel = format!(
@@ -396,25 +394,23 @@ pub async fn authenticate(state: &AppState, req: &actix_web::dev::ServiceRequest
     };
     Some(Authenticated(verified.map_err(|e| match e {
         Error::Unauthenticated(m) => m,
-        _ => "invalid token".to_owned(),
+        _ => msg!("auth.invalid"),
     })))
 }
 
 /// Refuses a token whose session has ended or whose account is disabled.
 /// Fails closed: when the database cannot tell, the token is refused.
 async fn check_session(state: &AppState, claims: &Claims) -> Result<()> {
-    let unauth = |m: &str| Error::Unauthenticated(m.to_owned());
+    let unauth = Error::Unauthenticated;
     let (Ok(session), Ok(account)) = (claims.sid.parse::<Uuid>(), claims.sub.parse::<Uuid>()) else {
-        return Err(unauth("the token names no session; log in again"));
+        return Err(unauth(msg!("auth.no_session")));
     };
     match state.sessions.is_live(&state.db, session, account).await {
         Ok(true) => Ok(()),
-        Ok(false) => Err(unauth(
-            "this login has ended (logged out, refresh token reused, or account disabled); log in again",
-        )),
+        Ok(false) => Err(unauth(msg!("auth.session_ended"))),
         Err(e) => {
             tracing::warn!(error = %e, "could not check a session");
-            Err(unauth("the session could not be checked; try again"))
+            Err(unauth(msg!("auth.session_unchecked")))
         }
     }
 }

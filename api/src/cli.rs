@@ -157,12 +157,12 @@ pub fn describe(err: shouhu_domain::Error) -> anyhow::Error {
             "{}",
             fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
+                .map(|f| format!("{}: {}", f.field, crate::i18n::render(&f.message)))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
         shouhu_domain::Error::Conflict { field, message } => {
-            anyhow::anyhow!("{}: {message}", field.unwrap_or_default())
+            anyhow::anyhow!("{}: {}", field.unwrap_or_default(), crate::i18n::render(&message))
         }
         other => anyhow::anyhow!("{other}"),
     }

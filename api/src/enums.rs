@@ -23,44 +23,74 @@ macro_rules! api_enum {
                 match v { $($name::$variant => Self::$variant),+ }
             }
         }
+
+        impl Catalogued for $name {
+            const NAME: &'static str = stringify!($name);
+            fn rest_values() -> Vec<&'static str> {
+                <$remote as domain::enums::StrEnum>::ALL.iter().map(|v| domain::enums::StrEnum::as_str(*v)).collect()
+            }
+        }
     };
 }
 
-api_enum!(/// Sex as on the resident ID card.
-    Gender = domain::enums::Gender { Male, Female });
-api_enum!(/// Why a child counts as left behind.
-    LeftBehindType = domain::enums::LeftBehindType { BothParentsAway, OneParentAway });
-api_enum!(/// Stage of schooling.
-    SchoolStage = domain::enums::SchoolStage { Preschool, Primary, Junior, Senior, Vocational, None });
-api_enum!(/// Whether a child is at school.
-    SchoolStatus = domain::enums::SchoolStatus { Enrolled, DroppedOut, Suspended, Graduated, NotSchoolAge });
-api_enum!(/// A child's lifecycle status. `aged_out` follows from the birth date (16 years) on every read, without anyone editing the record; `archived` comes from DELETE. Neither can be set by a patch.
-    ChildStatus = domain::enums::ChildStatus { Active, Exited, AgedOut, Archived });
-api_enum!(/// Active or archived.
-    RecordStatus = domain::enums::RecordStatus { Active, Archived });
-api_enum!(/// How a guardian is related to a child.
-    Relationship = domain::enums::Relationship { Father, Mother, Grandfather, Grandmother, OtherRelative, Other });
-api_enum!(/// Kind of care place.
-    CareCenterKind = domain::enums::CareCenterKind { CareCenter, DaycareHome, BoardingSchool, FamilyRoom, ParentSchool, CounselingRoom, ChildrenHome });
-api_enum!(/// Where a volunteer comes from.
-    VolunteerCategory = domain::enums::VolunteerCategory { YouthLeague, FiveElders, Teacher, Student, SocialWorker, Other });
-api_enum!(/// Vetting: pending → approved or rejected; approved ↔ suspended.
-    VettingStatus = domain::enums::VettingStatus { Pending, Approved, Rejected, Suspended });
-api_enum!(/// How a child attends a place of care.
-    EnrollmentKind = domain::enums::EnrollmentKind { Day, Boarding, AfterSchool });
-api_enum!(/// Kind of training session.
-    TrainingKind = domain::enums::TrainingKind { GuardianTraining, ParentSchoolClass, VolunteerTraining, SafetyEducation, LegalEducation, HealthEducation });
-api_enum!(/// How a volunteer accompanies a child: mentor (一帮一), surrogate parent (代理家长), peer (手拉手).
-    PairingKind = domain::enums::PairingKind { Mentor, SurrogateParent, Peer });
-api_enum!(/// A follow-up visit (随访) or a contact between the child and a parent (亲情联系).
-    VisitKind = domain::enums::VisitKind { FollowUp, FamilyContact });
-api_enum!(/// How a visit or contact took place (a family contact is never `school`).
-    VisitMode = domain::enums::VisitMode { Home, Phone, Video, School });
-api_enum!(/// What a visit found worrying; an unresolved `safety` concern fails the safety guarantee.
-    Concern = domain::enums::Concern { Safety, Health, Schooling, Emotional });
-api_enum!(/// Who attends a training session.
-    AttendeeKind = domain::enums::AttendeeKind { Guardian, Volunteer });
-api_enum!(/// One of the five guarantees (五有).
-    Guarantee = domain::enums::Guarantee { Education, Guardianship, Safety, Affection, Activity });
-api_enum!(/// Administrative level.
-    RegionLevel = domain::enums::RegionLevel { Province, City, County, Township, Village });
+/// An enumeration of the API, for its catalogue (`GET /api/v1/meta/enums`).
+pub trait Catalogued {
+    /// The enumeration's name, as in the OpenAPI document and the GraphQL schema.
+    const NAME: &'static str;
+    /// Its values as REST spells them (`snake_case`), in declaration order.
+    fn rest_values() -> Vec<&'static str>;
+}
+
+/// One enumeration of the catalogue: its name and its REST values.
+pub type CatalogueEntry = (&'static str, fn() -> Vec<&'static str>);
+
+/// Declares the enumerations and lists them, once, in [`CATALOGUE`].
+macro_rules! api_enums {
+    ($($(#[$m:meta])* $name:ident = $remote:path { $($variant:ident),+ $(,)? };)+) => {
+        $(api_enum!($(#[$m])* $name = $remote { $($variant),+ });)+
+
+        /// Every enumeration of the API, in declaration order.
+        pub const CATALOGUE: &[CatalogueEntry] = &[$(($name::NAME, $name::rest_values)),+];
+    };
+}
+
+api_enums! {
+    /// Sex as on the resident ID card.
+    Gender = domain::enums::Gender { Male, Female };
+    /// Why a child counts as left behind.
+    LeftBehindType = domain::enums::LeftBehindType { BothParentsAway, OneParentAway };
+    /// Stage of schooling.
+    SchoolStage = domain::enums::SchoolStage { Preschool, Primary, Junior, Senior, Vocational, None };
+    /// Whether a child is at school.
+    SchoolStatus = domain::enums::SchoolStatus { Enrolled, DroppedOut, Suspended, Graduated, NotSchoolAge };
+    /// A child's lifecycle status. `aged_out` follows from the birth date (16 years) on every read, without anyone editing the record; `archived` comes from DELETE. Neither can be set by a patch.
+    ChildStatus = domain::enums::ChildStatus { Active, Exited, AgedOut, Archived };
+    /// Active or archived.
+    RecordStatus = domain::enums::RecordStatus { Active, Archived };
+    /// How a guardian is related to a child.
+    Relationship = domain::enums::Relationship { Father, Mother, Grandfather, Grandmother, OtherRelative, Other };
+    /// Kind of care place.
+    CareCenterKind = domain::enums::CareCenterKind { CareCenter, DaycareHome, BoardingSchool, FamilyRoom, ParentSchool, CounselingRoom, ChildrenHome };
+    /// Where a volunteer comes from.
+    VolunteerCategory = domain::enums::VolunteerCategory { YouthLeague, FiveElders, Teacher, Student, SocialWorker, Other };
+    /// Vetting: pending → approved or rejected; approved ↔ suspended.
+    VettingStatus = domain::enums::VettingStatus { Pending, Approved, Rejected, Suspended };
+    /// How a child attends a place of care.
+    EnrollmentKind = domain::enums::EnrollmentKind { Day, Boarding, AfterSchool };
+    /// Kind of training session.
+    TrainingKind = domain::enums::TrainingKind { GuardianTraining, ParentSchoolClass, VolunteerTraining, SafetyEducation, LegalEducation, HealthEducation };
+    /// How a volunteer accompanies a child: mentor (一帮一), surrogate parent (代理家长), peer (手拉手).
+    PairingKind = domain::enums::PairingKind { Mentor, SurrogateParent, Peer };
+    /// A follow-up visit (随访) or a contact between the child and a parent (亲情联系).
+    VisitKind = domain::enums::VisitKind { FollowUp, FamilyContact };
+    /// How a visit or contact took place (a family contact is never `school`).
+    VisitMode = domain::enums::VisitMode { Home, Phone, Video, School };
+    /// What a visit found worrying; an unresolved `safety` concern fails the safety guarantee.
+    Concern = domain::enums::Concern { Safety, Health, Schooling, Emotional };
+    /// Who attends a training session.
+    AttendeeKind = domain::enums::AttendeeKind { Guardian, Volunteer };
+    /// One of the five guarantees (五有).
+    Guarantee = domain::enums::Guarantee { Education, Guardianship, Safety, Affection, Activity };
+    /// Administrative level.
+    RegionLevel = domain::enums::RegionLevel { Province, City, County, Township, Village };
+}

@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use shouhu_domain::{Error, FieldError};
+use shouhu_domain::{Error, FieldError, Message, msg};
+
+use crate::i18n;
 use utoipa::ToSchema;
 
 /// The media type of problem details.
@@ -43,19 +45,20 @@ pub struct Problem {
     /// Every bad field, when fields are to blame.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
-    /// The current version, on a 412.
+    /// The current version, on a 412 (left out otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub current_version: Option<i64>,
 }
 
 impl Problem {
-    /// A problem with no field list.
-    pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> Self {
+    /// A problem with no field list, its title and detail in the caller's language.
+    pub fn new(status: StatusCode, slug: &str, detail: Message) -> Self {
         Self {
             problem_type: format!("urn:shouhu:problem:{slug}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            title: i18n::title(status),
             status: status.as_u16(),
-            detail: detail.into(),
+            detail: i18n::render(&detail),
             errors: Vec::new(),
             current_version: None,
         }
@@ -67,8 +70,8 @@ impl Problem {
             .into_iter()
             .map(|f| ProblemField {
                 field: f.field,
+                message: i18n::render(&f.message),
                 code: f.code,
-                message: f.message,
             })
             .collect();
         self
@@ -100,17 +103,17 @@ impl From<Error> for ApiError {
 /// The problem a domain error becomes.
 pub fn problem_of(err: &Error) -> Problem {
     match err {
-        Error::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "no such record"),
+        Error::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", msg!("problem.not_found")),
         Error::Validation(fields) => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
-            format!("{} invalid field(s)", fields.len()),
+            msg!("problem.invalid_fields", count = fields.len()),
         )
         .with_fields(fields.clone()),
         Error::InvalidParameters(fields) => Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid-parameters",
-            format!("{} invalid parameter(s)", fields.len()),
+            msg!("problem.invalid_parameters", count = fields.len()),
         )
         .with_fields(fields.clone()),
         Error::Conflict { field, message } => {
@@ -124,7 +127,7 @@ pub fn problem_of(err: &Error) -> Problem {
             let mut p = Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "version-mismatch",
-                format!("the record changed; its current version is {current}"),
+                msg!("problem.version_mismatch", current = current),
             );
             p.current_version = Some(*current);
             p
@@ -134,11 +137,7 @@ pub fn problem_of(err: &Error) -> Problem {
         Error::TooManyRequests { message, .. } => {
             Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", message.clone())
         }
-        Error::Internal(_) => Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "an internal error occurred",
-        ),
+        Error::Internal(_) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", msg!("problem.internal")),
     }
 }
 
@@ -162,7 +161,7 @@ impl ResponseError for ApiError {
 }
 
 /// A 400 for a request actix could not parse (bad JSON, path or query).
-pub fn bad_request(detail: impl Into<String>) -> actix_web::Error {
+pub fn bad_request(detail: Message) -> actix_web::Error {
     let problem = Problem::new(StatusCode::BAD_REQUEST, "bad-request", detail);
     actix_web::error::InternalError::from_response("bad request", problem.response()).into()
 }
@@ -176,25 +175,23 @@ pub fn problem_error(problem: Problem) -> actix_web::Error {
 pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let problem = match &err {
-        E::OverflowKnownLength { .. } | E::Overflow { .. } => Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            "the body is larger than this server accepts",
-        ),
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", msg!("problem.too_large"))
+        }
         E::ContentType => Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
-            "send the body as application/json (or application/merge-patch+json for PATCH)",
+            msg!("problem.unsupported_media_type"),
         ),
         E::Deserialize(e) => Problem::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
-            format!("malformed JSON: {e}"),
+            msg!("problem.malformed_json", reason = e),
         ),
         _ => Problem::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
-            "the body could not be read as JSON",
+            msg!("problem.unreadable_json"),
         ),
     };
     problem_error(problem)
@@ -202,10 +199,10 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
 
 /// Turns actix's query-string errors into 400 problems.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    bad_request(format!("malformed query string: {err}"))
+    bad_request(msg!("problem.malformed_query", reason = err))
 }
 
 /// Turns actix's path errors into 400 problems (an id that is not a UUID).
 pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    bad_request(format!("malformed path: {err}"))
+    bad_request(msg!("problem.malformed_path", reason = err))
 }

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod enums;
 pub mod error;
 pub mod graphql;
+pub mod i18n;
 pub mod idempotent;
 pub mod kind;
 pub mod limits;
@@ -33,6 +34,7 @@ kind::kinds! {
     volunteer,
     training_session,
     region(read_only),
+    meta(read_only),
     guardianship,
     enrollment,
     pairing,

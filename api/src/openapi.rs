@@ -144,6 +144,11 @@ jurisdiction (your region's subtree) answers 404 exactly like one that does not 
 (RFC 9457) with every bad field listed in `errors`. Lists are keyset-paginated: pass `next_cursor` back as `cursor`. \
 `PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale). \
 A `GET` of one record with `If-None-Match` naming its current `ETag` answers 304 with no body.\n\n\
+Texts for people (problem `title`, `detail` and every `errors[].message`, GraphQL error messages, guarantee reasons) \
+are in Simplified Chinese when `Accept-Language` prefers it (`zh`, `zh-CN`, `zh-Hans`, `zh-Hans-CN`, weighed by `q`) and in \
+English otherwise; such a response says which in `Content-Language` (`en` or `zh-CN`) with `Vary: Accept-Language`. \
+Codes (`type`, `errors[].code`, `code`) are the same in every language. `GET /api/v1/meta/enums` labels every \
+enumeration value in both languages.\n\n\
 `HEAD` works wherever `GET` does (same status and headers, no body). Responses are compressed when `Accept-Encoding` \
 asks for `gzip` or `br`. Browser pages from the origins in `SHOUHU_CORS_ORIGINS` may call the API (CORS).\n\n\
 Resident ID numbers, phones and street addresses are masked (`522631********0011`, `138****5678`) for roles \
@@ -170,6 +175,7 @@ as `X-Client-Request-Id`; any other is ignored.",
         (name = "regions", description = "Administrative regions"),
         (name = "auth", description = "Tokens"),
         (name = "audit", description = "The audit trail of writes"),
+        (name = "meta", description = "What the API tells about itself: enumerations and their labels"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::auth;
 use crate::error::Problem;
 use crate::limits::Decision;
+use shouhu_domain::msg;
 
 /// The request id header: the server's id of the request, on every response.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -245,12 +246,12 @@ pub async fn observe(
         .and_then(|(s, subject)| s.limiters.request(&subject));
     let res = match decision {
         Some(Decision::Limited { retry_after, .. }) => {
-            let detail = format!("too many requests; retry after {retry_after} s");
+            let detail = shouhu_domain::msg!("problem.rate_limited", seconds = retry_after);
             // A GraphQL client reads errors in GraphQL's shape.
             let mut response = if route == "/graphql" {
                 HttpResponse::TooManyRequests().json(serde_json::json!({
                     "data": null,
-                    "errors": [{"message": detail, "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after}}],
+                    "errors": [{"message": crate::i18n::render(&detail), "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after}}],
                 }))
             } else {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail).response()
@@ -266,7 +267,7 @@ pub async fn observe(
         let problem = Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            format!("an internal error occurred; quote request id {request_id}"),
+            shouhu_domain::msg!("problem.internal_with_id", request_id = &request_id),
         );
         res.into_response(problem.response()).map_into_boxed_body()
     } else {
@@ -421,7 +422,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
-            "the database does not answer",
+            msg!("problem.database_unavailable"),
         )
         .response()
     }
@@ -443,7 +444,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 
 /// Anything no route matches: a 404 problem.
 pub async fn not_found() -> HttpResponse {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", "no such resource").response()
+    Problem::new(StatusCode::NOT_FOUND, "not-found", msg!("problem.no_such_resource")).response()
 }
 
 /// Mounts health, readiness and metrics, with their OpenAPI entries.

@@ -13,6 +13,7 @@ use crate::app::AppState;
 
 use crate::config::CorsOrigin;
 use crate::error::Problem;
+use shouhu_domain::msg;
 
 /// The request headers a browser page may send.
 pub const ALLOWED_HEADERS: [&str; 6] = [
@@ -87,17 +88,17 @@ pub async fn preflight_answers(
                 Problem::new(
                     StatusCode::BAD_REQUEST,
                     "cors-not-allowed",
-                    format!(
-                        "browsers may use the methods {} and send the headers {}",
-                        ALLOWED_METHODS.map(|m| m.to_string()).join(", "),
-                        ALLOWED_HEADERS.join(", ")
+                    msg!(
+                        "problem.cors_not_allowed",
+                        methods = ALLOWED_METHODS.map(|m| m.to_string()).join(", "),
+                        headers = ALLOWED_HEADERS.join(", ")
                     ),
                 )
             } else {
                 Problem::new(
                     StatusCode::FORBIDDEN,
                     "cors-origin-not-allowed",
-                    "pages from this origin may not call the API (see SHOUHU_CORS_ORIGINS)",
+                    msg!("problem.cors_origin_not_allowed"),
                 )
             };
             Ok(res.into_response(problem.response()).map_into_boxed_body())

@@ -1,5 +1,6 @@
 //! Accounts of people and client systems.
 
+use crate::msg;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -48,27 +49,23 @@ impl Account {
             errors.push(FieldError::new(
                 "username",
                 "invalid_format",
-                "3 to 64 letters, digits or . _ - @",
+                msg!("account.invalid_username"),
             ));
         }
         if !region::is_valid_code(&self.region_code) {
-            errors.push(FieldError::new(
-                "region",
-                "invalid_format",
-                "expected a 12-digit division code",
-            ));
+            errors.push(FieldError::new("region", "invalid_format", msg!("region.invalid_code")));
         }
         match (self.role, self.department) {
             (Role::Department, None) => errors.push(FieldError::new(
                 "department",
                 "required",
-                "a department account names its department",
+                msg!("account.department_required"),
             )),
             (Role::Department, Some(_)) | (_, None) => {}
             (_, Some(_)) => errors.push(FieldError::new(
                 "department",
                 "not_allowed",
-                "only department accounts have a department",
+                msg!("account.department_not_allowed"),
             )),
         }
         if errors.is_empty() {
@@ -105,7 +102,7 @@ pub fn validate_password(password: &str) -> Result<()> {
         return Err(Error::invalid(
             "password",
             "too_short",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
+            msg!("account.password_too_short", min = MIN_PASSWORD_CHARS),
         ));
     }
     Ok(())

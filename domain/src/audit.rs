@@ -1,6 +1,7 @@
 //! The audit trail: every write, as recorded in the same transaction, read
 //! back by auditors and administrators.
 
+use crate::msg;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
@@ -55,9 +56,7 @@ pub async fn audit_events<S: EventStore>(
     limit: u64,
 ) -> Result<(Vec<RecordedEvent>, Option<i64>)> {
     if !crate::policy::can_read_audit(ctx) {
-        return Err(Error::Forbidden(
-            "only auditors and administrators read the audit trail".into(),
-        ));
+        return Err(Error::Forbidden(msg!("audit.forbidden")));
     }
     let mut query = parse_query(params)?;
     query.after_seq = after_seq;
@@ -271,9 +270,7 @@ pub async fn access_events<S: AccessLog>(
     limit: u64,
 ) -> Result<(Vec<RecordedAccess>, Option<i64>)> {
     if !crate::policy::can_read_audit(ctx) {
-        return Err(Error::Forbidden(
-            "only auditors and administrators read the audit trail".into(),
-        ));
+        return Err(Error::Forbidden(msg!("audit.forbidden")));
     }
     let mut query = parse_query(params)?;
     query.after_seq = after_seq;
@@ -297,17 +294,17 @@ fn parse_query(params: &[(String, String)]) -> Result<EventQuery> {
             }
             "child_id" => match Uuid::try_parse(value) {
                 Ok(id) => query.resource_id = Some(id),
-                Err(_) => errors.push(FieldError::new(name, "invalid_format", "expected a UUID")),
+                Err(_) => errors.push(FieldError::new(name, "invalid_format", msg!("field.expected_uuid"))),
             },
             "since" => match parse_instant(value) {
                 Some(t) => query.since = Some(t),
-                None => errors.push(FieldError::new(name, "invalid_instant", "expected an RFC 3339 instant")),
+                None => errors.push(FieldError::new(name, "invalid_instant", msg!("field.expected_instant"))),
             },
-            "actor" => errors.push(FieldError::new(name, "invalid_format", "1 to 100 characters")),
+            "actor" => errors.push(FieldError::new(name, "invalid_format", msg!("audit.invalid_actor"))),
             _ => errors.push(FieldError::new(
                 name,
                 "unknown_parameter",
-                "filters: actor, child_id, since",
+                msg!("audit.unknown_parameter"),
             )),
         }
     }

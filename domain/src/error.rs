@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::message::Message;
+
 /// One rejected field (or query parameter) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -10,17 +12,17 @@ pub struct FieldError {
     pub field: String,
     /// A stable machine-readable code, such as `required` or `invalid_check_digit`.
     pub code: String,
-    /// A human-readable explanation.
-    pub message: String,
+    /// A human-readable explanation, rendered in the caller's language.
+    pub message: Message,
 }
 
 impl FieldError {
     /// Builds a field error.
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: &str, message: Message) -> Self {
         Self {
             field: field.into(),
             code: code.to_owned(),
-            message: message.into(),
+            message,
         }
     }
 }
@@ -43,7 +45,7 @@ pub enum Error {
         /// The field holding the duplicate value, if one field is to blame.
         field: Option<String>,
         /// What collided.
-        message: String,
+        message: Message,
     },
     /// The record changed since the version the caller based its write on.
     #[error("version mismatch")]
@@ -53,17 +55,17 @@ pub enum Error {
     },
     /// The caller is authenticated and may see the record, but may not do this.
     #[error("forbidden: {0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// No valid credentials.
     #[error("unauthenticated: {0}")]
-    Unauthenticated(String),
+    Unauthenticated(Message),
     /// The caller did this too often; it may try again after `retry_after` seconds.
     #[error("too many requests: {message}")]
     TooManyRequests {
         /// Seconds until the caller may try again.
         retry_after: u64,
         /// What was limited.
-        message: String,
+        message: Message,
     },
     /// Something failed on our side; the text goes to the log only.
     #[error("internal error: {0}")]
@@ -72,7 +74,7 @@ pub enum Error {
 
 impl Error {
     /// A validation error naming one field.
-    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, code: &str, message: Message) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 }

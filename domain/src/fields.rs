@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 use crate::enums::StrEnum;
 use crate::error::{Error, FieldError};
+use crate::message::Message;
+use crate::msg;
 
 /// Whether the input creates a record or patches one (RFC 7396 merge patch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,14 +77,11 @@ pub struct Problem {
     /// A stable code, such as `invalid_type`.
     pub code: &'static str,
     /// What was expected.
-    pub message: String,
+    pub message: Message,
 }
 
-fn problem(code: &'static str, message: impl Into<String>) -> Problem {
-    Problem {
-        code,
-        message: message.into(),
-    }
+fn problem(code: &'static str, message: Message) -> Problem {
+    Problem { code, message }
 }
 
 /// A type a field's value can be read as from JSON.
@@ -95,7 +94,7 @@ impl FieldValue for String {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         match value {
             Value::String(s) => Ok(s.clone()),
-            _ => Err(problem("invalid_type", "expected a string")),
+            _ => Err(problem("invalid_type", msg!("field.expected_string"))),
         }
     }
 }
@@ -104,7 +103,7 @@ impl FieldValue for bool {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         value
             .as_bool()
-            .ok_or_else(|| problem("invalid_type", "expected true or false"))
+            .ok_or_else(|| problem("invalid_type", msg!("field.expected_boolean")))
     }
 }
 
@@ -112,15 +111,15 @@ impl FieldValue for i64 {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         value
             .as_i64()
-            .ok_or_else(|| problem("invalid_type", "expected a whole number"))
+            .ok_or_else(|| problem("invalid_type", msg!("field.expected_integer")))
     }
 }
 
 impl FieldValue for NaiveDate {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         match value {
-            Value::String(s) => parse_date(s).ok_or_else(|| problem("invalid_date", "expected a date YYYY-MM-DD")),
-            _ => Err(problem("invalid_type", "expected a date YYYY-MM-DD")),
+            Value::String(s) => parse_date(s).ok_or_else(|| problem("invalid_date", msg!("field.expected_date"))),
+            _ => Err(problem("invalid_type", msg!("field.expected_date"))),
         }
     }
 }
@@ -128,13 +127,10 @@ impl FieldValue for NaiveDate {
 impl FieldValue for DateTime<Utc> {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         match value {
-            Value::String(s) => parse_instant(s).ok_or_else(|| {
-                problem(
-                    "invalid_instant",
-                    "expected an RFC 3339 instant such as 2026-05-01T09:00:00Z",
-                )
-            }),
-            _ => Err(problem("invalid_type", "expected an RFC 3339 instant")),
+            Value::String(s) => {
+                parse_instant(s).ok_or_else(|| problem("invalid_instant", msg!("field.expected_instant_example")))
+            }
+            _ => Err(problem("invalid_type", msg!("field.expected_instant"))),
         }
     }
 }
@@ -142,8 +138,8 @@ impl FieldValue for DateTime<Utc> {
 impl FieldValue for Uuid {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         match value {
-            Value::String(s) => Uuid::try_parse(s).map_err(|_| problem("invalid_id", "expected a UUID")),
-            _ => Err(problem("invalid_type", "expected a UUID string")),
+            Value::String(s) => Uuid::try_parse(s).map_err(|_| problem("invalid_id", msg!("field.expected_uuid"))),
+            _ => Err(problem("invalid_type", msg!("field.expected_uuid_string"))),
         }
     }
 }
@@ -151,10 +147,12 @@ impl FieldValue for Uuid {
 impl<E: StrEnum> FieldValue for E {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         match value {
-            Value::String(s) => {
-                E::parse(s).ok_or_else(|| problem("invalid_value", format!("expected one of: {}", E::expected())))
-            }
-            _ => Err(problem("invalid_type", format!("expected one of: {}", E::expected()))),
+            Value::String(s) => E::parse(s)
+                .ok_or_else(|| problem("invalid_value", msg!("field.expected_one_of", values = E::expected()))),
+            _ => Err(problem(
+                "invalid_type",
+                msg!("field.expected_one_of", values = E::expected()),
+            )),
         }
     }
 }
@@ -164,14 +162,19 @@ impl<E: StrEnum> FieldValue for Vec<E> {
         let Value::Array(items) = value else {
             return Err(problem(
                 "invalid_type",
-                format!("expected an array of: {}", E::expected()),
+                msg!("field.expected_array_of", values = E::expected()),
             ));
         };
         items
             .iter()
             .map(|item| item.as_str().and_then(E::parse))
             .collect::<Option<Vec<E>>>()
-            .ok_or_else(|| problem("invalid_value", format!("expected values among: {}", E::expected())))
+            .ok_or_else(|| {
+                problem(
+                    "invalid_value",
+                    msg!("field.expected_values_among", values = E::expected()),
+                )
+            })
     }
 }
 
@@ -265,7 +268,7 @@ impl Fields {
     }
 
     /// Adds an error found by a cross-field rule.
-    pub fn reject(&mut self, field: &str, code: &str, message: impl Into<String>) {
+    pub fn reject(&mut self, field: &str, code: &str, message: Message) {
         self.errors.push(FieldError::new(field, code, message));
     }
 
@@ -274,10 +277,10 @@ impl Fields {
         for key in self.unknown.keys() {
             if READ_ONLY.contains(&key.as_str()) || key == "guarantees" {
                 self.errors
-                    .push(FieldError::new(key, "read_only", "this field is set by the server"));
+                    .push(FieldError::new(key, "read_only", msg!("field.read_only")));
             } else {
                 self.errors
-                    .push(FieldError::new(key, "unknown_field", "this field does not exist"));
+                    .push(FieldError::new(key, "unknown_field", msg!("field.unknown")));
             }
         }
         if self.errors.is_empty() {
@@ -297,13 +300,13 @@ impl Fields {
             Patch::Absent => {
                 if required && self.mode == Mode::Create {
                     self.errors
-                        .push(FieldError::new(name, "required", "this field is required"));
+                        .push(FieldError::new(name, "required", msg!("field.required")));
                 }
                 None
             }
             Patch::Null if required => {
                 self.errors
-                    .push(FieldError::new(name, "required", "this field is required"));
+                    .push(FieldError::new(name, "required", msg!("field.required")));
                 None
             }
             Patch::Null => Some(None),
@@ -330,8 +333,7 @@ impl Fields {
         let s = s.trim();
         if s.is_empty() {
             if required {
-                self.errors
-                    .push(FieldError::new(name, "blank", "this field may not be blank"));
+                self.errors.push(FieldError::new(name, "blank", msg!("field.blank")));
                 return None;
             }
             return Some(None);
@@ -340,7 +342,7 @@ impl Fields {
             self.errors.push(FieldError::new(
                 name,
                 "too_long",
-                format!("at most {max_chars} characters"),
+                msg!("field.too_long", max = max_chars),
             ));
             return None;
         }
@@ -348,7 +350,7 @@ impl Fields {
             self.errors.push(FieldError::new(
                 name,
                 "invalid_characters",
-                "control characters are not allowed",
+                msg!("field.control_characters"),
             ));
             return None;
         }
@@ -371,7 +373,7 @@ impl Fields {
         &mut self,
         name: &'static str,
         value: Patch<String>,
-        parse: impl FnOnce(&str) -> Result<String, (&'static str, String)>,
+        parse: impl FnOnce(&str) -> Result<String, (&'static str, Message)>,
     ) -> Option<Option<String>> {
         match self.string(name, value, false, 100)? {
             None => Some(None),
@@ -402,7 +404,7 @@ impl Fields {
             Some(v) => Some(v),
             None => {
                 self.errors
-                    .push(FieldError::new(name, "required", "this field may not be null"));
+                    .push(FieldError::new(name, "required", msg!("field.not_null")));
                 None
             }
         }
@@ -416,7 +418,7 @@ impl Fields {
     }
 
     /// Refuses a field that may be set only at creation.
-    pub fn refuse_if_present<T>(&mut self, name: &'static str, value: &Patch<T>, code: &str, message: &str) {
+    pub fn refuse_if_present<T>(&mut self, name: &'static str, value: &Patch<T>, code: &str, message: Message) {
         if !value.is_absent() {
             self.present.insert(name);
             self.errors.push(FieldError::new(name, code, message));
@@ -437,7 +439,7 @@ impl Fields {
                 self.errors.push(FieldError::new(
                     name,
                     "out_of_range",
-                    format!("expected a whole number from {min} to {max}"),
+                    msg!("field.out_of_range", min = min, max = max),
                 ));
                 None
             }
@@ -463,7 +465,7 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
 
 /// A mainland mobile number: 11 digits starting with 1 and 3–9. A `+86` or `86`
 /// prefix, spaces and hyphens are accepted and dropped.
-pub fn parse_mobile(s: &str) -> Result<String, (&'static str, String)> {
+pub fn parse_mobile(s: &str) -> Result<String, (&'static str, Message)> {
     let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let digits = digits
         .strip_prefix("+86")
@@ -481,10 +483,7 @@ pub fn parse_mobile(s: &str) -> Result<String, (&'static str, String)> {
     if ok {
         Ok(digits.to_owned())
     } else {
-        Err((
-            "invalid_phone",
-            "expected a mainland mobile number: 11 digits starting with 13–19".to_owned(),
-        ))
+        Err(("invalid_phone", msg!("field.invalid_phone")))
     }
 }
 

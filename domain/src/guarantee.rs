@@ -18,6 +18,8 @@
 //!
 //! Withdrawn visits and ended links count for nothing.
 
+use crate::message::Message;
+use crate::msg;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
@@ -117,7 +119,7 @@ pub struct Check {
     /// programs and translations.
     pub code: Option<&'static str>,
     /// Why not, when it does not, in words.
-    pub reason: Option<String>,
+    pub reason: Option<Message>,
 }
 
 impl Check {
@@ -128,11 +130,11 @@ impl Check {
             reason: None,
         }
     }
-    fn unmet(code: &'static str, reason: impl Into<String>) -> Self {
+    fn unmet(code: &'static str, reason: Message) -> Self {
         Self {
             met: false,
             code: Some(code),
-            reason: Some(reason.into()),
+            reason: Some(reason),
         }
     }
 }
@@ -162,31 +164,28 @@ pub fn evaluate(child: &Child, facts: &Facts, rules: &Rules, today: NaiveDate) -
             Some(SchoolStatus::Enrolled) => Check::met(),
             Some(other) => Check::unmet(
                 "not_at_school",
-                format!("of school age ({age}) but school_status is {other}"),
+                msg!("guarantee.not_at_school", age = age, status = other => "enum.school_status"),
             ),
-            None => Check::unmet(
-                "no_school_status",
-                format!("of school age ({age}) and no school status is recorded"),
-            ),
+            None => Check::unmet("no_school_status", msg!("guarantee.no_school_status", age = age)),
         }
     };
     let guardianship = match facts.primary_caregiver {
-        None => Check::unmet("no_primary_caregiver", "no active primary caregiver"),
+        None => Check::unmet("no_primary_caregiver", msg!("guarantee.no_primary_caregiver")),
         Some(Caregiver { able: false, .. }) => {
-            Check::unmet("caregiver_not_capable", "the primary caregiver cannot act as guardian")
+            Check::unmet("caregiver_not_capable", msg!("guarantee.caregiver_not_capable"))
         }
         Some(Caregiver {
             agreement_signed: false,
             ..
-        }) => Check::unmet("agreement_not_signed", "the responsibility agreement is not signed"),
+        }) => Check::unmet("agreement_not_signed", msg!("guarantee.agreement_not_signed")),
         Some(_) => Check::met(),
     };
     let safety = if facts.open_safety_concern {
-        Check::unmet("open_safety_concern", "a safety concern is open")
+        Check::unmet("open_safety_concern", msg!("guarantee.open_safety_concern"))
     } else if !facts.recent_visit {
         Check::unmet(
             "no_recent_visit",
-            format!("no follow-up visit in the last {} days", rules.visit_within_days),
+            msg!("guarantee.no_recent_visit", days = rules.visit_within_days),
         )
     } else {
         Check::met()
@@ -196,16 +195,13 @@ pub fn evaluate(child: &Child, facts: &Facts, rules: &Rules, today: NaiveDate) -
     } else {
         Check::unmet(
             "no_recent_parent_contact",
-            format!(
-                "no contact with a parent in the last {} days and no surrogate parent",
-                rules.contact_within_days
-            ),
+            msg!("guarantee.no_recent_parent_contact", days = rules.contact_within_days),
         )
     };
     let activity = if facts.active_enrollment {
         Check::met()
     } else {
-        Check::unmet("not_enrolled", "not enrolled in any place of care")
+        Check::unmet("not_enrolled", msg!("guarantee.not_enrolled"))
     };
     Guarantees {
         education,
@@ -226,23 +222,20 @@ pub fn parents_all_home(facts: &Facts) -> bool {
 /// record nothing is checked (the census often registers the child first).
 /// `both_parents_away` needs every recorded parent away; `one_parent_away`
 /// needs at least one away. `Err` carries the code and message of the 422.
-pub fn check_left_behind_type(kind: LeftBehindType, facts: &Facts) -> Result<(), (&'static str, String)> {
+pub fn check_left_behind_type(kind: LeftBehindType, facts: &Facts) -> Result<(), (&'static str, Message)> {
     if facts.parents == 0 {
         return Ok(());
     }
     if facts.parents_away == 0 {
-        return Err((
-            "no_parent_away",
-            "no parent on record works away: the child is no longer left behind (status exited)".into(),
-        ));
+        return Err(("no_parent_away", msg!("child.no_parent_away")));
     }
     if kind == LeftBehindType::BothParentsAway && facts.parents_away < facts.parents {
         return Err((
             "parent_at_home",
-            format!(
-                "{} of the {} parents on record do not work away; use one_parent_away",
-                facts.parents - facts.parents_away,
-                facts.parents
+            msg!(
+                "child.parent_at_home",
+                home = facts.parents - facts.parents_away,
+                parents = facts.parents
             ),
         ));
     }
@@ -314,17 +307,11 @@ mod tests {
             today,
         );
         assert_eq!(
-            g.education.reason.as_deref(),
-            Some("of school age (10) but school_status is dropped_out")
+            g.education.reason,
+            Some(msg!("guarantee.not_at_school", age = 10, status = "dropped_out" => "enum.school_status"))
         );
-        assert_eq!(
-            g.guardianship.reason.as_deref(),
-            Some("the responsibility agreement is not signed")
-        );
-        assert_eq!(
-            g.safety.reason.as_deref(),
-            Some("no follow-up visit in the last 90 days")
-        );
+        assert_eq!(g.guardianship.reason, Some(msg!("guarantee.agreement_not_signed")));
+        assert_eq!(g.safety.reason, Some(msg!("guarantee.no_recent_visit", days = 90)));
         assert!(!g.affection.met);
         assert!(!g.activity.met);
         let codes = [&g.education, &g.guardianship, &g.safety, &g.affection, &g.activity].map(|c| c.code);
@@ -356,7 +343,7 @@ mod tests {
         let g = evaluate(&child(day(2022, 1, 1), None), &facts, &Rules::default(), today);
         assert!(g.education.met, "a child of 4 is not of school age");
         assert!(g.affection.met);
-        assert_eq!(g.safety.reason.as_deref(), Some("a safety concern is open"));
+        assert_eq!(g.safety.reason, Some(msg!("guarantee.open_safety_concern")));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! 8-digit birth date, 3-digit sequence (odd for men, even for women) and an
 //! ISO 7064 MOD 11-2 check character.
 
+use crate::message::Message;
+use crate::msg;
 use chrono::NaiveDate;
 
 use crate::enums::Gender;
@@ -38,11 +40,11 @@ impl IdNumberError {
         }
     }
     /// A human-readable message.
-    pub fn message(self) -> &'static str {
+    pub fn message(self) -> Message {
         match self {
-            Self::Format => "a resident ID number has 17 digits followed by a digit or X",
-            Self::CheckDigit => "the check character does not match (GB 11643)",
-            Self::BirthDate => "the birth date inside the ID number is not a real date",
+            Self::Format => msg!("id_number.invalid_format"),
+            Self::CheckDigit => msg!("id_number.invalid_check_digit"),
+            Self::BirthDate => msg!("id_number.invalid_birth_date"),
         }
     }
 }

@@ -3,6 +3,8 @@
 //! across retries, concurrent duplicates and server replicas, because the keys
 //! live in the database.
 
+use crate::message::Message;
+use crate::msg;
 use std::future::Future;
 
 use chrono::{DateTime, Duration, Utc};
@@ -74,7 +76,7 @@ pub enum Claim {
     Replay(Uuid),
 }
 
-fn key_error(code: &str, message: &str) -> Error {
+fn key_error(code: &str, message: Message) -> Error {
     Error::Validation(vec![FieldError::new("Idempotency-Key", code, message)])
 }
 
@@ -84,7 +86,7 @@ pub fn validate_key(key: &str) -> Result<()> {
         return Err(Error::InvalidParameters(vec![FieldError::new(
             "Idempotency-Key",
             "invalid_format",
-            "1 to 255 visible ASCII characters",
+            msg!("idempotency.invalid_key"),
         )]));
     }
     Ok(())
@@ -135,10 +137,7 @@ pub async fn claim<S: KeyStore>(
         return Ok(Claim::Create(record.record_id));
     };
     if existing.operation != operation || existing.request_hash != request_hash {
-        return Err(key_error(
-            "reused",
-            "this key was already used for another request; use a new key for a new request",
-        ));
+        return Err(key_error("reused", msg!("idempotency.reused")));
     }
     if existing.response.is_some() {
         return Ok(Claim::Replay(existing.record_id));
@@ -146,7 +145,7 @@ pub async fn claim<S: KeyStore>(
     if existing.locked_until > now || !store.take_over_key(&ctx.subject, key, now, record.locked_until).await? {
         return Err(Error::Conflict {
             field: None,
-            message: "a request with this Idempotency-Key is still in progress; retry shortly".to_owned(),
+            message: msg!("idempotency.in_progress"),
         });
     }
     Ok(Claim::Resume(existing.record_id))

@@ -17,6 +17,7 @@ pub mod guardian;
 pub mod guardianship;
 pub mod id_number;
 pub mod idempotency;
+pub mod message;
 pub mod nested;
 pub mod pairing;
 pub mod policy;
@@ -31,3 +32,4 @@ pub mod volunteer;
 
 pub use ctx::Ctx;
 pub use error::{Error, FieldError, Result};
+pub use message::Message;

@@ -4,6 +4,7 @@
 //! all, so that every one of them checks visibility, the role, the version and
 //! its limits the same way.
 
+use crate::msg;
 use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
@@ -30,7 +31,7 @@ pub struct Limit {
     /// The field the conflict names.
     pub field: &'static str,
     /// What the conflict says.
-    pub message: String,
+    pub message: crate::message::Message,
 }
 
 /// A record seen through its parent (and, when it concerns a child other than
@@ -226,7 +227,7 @@ where
     let mut f = Fields::new(Mode::Create, input.take_unknown());
     record.apply(input, &mut f, at.date_naive());
     if parent.is_archived() {
-        f.reject(T::PARENT_COLUMN, "archived", "the record it belongs to is archived");
+        f.reject(T::PARENT_COLUMN, "archived", msg!("nested.parent_archived"));
     }
     record.check_parent(&parent, &mut f);
     record.check_with(store, ctx, &mut f).await?;
@@ -278,11 +279,7 @@ where
         Writable::All,
         move |record, current, f| {
             if current.is_archived() && record != current {
-                f.reject(
-                    T::END_FIELD,
-                    "ended",
-                    "this record has ended: it is history and cannot change",
-                );
+                f.reject(T::END_FIELD, "ended", msg!("nested.ended"));
             }
             record.check_change(current, f);
             record.check_parent(&parent, f);
@@ -373,7 +370,7 @@ where
         return Err(Error::InvalidParameters(vec![FieldError::new(
             "page",
             "too_many_related",
-            "the records of this page hold too many related records to list at once; ask for a smaller page",
+            crate::msg!("nested.too_many_related"),
         )]));
     }
     let today = now().date_naive();

@@ -1,6 +1,8 @@
 //! The operations both APIs call. Each one decides visibility, authorises,
 //! validates and writes through one path, so no surface can skip a rule.
 
+use crate::message::Message;
+use crate::msg;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
@@ -145,7 +147,7 @@ pub(crate) async fn visible_many<T: Resource, S: Repository<T>>(store: &S, ctx: 
         .collect())
 }
 
-fn bad_param(param: &str, code: &str, message: impl Into<String>) -> FieldError {
+fn bad_param(param: &str, code: &str, message: Message) -> FieldError {
     FieldError::new(param, code, message)
 }
 
@@ -159,7 +161,7 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
     let mut seen = HashSet::new();
     for (name, value) in params {
         if !seen.insert(name.as_str()) {
-            errors.push(bad_param(name, "repeated", "give this parameter once"));
+            errors.push(bad_param(name, "repeated", msg!("param.repeated")));
             continue;
         }
         match name.as_str() {
@@ -167,33 +169,25 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                 if region::is_valid_code(value) {
                     region_prefix = Some(region::prefix_of(value).to_owned());
                 } else {
-                    errors.push(bad_param(name, "invalid_format", "expected a 12-digit division code"));
+                    errors.push(bad_param(name, "invalid_format", msg!("region.invalid_code")));
                 }
             }
             "updated_since" => match parse_instant(value) {
                 Some(t) => conditions.push(Condition::From("updated_at", t)),
-                None => errors.push(bad_param(name, "invalid_instant", "expected an RFC 3339 instant")),
+                None => errors.push(bad_param(name, "invalid_instant", msg!("field.expected_instant"))),
             },
             "q" => {
                 let q = value.trim();
                 if q.is_empty() || q.chars().count() > 50 {
-                    errors.push(bad_param(name, "invalid_length", "1 to 50 characters"));
+                    errors.push(bad_param(name, "invalid_length", msg!("param.invalid_q")));
                 } else if q.chars().any(char::is_control) {
-                    errors.push(bad_param(
-                        name,
-                        "invalid_characters",
-                        "control characters are not allowed",
-                    ));
+                    errors.push(bad_param(name, "invalid_characters", msg!("field.control_characters")));
                 } else {
                     conditions.push(Condition::StartsWith(T::NAME_COLUMN, q.to_owned()));
                 }
             }
             other => match T::FILTERS.iter().find(|f| f.param == other) {
-                None => errors.push(bad_param(
-                    name,
-                    "unknown_parameter",
-                    "this collection has no such filter",
-                )),
+                None => errors.push(bad_param(name, "unknown_parameter", msg!("param.unknown"))),
                 Some(spec) => match spec.kind {
                     FilterKind::Enum(valid, expected) => {
                         if valid(value) && spec.column == "status" {
@@ -204,7 +198,7 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                             errors.push(bad_param(
                                 name,
                                 "invalid_value",
-                                format!("expected one of: {}", expected()),
+                                msg!("field.expected_one_of", values = expected()),
                             ));
                         }
                     }
@@ -213,7 +207,7 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                         None => errors.push(bad_param(
                             name,
                             "invalid_value",
-                            format!("expected one of: {}", Guarantee::expected()),
+                            msg!("field.expected_one_of", values = Guarantee::expected()),
                         )),
                     },
                     FilterKind::From | FilterKind::Before => match parse_instant(value) {
@@ -221,7 +215,7 @@ pub fn list_conditions<T: Resource>(ctx: &Ctx, params: &[(String, String)]) -> R
                             conditions.push(Condition::From(spec.column, t))
                         }
                         Some(t) => conditions.push(Condition::Before(spec.column, t)),
-                        None => errors.push(bad_param(name, "invalid_instant", "expected an RFC 3339 instant")),
+                        None => errors.push(bad_param(name, "invalid_instant", msg!("field.expected_instant"))),
                     },
                 },
             },
@@ -316,16 +310,12 @@ pub async fn count<T: Resource, S: Store + Repository<T>>(
 }
 
 pub(crate) fn forbidden<T: Resource>(action: Action) -> Error {
-    Error::Forbidden(format!(
-        "your role may not {} a {}",
-        match action {
-            Action::Read => "read",
-            Action::Create => "create",
-            Action::Update => "change",
-            Action::Archive => "archive",
-        },
-        T::KIND.as_str()
-    ))
+    Error::Forbidden(match action {
+        Action::Read => msg!("forbidden.read", kind = T::KIND.as_str() => "kind"),
+        Action::Create => msg!("forbidden.create", kind = T::KIND.as_str() => "kind"),
+        Action::Update => msg!("forbidden.change", kind = T::KIND.as_str() => "kind"),
+        Action::Archive => msg!("forbidden.archive", kind = T::KIND.as_str() => "kind"),
+    })
 }
 
 /// Refuses fields outside what the caller may write, and fields the caller
@@ -343,10 +333,7 @@ pub(crate) fn check_writable<T: Resource>(ctx: &Ctx, f: &Fields, writable: Writa
     if refused.is_empty() {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!(
-            "your role may not change: {}",
-            refused.join(", ")
-        )))
+        Err(Error::Forbidden(msg!("forbidden.fields", fields = refused.join(", "))))
     }
 }
 
@@ -358,7 +345,7 @@ async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record:
     }
     let code = record.region_code();
     if !region::is_valid_code(code) {
-        f.reject("region_code", "invalid_format", "expected a 12-digit division code");
+        f.reject("region_code", "invalid_format", msg!("region.invalid_code"));
         return Ok(());
     }
     let found = if ctx.covers(code) {
@@ -367,12 +354,16 @@ async fn check_region<T: Resource, S: RegionStore>(store: &S, ctx: &Ctx, record:
         None
     };
     match (found, T::REGION_LEVEL) {
-        (None, _) => f.reject("region_code", "unknown_region", "no such region in your jurisdiction"),
+        (None, _) => f.reject("region_code", "unknown_region", msg!("region.unknown")),
         (Some(r), Some(level)) if r.level != level => {
             f.reject(
                 "region_code",
                 "wrong_level",
-                format!("expected a {level} code, got a {}", r.level),
+                msg!(
+                    "region.wrong_level",
+                    expected = level => "enum.region_level",
+                    actual = r.level => "enum.region_level"
+                ),
             );
         }
         _ => {}
@@ -516,10 +507,9 @@ fn within_jurisdiction<T: Resource>(ctx: &Ctx, record: &T) -> Result<()> {
     if ctx.covers(record.region_code()) {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!(
-            "this {} serves your area but is registered above it: the officers of its own region change it",
-            T::KIND.as_str().replace('_', " ")
-        )))
+        Err(Error::Forbidden(
+            msg!("forbidden.above_jurisdiction", kind = T::KIND.as_str() => "kind"),
+        ))
     }
 }
 
@@ -683,7 +673,7 @@ pub async fn regions<S: RegionStore>(store: &S, parent: Option<&str>) -> Result<
         return Err(Error::InvalidParameters(vec![bad_param(
             "parent",
             "invalid_format",
-            "expected a 12-digit division code",
+            msg!("region.invalid_code"),
         )]));
     }
     store.regions(parent).await
@@ -703,11 +693,7 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>> {
     match lines.next() {
         Some((_, header)) if header.trim().trim_start_matches('\u{feff}').replace(' ', "") == "code,name" => {}
         _ => {
-            return Err(Error::invalid(
-                "header",
-                "invalid_header",
-                "the first line must be: code,name",
-            ));
+            return Err(Error::invalid("header", "invalid_header", msg!("region.csv_header")));
         }
     }
     let mut out = Vec::new();
@@ -720,7 +706,7 @@ pub fn parse_regions_csv(text: &str) -> Result<Vec<Region>> {
             None => errors.push(FieldError::new(
                 format!("line {}", n + 1),
                 "invalid_row",
-                "expected a 12-digit code and a name",
+                msg!("region.csv_row"),
             )),
         }
     }

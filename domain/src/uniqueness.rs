@@ -6,6 +6,7 @@
 //! gets `Rules::id_number_matches_per_day` of them in 24 hours: after that any
 //! ID number it sends is refused with 429 until the oldest match is a day old.
 
+use crate::msg;
 use chrono::Duration;
 
 use crate::audit::{AccessLog, AccessReason, AccessRecord};
@@ -35,9 +36,11 @@ pub(crate) async fn check_allowance<S: AccessLog>(store: &S, ctx: &Ctx, id_numbe
     let wait = earliest.map_or(window, |e| e + window - at).num_seconds().max(1);
     Err(Error::TooManyRequests {
         retry_after: u64::try_from(wait).unwrap_or(1),
-        message: format!(
-            "{matches} resident ID numbers you sent in the last {WINDOW_HOURS} hours belong to children outside your \
-             jurisdiction; you may send ID numbers again in {wait} s"
+        message: msg!(
+            "id_number.too_many_matches",
+            matches = matches,
+            hours = WINDOW_HOURS,
+            wait = wait
         ),
     })
 }

@@ -20,6 +20,7 @@ mod guardianships;
 mod hardening;
 mod helpers;
 mod jurisdiction;
+mod languages;
 mod matrix;
 mod oauth;
 mod ops;

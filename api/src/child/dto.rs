@@ -138,7 +138,7 @@ fn guarantees_of(g: Option<domain::guarantee::Guarantees>) -> (Guarantees, Vec<G
             check.reason.as_ref().map(|r| GuaranteeReason {
                 guarantee: *which,
                 code: check.code.unwrap_or_default().to_owned(),
-                reason: r.clone(),
+                reason: crate::i18n::render(r),
             })
         })
         .collect();

@@ -12,7 +12,9 @@ mod transport;
 use async_graphql::{Context, EmptySubscription, ErrorExtensions, ID, Schema};
 use serde::Serialize;
 use serde_json::Value;
-use shouhu_domain::{Ctx, Error};
+use shouhu_domain::{Ctx, Error, msg};
+
+use crate::i18n;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -112,28 +114,30 @@ fn camel(field: &str) -> String {
 /// never reach the client.
 pub fn gql_error(err: Error) -> async_graphql::Error {
     let (code, message, fields) = match &err {
-        Error::NotFound => ("NOT_FOUND", "no such record".to_owned(), None),
-        Error::Validation(f) | Error::InvalidParameters(f) => {
-            ("VALIDATION", format!("{} invalid field(s)", f.len()), Some(f.clone()))
-        }
+        Error::NotFound => ("NOT_FOUND", i18n::render(&msg!("problem.not_found")), None),
+        Error::Validation(f) | Error::InvalidParameters(f) => (
+            "VALIDATION",
+            i18n::render(&msg!("problem.invalid_fields", count = f.len())),
+            Some(f.clone()),
+        ),
         Error::Conflict { field, message } => (
             "CONFLICT",
-            message.clone(),
+            i18n::render(message),
             field
                 .as_ref()
                 .map(|f| vec![shouhu_domain::FieldError::new(f.clone(), "duplicate", message.clone())]),
         ),
         Error::VersionMismatch { current } => (
             "VERSION_MISMATCH",
-            format!("the record changed; its current version is {current}"),
+            i18n::render(&msg!("problem.version_mismatch", current = current)),
             None,
         ),
-        Error::Forbidden(m) => ("FORBIDDEN", m.clone(), None),
-        Error::Unauthenticated(m) => ("UNAUTHENTICATED", m.clone(), None),
-        Error::TooManyRequests { message, .. } => ("RATE_LIMITED", message.clone(), None),
+        Error::Forbidden(m) => ("FORBIDDEN", i18n::render(m), None),
+        Error::Unauthenticated(m) => ("UNAUTHENTICATED", i18n::render(m), None),
+        Error::TooManyRequests { message, .. } => ("RATE_LIMITED", i18n::render(message), None),
         Error::Internal(detail) => {
             tracing::error!(%detail, "internal error");
-            ("INTERNAL", "an internal error occurred".to_owned(), None)
+            ("INTERNAL", i18n::render(&msg!("problem.internal")), None)
         }
     };
     async_graphql::Error::new(message).extend_with(|_, e| {
@@ -159,7 +163,7 @@ pub fn gql_error(err: Error) -> async_graphql::Error {
                     );
                     m.insert(
                         async_graphql::Name::new("message"),
-                        async_graphql::Value::from(f.message.clone()),
+                        async_graphql::Value::from(i18n::render(&f.message)),
                     );
                     async_graphql::Value::Object(m)
                 })
@@ -204,7 +208,7 @@ pub(crate) fn connection_page(
                             "limit" => f.field = "first".to_owned(),
                             "cursor" => {
                                 f.field = "after".to_owned();
-                                f.message = "pass endCursor from a previous page unchanged".to_owned();
+                                f.message = msg!("param.invalid_after");
                             }
                             _ => {}
                         }
@@ -224,7 +228,7 @@ pub(crate) fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a AppS
         .map_err(|_| gql_error(Error::Internal("no state".into())))?;
     let caller = ctx
         .data::<Ctx>()
-        .map_err(|_| gql_error(Error::Unauthenticated("send a bearer token".into())))?;
+        .map_err(|_| gql_error(Error::Unauthenticated(msg!("auth.send_bearer_token"))))?;
     Ok((state.get_ref(), caller))
 }
 

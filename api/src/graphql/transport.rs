@@ -18,8 +18,11 @@ use super::{Limits, Loaders};
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::error::Problem;
+use crate::i18n;
+use shouhu_domain::{Message, msg};
 
-fn gql_failure(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+fn gql_failure(status: StatusCode, code: &str, message: &Message) -> HttpResponse {
+    let message = i18n::render(message);
     HttpResponse::build(status)
         .content_type(ContentType::json())
         .json(json!({"data": null, "errors": [{"message": message, "extensions": {"code": code}}]}))
@@ -28,7 +31,7 @@ fn gql_failure(status: StatusCode, code: &str, message: &str) -> HttpResponse {
 /// Why a request was refused before execution.
 enum Refused {
     /// Over a limit; the message names it.
-    Limit(String),
+    Limit(Message),
     /// The query is not GraphQL.
     Parse(async_graphql::parser::Error),
 }
@@ -40,42 +43,34 @@ fn bounded(
     limits: &Limits,
 ) -> Result<(async_graphql::Request, ExecutableDocument), Refused> {
     if bounds::query_nesting(&request.query, limits.nesting) > limits.nesting {
-        return Err(Refused::Limit(format!(
-            "the query nests brackets, braces and parentheses more than {0} levels deep; the nesting limit is {0}",
-            limits.nesting
-        )));
+        return Err(Refused::Limit(msg!("graphql.text_too_nested", limit = limits.nesting)));
     }
     let doc = async_graphql::parser::parse_query(&request.query).map_err(Refused::Parse)?;
     let shape = match bounds::shape(&doc, limits.nesting) {
         Ok(shape) => shape,
         Err(Refusal::Cycle(name)) => {
-            return Err(Refused::Limit(format!(
-                "fragment {name} spreads itself (directly or through other fragments); fragments must not form a cycle"
-            )));
+            return Err(Refused::Limit(msg!("graphql.fragment_cycle", name = name)));
         }
         Err(Refusal::TooDeep) => {
-            return Err(Refused::Limit(format!(
-                "selections and fragment spreads nest more than {0} levels deep; the nesting limit is {0}",
-                limits.nesting
+            return Err(Refused::Limit(msg!(
+                "graphql.selections_too_nested",
+                limit = limits.nesting
             )));
         }
     };
     if shape.fields > limits.fields {
-        let count = if shape.fields == usize::MAX {
-            format!("more than {}", limits.fields)
+        let message = if shape.fields == usize::MAX {
+            msg!("graphql.too_many_fields_uncounted", limit = limits.fields)
         } else {
-            shape.fields.to_string()
+            msg!("graphql.too_many_fields", count = shape.fields, limit = limits.fields)
         };
-        return Err(Refused::Limit(format!(
-            "the query has {count} field selections (a fragment's fields count each time it is spread); \
-             the field limit is {}",
-            limits.fields
-        )));
+        return Err(Refused::Limit(message));
     }
     if shape.aliases > limits.aliases {
-        return Err(Refused::Limit(format!(
-            "the query has {} aliases; at most {} are allowed",
-            shape.aliases, limits.aliases
+        return Err(Refused::Limit(msg!(
+            "graphql.too_many_aliases",
+            count = shape.aliases,
+            limit = limits.aliases
         )));
     }
     request.set_parsed_query(doc.clone());
@@ -97,7 +92,7 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         return Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
-            "send the operation as application/json",
+            msg!("graphql.unsupported_media_type"),
         )
         .response();
     }
@@ -105,13 +100,13 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return Problem::new(StatusCode::BAD_REQUEST, "bad-request", "the body could not be read").response();
+            return Problem::new(StatusCode::BAD_REQUEST, "bad-request", msg!("problem.unreadable_body")).response();
         };
         if body.len() + chunk.len() > limit {
             return Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
-                format!("GraphQL bodies are limited to {limit} bytes"),
+                msg!("graphql.too_large", limit = limit),
             )
             .response();
         }
@@ -124,7 +119,7 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
             return gql_failure(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
-                "send Authorization: Bearer <access token>",
+                &msg!("auth.send_authorization"),
             );
         }
     };
@@ -134,7 +129,7 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
         return gql_failure(
             StatusCode::OK,
             "VALIDATION",
-            &format!("the variables nest more than {nesting} levels deep; the nesting limit is {nesting}"),
+            &msg!("graphql.variables_too_nested", limit = nesting),
         );
     }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
@@ -143,7 +138,7 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
             return gql_failure(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                &format!("expected one GraphQL request object: {e}"),
+                &msg!("graphql.bad_request", reason = e),
             );
         }
     };
@@ -211,11 +206,7 @@ pub async fn graphql(state: web::Data<AppState>, req: HttpRequest, mut payload: 
     if let Err(e) = logged {
         // Unmasked data goes out only with its entry in the read log.
         tracing::error!(error = %e, request_id = %caller.request_id, "could not record a read");
-        return gql_failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
-            "an internal error occurred",
-        );
+        return gql_failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &msg!("problem.internal"));
     }
     HttpResponse::Ok().content_type(ContentType::json()).json(response)
 }
@@ -244,18 +235,11 @@ fn coded(mut response: async_graphql::Response, limits: &Limits) -> async_graphq
         }
         let code = match error.message.as_str() {
             "Query is nested too deep." => {
-                error.message = format!(
-                    "the query is nested more than {0} levels deep; the depth limit is {0}",
-                    limits.depth
-                );
+                error.message = i18n::render(&msg!("graphql.too_deep", limit = limits.depth));
                 "VALIDATION"
             }
             "Query is too complex." => {
-                error.message = format!(
-                    "the query is more complex than {0} (a connection of first: n counts what it selects n times); \
-                     the complexity limit is {0}",
-                    limits.complexity
-                );
+                error.message = i18n::render(&msg!("graphql.too_complex", limit = limits.complexity));
                 "VALIDATION"
             }
             _ if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
@@ -312,7 +296,7 @@ pub async fn graphiql_asset(name: web::Path<String>) -> HttpResponse {
             include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
             "text/javascript",
         ),
-        _ => return Problem::new(StatusCode::NOT_FOUND, "not-found", "no such asset").response(),
+        _ => return Problem::new(StatusCode::NOT_FOUND, "not-found", msg!("problem.no_such_asset")).response(),
     };
     HttpResponse::Ok()
         .content_type(mime)

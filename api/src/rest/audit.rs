@@ -133,7 +133,7 @@ fn decode_cursor(cursor: &str) -> Result<i64, Error> {
             Error::InvalidParameters(vec![FieldError::new(
                 "cursor",
                 "invalid_cursor",
-                "pass next_cursor unchanged",
+                shouhu_domain::msg!("param.invalid_audit_cursor"),
             )])
         })
 }

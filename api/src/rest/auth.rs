@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use shouhu_domain::account::Account;
 use shouhu_domain::ports::AccountStore;
+use shouhu_domain::{Message, msg};
 use shouhu_persistence::{SessionKind, ThrottleScope};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -87,7 +88,7 @@ pub struct LogoutRequest {
     pub refresh_token: String,
 }
 
-fn unauthorized(detail: &str) -> actix_web::Error {
+fn unauthorized(detail: shouhu_domain::Message) -> actix_web::Error {
     problem_error(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail))
 }
 
@@ -172,7 +173,7 @@ pub async fn login(
     match checked {
         Checked::Valid(a) => Ok(HttpResponse::Ok().json(issue(&state, &a, None).await?)),
         Checked::Wait(seconds) => Err(too_many_attempts(seconds)),
-        Checked::Refused => Err(unauthorized("wrong user name or password")),
+        Checked::Refused => Err(unauthorized(shouhu_domain::msg!("auth.wrong_password"))),
     }
 }
 
@@ -257,7 +258,7 @@ fn too_many_attempts(retry_after: u64) -> actix_web::Error {
     let mut response = Problem::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
-        "too many attempts; retry after the number of seconds in Retry-After",
+        shouhu_domain::msg!("auth.too_many_attempts"),
     )
     .response();
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
@@ -315,29 +316,25 @@ impl Refusal {
     }
 }
 
-fn oauth_error(status: StatusCode, error: &'static str, description: impl Into<String>) -> Refusal {
+fn oauth_error(status: StatusCode, error: &'static str, description: Message) -> Refusal {
     Refusal::OAuth {
         status,
         error,
-        description: description.into(),
+        description: crate::i18n::render(&description),
         retry_after: None,
     }
 }
 
-fn invalid_request(description: impl Into<String>) -> Refusal {
+fn invalid_request(description: Message) -> Refusal {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
-fn invalid_client(description: &str) -> Refusal {
+fn invalid_client(description: Message) -> Refusal {
     oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description)
 }
 
 fn invalid_scope() -> Refusal {
-    oauth_error(
-        StatusCode::BAD_REQUEST,
-        "invalid_scope",
-        "this server defines no scopes: leave scope out",
-    )
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", msg!("oauth.no_scopes"))
 }
 
 /// A throttled client: 429 with `Retry-After`, as an OAuth error whose body
@@ -346,7 +343,7 @@ fn client_throttled(retry_after: u64) -> Refusal {
     Refusal::OAuth {
         status: StatusCode::TOO_MANY_REQUESTS,
         error: "invalid_client",
-        description: "too many attempts; retry after the number of seconds in Retry-After".to_owned(),
+        description: crate::i18n::render(&msg!("auth.too_many_attempts")),
         retry_after: Some(retry_after),
     }
 }
@@ -413,13 +410,13 @@ async fn token_reply(state: &AppState, req: &HttpRequest, payload: web::Payload)
     let params = TokenParams::parse(req, &body)?;
     let auth = ClientAuth::of(req, &params)?;
     match params.get("grant_type") {
-        None => Err(invalid_request("grant_type is required")),
+        None => Err(invalid_request(msg!("oauth.grant_type_required"))),
         Some("client_credentials") => client_grant(state, req, &params, auth).await,
         Some("refresh_token") => refresh_grant(state, req, &params, auth).await,
         Some(_) => Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            "grant_type must be client_credentials or refresh_token",
+            msg!("oauth.unsupported_grant_type"),
         )),
     }
 }
@@ -428,12 +425,12 @@ async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, Refusal> 
     use futures::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| invalid_request("the body could not be read"))?;
+        let chunk = chunk.map_err(|_| invalid_request(msg!("problem.unreadable_body")))?;
         if body.len() + chunk.len() > TOKEN_BODY_LIMIT {
             return Err(oauth_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "invalid_request",
-                "the body is larger than 16 KiB",
+                msg!("oauth.too_large"),
             ));
         }
         body.extend_from_slice(&chunk);
@@ -459,20 +456,20 @@ impl TokenParams {
         let pairs: Vec<(String, String)> = match mime.as_deref() {
             Some("application/x-www-form-urlencoded") => {
                 if std::str::from_utf8(body).is_err() {
-                    return Err(invalid_request("the form is not UTF-8"));
+                    return Err(invalid_request(msg!("oauth.not_utf8")));
                 }
                 form_urlencoded::parse(body).into_owned().collect()
             }
             Some(m) if m == "application/json" || m.ends_with("+json") => {
                 let object: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_slice(body).map_err(|_| invalid_request("the body is not a JSON object"))?;
+                    serde_json::from_slice(body).map_err(|_| invalid_request(msg!("oauth.not_an_object")))?;
                 let mut pairs = Vec::new();
                 for (name, value) in object {
                     match value {
                         serde_json::Value::String(v) => pairs.push((name, v)),
                         serde_json::Value::Null => {}
                         _ if TOKEN_PARAMS.contains(&name.as_str()) => {
-                            return Err(invalid_request(format!("{name} must be a string")));
+                            return Err(invalid_request(msg!("oauth.not_a_string", name = name)));
                         }
                         _ => {}
                     }
@@ -481,9 +478,7 @@ impl TokenParams {
             }
             None if body.is_empty() => Vec::new(),
             _ => {
-                return Err(invalid_request(
-                    "send the parameters as application/x-www-form-urlencoded",
-                ));
+                return Err(invalid_request(msg!("oauth.unsupported_media_type")));
             }
         };
         let mut known: Vec<(&'static str, String)> = Vec::new();
@@ -495,7 +490,7 @@ impl TokenParams {
                 continue;
             }
             if known.iter().any(|(n, _)| *n == name) {
-                return Err(invalid_request(format!("{name} is sent more than once")));
+                return Err(invalid_request(msg!("oauth.repeated", name = name)));
             }
             known.push((name, value));
         }
@@ -521,25 +516,23 @@ impl ClientAuth {
         let basic = match req.headers().get(header::AUTHORIZATION) {
             Some(value) => match value.to_str().unwrap_or("").split_once(' ') {
                 Some((scheme, credentials)) if scheme.eq_ignore_ascii_case("basic") => {
-                    Some(decode_basic(credentials).ok_or_else(|| invalid_client("malformed HTTP Basic credentials"))?)
+                    Some(decode_basic(credentials).ok_or_else(|| invalid_client(msg!("oauth.malformed_basic")))?)
                 }
                 _ => None,
             },
             None => None,
         };
         match (basic, params.get("client_id"), params.get("client_secret")) {
-            (Some(_), _, Some(_)) => Err(invalid_request(
-                "use one client authentication method: HTTP Basic or client_secret in the body, not both",
-            )),
+            (Some(_), _, Some(_)) => Err(invalid_request(msg!("oauth.two_methods"))),
             (Some((basic_id, _)), Some(id), None) if id != basic_id => {
-                Err(invalid_request("client_id differs from the HTTP Basic user"))
+                Err(invalid_request(msg!("oauth.client_id_differs")))
             }
             (Some((id, secret)), _, None) => Ok(Self::Secret { id, secret }),
             (None, Some(id), Some(secret)) => Ok(Self::Secret {
                 id: id.to_owned(),
                 secret: secret.to_owned(),
             }),
-            (None, None, Some(_)) => Err(invalid_request("client_secret needs client_id")),
+            (None, None, Some(_)) => Err(invalid_request(msg!("oauth.secret_without_id"))),
             (None, _, None) => Ok(Self::None),
         }
     }
@@ -575,7 +568,7 @@ async fn authenticate_client(state: &AppState, req: &HttpRequest, id: &str, secr
     match checked {
         Checked::Valid(a) => Ok(a),
         Checked::Wait(seconds) => Err(client_throttled(seconds)),
-        Checked::Refused => Err(invalid_client("unknown client or wrong secret")),
+        Checked::Refused => Err(invalid_client(msg!("oauth.wrong_secret"))),
     }
 }
 
@@ -586,9 +579,7 @@ async fn client_grant(
     auth: ClientAuth,
 ) -> Result<HttpResponse, Refusal> {
     let ClientAuth::Secret { id, secret } = auth else {
-        return Err(invalid_client(
-            "client authentication is required: HTTP Basic, or client_id and client_secret",
-        ));
+        return Err(invalid_client(msg!("oauth.client_authentication_required")));
     };
     let account = authenticate_client(state, req, &id, &secret).await?;
     if params.get("scope").is_some() {
@@ -623,11 +614,11 @@ async fn refresh_grant(
         return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
-            "client systems get no refresh tokens: use grant_type=client_credentials",
+            msg!("oauth.no_refresh_for_clients"),
         ));
     }
     let Some(token) = params.get("refresh_token") else {
-        return Err(invalid_request("refresh_token is required"));
+        return Err(invalid_request(msg!("oauth.refresh_token_required")));
     };
     // Checked before the token is spent, so that a refused request costs nothing.
     if params.get("scope").is_some() {
@@ -638,16 +629,16 @@ async fn refresh_grant(
         .spend_refresh_token(&refresh_hash(token), Utc::now())
         .await
         .map_err(internal)?;
-    let invalid_grant = |d: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
+    let invalid_grant = |d: Message| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
     let Some((account_id, family)) = spent else {
-        return Err(invalid_grant("the refresh token is unknown, spent, revoked or expired"));
+        return Err(invalid_grant(msg!("oauth.invalid_refresh_token")));
     };
     match state.db.account(account_id).await.map_err(internal)? {
         Some(a) if !a.disabled => {
             let tokens = issue(state, &a, Some(family)).await.map_err(Refusal::Internal)?;
             Ok(HttpResponse::Ok().json(tokens))
         }
-        _ => Err(invalid_grant("the account is disabled")),
+        _ => Err(invalid_grant(msg!("oauth.account_disabled"))),
     }
 }
 

@@ -13,7 +13,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
 use shouhu_domain::resource::{DEFAULT_LIMIT, PageRequest, Resource as _};
-use shouhu_domain::{Error, FieldError};
+use shouhu_domain::{Error, FieldError, msg};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem, problem_error};
@@ -23,7 +23,7 @@ fn method_not_allowed(allow: &str) -> HttpResponse {
     let mut res = Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
-        format!("allowed: {allow}"),
+        msg!("problem.method_not_allowed", allowed = allow),
     )
     .response();
     if let Ok(value) = header::HeaderValue::from_str(allow) {
@@ -182,7 +182,7 @@ pub fn page_request(limit: Option<&str>, cursor: Option<&str>, max: u64) -> Resu
                 errors.push(FieldError::new(
                     "limit",
                     "out_of_range",
-                    format!("a whole number from 1 to {max}"),
+                    msg!("param.invalid_limit", max = max),
                 ));
                 DEFAULT_LIMIT
             }
@@ -196,7 +196,7 @@ pub fn page_request(limit: Option<&str>, cursor: Option<&str>, max: u64) -> Resu
                 errors.push(FieldError::new(
                     "cursor",
                     "invalid_cursor",
-                    "pass next_cursor from a previous page unchanged",
+                    msg!("param.invalid_cursor"),
                 ));
             }
             id
@@ -226,7 +226,7 @@ pub fn list_params(req: &HttpRequest, max: u64) -> Result<(Vec<(String, String)>
             Error::InvalidParameters(vec![FieldError::new(
                 "cursor",
                 "invalid_cursor",
-                "pass next_cursor from a previous page unchanged",
+                msg!("param.invalid_cursor"),
             )])
         })
     })?;
@@ -246,7 +246,13 @@ pub fn list_request<C>(
     decode: impl Fn(&str) -> Result<C, Error>,
 ) -> Result<ListRequest<C>, ApiError> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|e| Error::InvalidParameters(vec![FieldError::new("query", "malformed", e.to_string())]))?
+        .map_err(|e| {
+            Error::InvalidParameters(vec![FieldError::new(
+                "query",
+                "malformed",
+                msg!("param.malformed_query", reason = e),
+            )])
+        })?
         .into_inner();
     let mut filters = Vec::new();
     let mut limit = None;
@@ -297,7 +303,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Precondition, actix_web::Error> {
         return Err(problem_error(Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
             "precondition-required",
-            "send If-Match with the ETag of the version you read",
+            msg!("problem.precondition_required"),
         )));
     };
     let malformed = || {
@@ -305,12 +311,12 @@ pub fn if_match(req: &HttpRequest) -> Result<Precondition, actix_web::Error> {
             Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-parameters",
-                "If-Match must be the ETag of a version, such as \"3\", or *",
+                msg!("problem.invalid_if_match"),
             )
             .with_fields(vec![FieldError::new(
                 "If-Match",
                 "invalid_format",
-                "expected a quoted version number, a list of them, or *",
+                msg!("param.invalid_if_match"),
             )]),
         )
     };
@@ -391,6 +397,6 @@ pub fn etag(version: i64) -> header::EntityTag {
 pub fn object(body: Value) -> Result<Map<String, Value>, actix_web::Error> {
     match body {
         Value::Object(map) => Ok(map),
-        _ => Err(crate::error::bad_request("the body must be a JSON object")),
+        _ => Err(crate::error::bad_request(msg!("problem.body_not_object"))),
     }
 }

@@ -54,7 +54,7 @@ pub fn page_params(req: &HttpRequest, max: u64) -> Result<PageRequest, ApiError>
         filters
             .into_iter()
             .map(|(name, _)| {
-                shouhu_domain::FieldError::new(name, "unknown_parameter", "this list takes limit and cursor only")
+                shouhu_domain::FieldError::new(name, "unknown_parameter", shouhu_domain::msg!("param.relation_only"))
             })
             .collect(),
     )))

@@ -129,7 +129,7 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, actix_web::E
         None => Ok(None),
         Some(v) => match v.to_str() {
             Ok(s) => Ok(Some(s.to_owned())),
-            Err(_) => Err(crate::error::bad_request("Idempotency-Key must be visible ASCII")),
+            Err(_) => Err(crate::error::bad_request(shouhu_domain::msg!("idempotency.not_ascii"))),
         },
     }
 }

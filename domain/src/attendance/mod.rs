@@ -7,6 +7,7 @@
 mod input;
 pub use input::AttendanceInput;
 
+use crate::msg;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
@@ -83,13 +84,13 @@ impl Resource for Attendance {
                 self.attendee_id = id;
             }
         } else {
-            let message = "cancel this registration and register the other person";
-            f.refuse_if_present("attendee_kind", &input.attendee_kind, "read_only", message);
+            let message = msg!("attendance.attendee_fixed");
+            f.refuse_if_present("attendee_kind", &input.attendee_kind, "read_only", message.clone());
             f.refuse_if_present("attendee_id", &input.attendee_id, "read_only", message);
         }
         if let Some(v) = f.optional("checked_in_at", input.checked_in_at) {
             if v.is_some_and(|t| t > now() + Duration::minutes(5)) {
-                f.reject("checked_in_at", "in_future", "a check-in cannot be in the future");
+                f.reject("checked_in_at", "in_future", msg!("attendance.check_in_in_future"));
             } else {
                 self.checked_in_at = v;
             }
@@ -119,11 +120,14 @@ impl Resource for Attendance {
         };
         match found {
             Ok(false) => {}
-            Ok(true) => f.reject("attendee_id", "archived", "this person is archived"),
+            Ok(true) => f.reject("attendee_id", "archived", msg!("attendance.attendee_archived")),
             Err(Error::NotFound) => f.reject(
                 "attendee_id",
                 "unknown_attendee",
-                format!("no such {} in your jurisdiction", self.attendee_kind),
+                match self.attendee_kind {
+                    AttendeeKind::Guardian => msg!("guardian.unknown"),
+                    AttendeeKind::Volunteer => msg!("volunteer.unknown"),
+                },
             ),
             Err(e) => return Err(e),
         }
@@ -147,11 +151,7 @@ impl Nested for Attendance {
         if let Some(t) = self.checked_in_at {
             let closes = parent.ends_at.unwrap_or(parent.starts_at + Duration::days(1));
             if t < parent.starts_at - EARLY_CHECK_IN || t > closes {
-                f.reject(
-                    "checked_in_at",
-                    "outside_session",
-                    "a check-in falls between two hours before the session starts and its end",
-                );
+                f.reject("checked_in_at", "outside_session", msg!("attendance.outside_session"));
             }
         }
     }
@@ -164,7 +164,7 @@ impl Nested for Attendance {
             ],
             max: u64::try_from(capacity.max(0)).unwrap_or(0),
             field: "training_session_id",
-            message: format!("this session is full: all {capacity} places are taken"),
+            message: msg!("attendance.session_full", capacity = capacity),
         })
     }
 }

@@ -5,6 +5,7 @@ pub use input::ChildInput;
 
 use std::collections::HashMap;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -147,7 +148,7 @@ impl Resource for Child {
             .opt_checked("id_number", input.id_number, |s| {
                 IdNumber::parse(s)
                     .map(|id| id.as_str().to_owned())
-                    .map_err(|e| (e.code(), e.message().to_owned()))
+                    .map_err(|e| (e.code(), e.message()))
             })
             .map(|v| self.id_number = v)
             .is_some();
@@ -186,30 +187,22 @@ impl Resource for Child {
             // departments never send this field (their writes are limited to their fields).
             match v {
                 // A status that follows from the birth date cannot be set away.
-                ChildStatus::Active | ChildStatus::Exited if self.age_on(today) >= AGE_OUT => f.reject(
-                    "status",
-                    "derived_status",
-                    format!(
-                        "this child is {AGE_OUT} or older: its status is aged_out, which follows from the birth date"
-                    ),
-                ),
+                ChildStatus::Active | ChildStatus::Exited if self.age_on(today) >= AGE_OUT => {
+                    f.reject("status", "derived_status", msg!("child.aged_out_status", age = AGE_OUT))
+                }
                 ChildStatus::Active | ChildStatus::Exited => self.status = v,
-                _ => f.reject(
-                    "status",
-                    "invalid_transition",
-                    "only active and exited can be set; archive with DELETE, aged_out follows from the birth date",
-                ),
+                _ => f.reject("status", "invalid_transition", msg!("child.invalid_status_transition")),
             }
         }
 
         if birth_date_given {
             if self.birth_date > today {
-                f.reject("birth_date", "in_future", "the birth date is in the future");
+                f.reject("birth_date", "in_future", msg!("child.birth_date_in_future"));
             } else if age_on(self.birth_date, self.meta.created_at.date_naive()) >= MAX_AGE_AT_REGISTRATION {
                 f.reject(
                     "birth_date",
                     "too_old",
-                    format!("a child is under {MAX_AGE_AT_REGISTRATION} at registration"),
+                    msg!("child.too_old", age = MAX_AGE_AT_REGISTRATION),
                 );
             }
         }
@@ -217,18 +210,10 @@ impl Resource for Child {
             && let Some(id) = self.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok())
         {
             if id.birth_date() != self.birth_date {
-                f.reject(
-                    "id_number",
-                    "birth_date_mismatch",
-                    "the ID number encodes another birth date than birth_date",
-                );
+                f.reject("id_number", "birth_date_mismatch", msg!("child.birth_date_mismatch"));
             }
             if id.gender() != self.gender {
-                f.reject(
-                    "id_number",
-                    "gender_mismatch",
-                    "the ID number encodes another gender than gender",
-                );
+                f.reject("id_number", "gender_mismatch", msg!("id_number.gender_mismatch"));
             }
         }
     }
@@ -267,12 +252,7 @@ impl Resource for Child {
             return;
         }
         if check_status && guarantee::parents_all_home(facts) {
-            f.reject(
-                "status",
-                "derived_status",
-                "every parent on record is home: the status is exited, which follows from the parents' records; \
-                 record a parent working away to make the child active again",
-            );
+            f.reject("status", "derived_status", msg!("child.exited_status"));
         }
         if check_type && let Err((code, message)) = guarantee::check_left_behind_type(self.left_behind_type, facts) {
             f.reject("left_behind_type", code, message);

@@ -7,6 +7,7 @@
 mod input;
 pub use input::EnrollmentInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -84,12 +85,7 @@ impl Resource for Enrollment {
                 self.child_id = id;
             }
         } else {
-            f.refuse_if_present(
-                "child_id",
-                &input.child_id,
-                "read_only",
-                "end this enrolment and enrol the other child instead",
-            );
+            f.refuse_if_present("child_id", &input.child_id, "read_only", msg!("enrollment.child_fixed"));
         }
         if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
@@ -97,11 +93,7 @@ impl Resource for Enrollment {
         let since = f.required("since", input.since).map(|d| self.since = d).is_some();
         let until = f.optional("until", input.until).map(|d| self.until = d).is_some();
         if (since || until) && self.until.is_some_and(|u| u < self.since) {
-            f.reject(
-                "until",
-                "before_since",
-                "an enrolment ends on or after the day it starts",
-            );
+            f.reject("until", "before_since", msg!("enrollment.ends_before_start"));
         }
     }
 
@@ -122,8 +114,8 @@ impl Resource for Enrollment {
         }
         match visible::<Child, S>(store, ctx, self.child_id).await {
             Ok(c) if !c.is_archived() => {}
-            Ok(_) => f.reject("child_id", "archived", "this child is archived"),
-            Err(Error::NotFound) => f.reject("child_id", "unknown_child", "no such child in your jurisdiction"),
+            Ok(_) => f.reject("child_id", "archived", msg!("child.archived")),
+            Err(Error::NotFound) => f.reject("child_id", "unknown_child", msg!("child.unknown")),
             Err(err) => return Err(err),
         }
         Ok(())
@@ -154,11 +146,7 @@ impl Nested for Enrollment {
     fn check_change(&self, before: &Self, f: &mut Fields) {
         let later_end = before.until.is_some_and(|old| self.until.is_none_or(|new| new > old));
         if later_end || self.since < before.since {
-            f.reject(
-                "until",
-                "widening",
-                "an enrolment can be shortened; to extend it, enrol the child again (capacity is checked)",
-            );
+            f.reject("until", "widening", msg!("enrollment.widening"));
         }
     }
     /// A place with a capacity takes no more enrolments overlapping the new one's span.
@@ -175,7 +163,7 @@ impl Nested for Enrollment {
             counted,
             max: u64::try_from(capacity.max(0)).unwrap_or(0),
             field: "care_center_id",
-            message: format!("this place is full: all {capacity} places are taken"),
+            message: msg!("enrollment.place_full", capacity = capacity),
         })
     }
 }

@@ -3,6 +3,7 @@
 mod input;
 pub use input::GuardianInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -90,7 +91,7 @@ impl Resource for Guardian {
             .opt_checked("id_number", input.id_number, |s| {
                 IdNumber::parse(s)
                     .map(|id| id.as_str().to_owned())
-                    .map_err(|e| (e.code(), e.message().to_owned()))
+                    .map_err(|e| (e.code(), e.message()))
             })
             .map(|v| self.id_number = v)
             .is_some();
@@ -117,7 +118,7 @@ impl Resource for Guardian {
         ] {
             if let Some(v) = f.optional(name, value) {
                 if v.is_some_and(|d| d > today) {
-                    f.reject(name, "in_future", "this date is in the future");
+                    f.reject(name, "in_future", msg!("field.date_in_future"));
                 } else {
                     *slot = v;
                 }
@@ -127,7 +128,7 @@ impl Resource for Guardian {
             f.reject(
                 "working_away_since",
                 "not_working_away",
-                "only a guardian working away has a date since when",
+                msg!("guardian.away_since_not_away"),
             );
         }
         if let Some(v) = f.boolean("guardianship_capable", input.guardianship_capable) {
@@ -140,11 +141,7 @@ impl Resource for Guardian {
             )
             && id.gender() != gender
         {
-            f.reject(
-                "id_number",
-                "gender_mismatch",
-                "the ID number encodes another gender than gender",
-            );
+            f.reject("id_number", "gender_mismatch", msg!("id_number.gender_mismatch"));
         }
     }
 

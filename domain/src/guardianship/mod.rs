@@ -6,6 +6,7 @@
 mod input;
 pub use input::GuardianshipInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -85,7 +86,7 @@ impl Resource for Guardianship {
                 "guardian_id",
                 &input.guardian_id,
                 "read_only",
-                "end this guardianship and link the other guardian instead",
+                msg!("guardianship.guardian_fixed"),
             );
         }
         if let Some(v) = f.required("relationship", input.relationship) {
@@ -102,7 +103,7 @@ impl Resource for Guardianship {
                 f.reject(
                     "agreement_signed_on",
                     "in_future",
-                    "the agreement cannot be signed in the future",
+                    msg!("guardianship.agreement_in_future"),
                 );
             } else {
                 self.agreement_signed_on = v;
@@ -126,12 +127,8 @@ impl Resource for Guardianship {
         }
         match visible::<Guardian, S>(store, ctx, self.guardian_id).await {
             Ok(g) if !g.is_archived() => {}
-            Ok(_) => f.reject("guardian_id", "archived", "this guardian is archived"),
-            Err(Error::NotFound) => f.reject(
-                "guardian_id",
-                "unknown_guardian",
-                "no such guardian in your jurisdiction",
-            ),
+            Ok(_) => f.reject("guardian_id", "archived", msg!("guardian.archived")),
+            Err(Error::NotFound) => f.reject("guardian_id", "unknown_guardian", msg!("guardian.unknown")),
             Err(e) => return Err(e),
         }
         Ok(())

@@ -7,6 +7,7 @@
 mod input;
 pub use input::PairingInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -80,20 +81,15 @@ impl Resource for Pairing {
                 self.child_id = id;
             }
         } else {
-            f.refuse_if_present(
-                "child_id",
-                &input.child_id,
-                "read_only",
-                "end this pairing and pair the other child instead",
-            );
+            f.refuse_if_present("child_id", &input.child_id, "read_only", msg!("pairing.child_fixed"));
         }
         if let Some(v) = f.required("kind", input.kind) {
             self.kind = v;
         }
         match f.optional("since", input.since) {
-            Some(Some(d)) if d > today => f.reject("since", "in_future", "a pairing cannot start in the future"),
+            Some(Some(d)) if d > today => f.reject("since", "in_future", msg!("pairing.since_in_future")),
             Some(Some(d)) => self.since = d,
-            Some(None) => f.reject("since", "required", "this field may not be null"),
+            Some(None) => f.reject("since", "required", msg!("field.not_null")),
             None => {}
         }
         if let Some(v) = f.opt_text("notes", input.notes, 2000) {
@@ -116,8 +112,8 @@ impl Resource for Pairing {
         }
         match visible::<Child, S>(store, ctx, self.child_id).await {
             Ok(c) if !c.is_archived() => {}
-            Ok(_) => f.reject("child_id", "archived", "this child is archived"),
-            Err(Error::NotFound) => f.reject("child_id", "unknown_child", "no such child in your jurisdiction"),
+            Ok(_) => f.reject("child_id", "archived", msg!("child.archived")),
+            Err(Error::NotFound) => f.reject("child_id", "unknown_child", msg!("child.unknown")),
             Err(e) => return Err(e),
         }
         Ok(())
@@ -144,10 +140,7 @@ impl Nested for Pairing {
             f.reject(
                 "volunteer_id",
                 "not_approved",
-                format!(
-                    "only an approved volunteer can be paired; this one is {}",
-                    parent.vetting_status
-                ),
+                msg!("pairing.not_approved", status = parent.vetting_status => "enum.vetting_status"),
             );
         }
     }
@@ -160,7 +153,7 @@ impl Nested for Pairing {
             ],
             max: u64::from(max),
             field: "volunteer_id",
-            message: format!("this volunteer already has {max} active pairings, the most allowed"),
+            message: msg!("pairing.too_many", max = max),
         })
     }
 }

@@ -4,6 +4,7 @@
 mod input;
 pub use input::TrainingSessionInput;
 
+use crate::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -103,7 +104,7 @@ impl Resource for TrainingSession {
             self.venue = v;
         }
         if (starts || ends) && self.ends_at.is_some_and(|e| e <= self.starts_at) {
-            f.reject("ends_at", "before_start", "a session ends after it starts");
+            f.reject("ends_at", "before_start", msg!("training_session.ends_before_start"));
         }
     }
 

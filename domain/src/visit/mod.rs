@@ -8,6 +8,7 @@
 mod input;
 pub use input::VisitInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
@@ -107,17 +108,12 @@ impl Resource for Visit {
                 self.guardian_id = v;
             }
         } else {
-            f.refuse_if_present(
-                "kind",
-                &input.kind,
-                "read_only",
-                "withdraw this record and record the other kind",
-            );
+            f.refuse_if_present("kind", &input.kind, "read_only", msg!("visit.kind_fixed"));
             f.refuse_if_present(
                 "guardian_id",
                 &input.guardian_id,
                 "read_only",
-                "withdraw this record and record it again",
+                msg!("visit.child_fixed"),
             );
         }
         if let Some(v) = f.required("mode", input.mode) {
@@ -125,11 +121,7 @@ impl Resource for Visit {
         }
         if let Some(d) = f.required("occurred_on", input.occurred_on) {
             if d > today {
-                f.reject(
-                    "occurred_on",
-                    "in_future",
-                    "a visit cannot be recorded before it happens",
-                );
+                f.reject("occurred_on", "in_future", msg!("visit.in_future"));
             } else {
                 self.occurred_on = d;
             }
@@ -148,22 +140,18 @@ impl Resource for Visit {
         }
         if let Some(v) = f.optional("resolved_on", input.resolved_on) {
             match v {
-                Some(d) if d > today => f.reject("resolved_on", "in_future", "cannot be resolved in the future"),
+                Some(d) if d > today => f.reject("resolved_on", "in_future", msg!("visit.resolved_in_future")),
                 Some(d) if d < self.occurred_on => {
-                    f.reject("resolved_on", "before_visit", "cannot be resolved before the visit")
+                    f.reject("resolved_on", "before_visit", msg!("visit.resolved_before_visit"))
                 }
                 _ => self.resolved_on = v,
             }
         }
         if self.kind == VisitKind::FollowUp && self.visitor.is_none() && f.mode() == Mode::Create {
-            f.reject("visitor", "required", "name who visited");
+            f.reject("visitor", "required", msg!("visit.visitor_required"));
         }
         if self.kind == VisitKind::FamilyContact && self.mode == VisitMode::School {
-            f.reject(
-                "mode",
-                "invalid_value",
-                "a family contact is by phone, by video or at home",
-            );
+            f.reject("mode", "invalid_value", msg!("visit.family_contact_mode"));
         }
     }
 
@@ -182,31 +170,19 @@ impl Resource for Visit {
         }
         let Some(guardian) = self.guardian_id else {
             if self.kind == VisitKind::FamilyContact {
-                f.reject(
-                    "guardian_id",
-                    "required",
-                    "name the parent the child was in contact with",
-                );
+                f.reject("guardian_id", "required", msg!("visit.parent_required"));
             }
             return Ok(());
         };
         let links = store.guardianships_of_children(&[self.child_id]).await?;
         let link = links.iter().find(|l| l.guardian_id == guardian);
         match link {
-            None => f.reject(
-                "guardian_id",
-                "not_a_guardian",
-                "this guardian has no active guardianship of the child",
-            ),
+            None => f.reject("guardian_id", "not_a_guardian", msg!("visit.not_a_guardian")),
             Some(l)
                 if self.kind == VisitKind::FamilyContact
                     && !matches!(l.relationship, Relationship::Father | Relationship::Mother) =>
             {
-                f.reject(
-                    "guardian_id",
-                    "not_a_parent",
-                    "a family contact is with the father or the mother",
-                )
+                f.reject("guardian_id", "not_a_parent", msg!("visit.not_a_parent"))
             }
             Some(_) => {}
         }

@@ -4,6 +4,7 @@
 mod input;
 pub use input::VolunteerInput;
 
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -117,7 +118,11 @@ impl Resource for Volunteer {
                 f.reject(
                     "vetting_status",
                     "invalid_transition",
-                    format!("vetting cannot move from {} to {to}", self.vetting_status),
+                    msg!(
+                        "volunteer.invalid_transition",
+                        from = self.vetting_status => "enum.vetting_status",
+                        to = to => "enum.vetting_status"
+                    ),
                 );
             }
         }
@@ -149,9 +154,9 @@ impl Resource for Volunteer {
             Some(_) => f.reject(
                 "account_id",
                 "not_a_volunteer",
-                "this account does not hold the volunteer role",
+                msg!("volunteer.not_a_volunteer_account"),
             ),
-            None => f.reject("account_id", "unknown_account", "no such account"),
+            None => f.reject("account_id", "unknown_account", msg!("account.unknown")),
         }
         Ok(())
     }
