@@ -50,6 +50,8 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    metrics: Metrics,
+    shutdown_timeout: Duration,
 }
 
 /// Connects to the database (counting queries into `metrics`) and migrates it.
@@ -95,6 +97,7 @@ impl Application {
             directives: serve.graphql_max_directives,
             body_bytes: serve.graphql_max_body_bytes,
         };
+        let shutdown_metrics = metrics.clone();
         let state = web::Data::new(AppState {
             db: db.clone(),
             keys,
@@ -162,6 +165,8 @@ impl Application {
                 .default_service(web::to(crate::ops::not_found))
         })
         .listen(listener)?
+        // SIGTERM and SIGINT are handled in `run_until_stopped`.
+        .disable_signals()
         .shutdown_timeout(serve.shutdown_timeout);
         if serve.workers > 0 {
             server = server.workers(serve.workers);
@@ -170,6 +175,8 @@ impl Application {
             port,
             server: server.run(),
             db,
+            metrics: shutdown_metrics,
+            shutdown_timeout: Duration::from_secs(serve.shutdown_timeout),
         })
     }
 
@@ -179,9 +186,48 @@ impl Application {
     }
 
     /// Serves until SIGTERM or SIGINT, lets in-flight requests finish, then closes the pool.
+    ///
+    /// On the signal it first stops accepting connections and waits (up to the
+    /// shutdown timeout) until no request is in flight on any worker, and only
+    /// then stops the workers. Each worker runs its own runtime, and a pooled
+    /// database connection belongs to the runtime that opened it: a worker
+    /// that stopped early would take its connections with it, failing a
+    /// request another worker still serves.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let metrics = self.metrics.clone();
+        let timeout = self.shutdown_timeout;
+        let drain = tokio::spawn(async move {
+            stop_signal().await;
+            handle.pause().await;
+            let deadline = tokio::time::Instant::now() + timeout;
+            while metrics.requests_in_flight() > 0 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            handle.stop(true).await;
+        });
         self.server.await?;
+        drain.abort();
         tokio::time::timeout(Duration::from_secs(5), self.db.close()).await.ok();
         Ok(())
+    }
+}
+
+/// SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -142,6 +142,11 @@ impl Metrics {
         })
     }
 
+    /// How many requests are being served now, on every worker.
+    pub fn requests_in_flight(&self) -> i64 {
+        self.in_flight.get()
+    }
+
     /// Counts one SQL statement and its latency.
     pub fn query_done(&self, elapsed: Duration, failed: bool) {
         self.queries.inc();

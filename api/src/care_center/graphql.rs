@@ -29,7 +29,7 @@ crate::graphql::record::register_graphql!(
 );
 
 async fn prefetch_centers(ctx: &Context<'_>, page: &[domain::care_center::CareCenter]) -> Result<()> {
-    let enrollments = ctx.look_ahead().field("edges").field("node").field("enrollments");
+    let enrollments = crate::graphql::Selected::nodes(ctx).field("enrollments");
     if page.is_empty() || !enrollments.exists() {
         return Ok(());
     }

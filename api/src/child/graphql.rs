@@ -38,7 +38,7 @@ crate::graphql::record::register_graphql!(
 async fn prefetch_children(ctx: &Context<'_>, page: &[domain::child::Child]) -> Result<()> {
     let ids: Vec<Uuid> = page.iter().map(|c| c.meta.id).collect();
     prefetch_pairings_and_visits(ctx, &ids).await?;
-    let node = ctx.look_ahead().field("edges").field("node");
+    let node = crate::graphql::Selected::nodes(ctx);
     let enrollments = node.field("enrollments");
     if !page.is_empty() && enrollments.exists() {
         let (state, caller) = parts(ctx)?;
@@ -99,7 +99,7 @@ async fn prefetch_children(ctx: &Context<'_>, page: &[domain::child::Child]) -> 
 
 /// Prefetches, for a page of children, the pairings and visits the query selects.
 async fn prefetch_pairings_and_visits(ctx: &Context<'_>, ids: &[Uuid]) -> Result<()> {
-    let node = ctx.look_ahead().field("edges").field("node");
+    let node = crate::graphql::Selected::nodes(ctx);
     let (state, caller) = parts(ctx)?;
     if ids.is_empty() {
         return Ok(());

@@ -31,6 +31,28 @@ pub(crate) fn parse_id(id: &ID) -> async_graphql::Result<Uuid> {
     Uuid::try_parse(id.as_str()).map_err(|_| gql_error(Error::NotFound))
 }
 
+/// What a connection's query selects of each record, under `edges { node }`
+/// and under `nodes` together (a page's prefetch must see both spellings).
+pub(crate) struct Selected<'a>(Vec<async_graphql::Lookahead<'a>>);
+
+impl<'a> Selected<'a> {
+    /// The records of the page the resolver in `ctx` returns.
+    pub(crate) fn nodes(ctx: &'a Context<'_>) -> Self {
+        let page = ctx.look_ahead();
+        Self(vec![page.field("edges").field("node"), page.field("nodes")])
+    }
+
+    /// A field selected under these.
+    pub(crate) fn field(&self, name: &str) -> Self {
+        Self(self.0.iter().map(|l| l.field(name)).collect())
+    }
+
+    /// Whether any of them is selected.
+    pub(crate) fn exists(&self) -> bool {
+        self.0.iter().any(async_graphql::Lookahead::exists)
+    }
+}
+
 /// The batch loaders of this request.
 pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
     ctx.data::<Loaders>()

@@ -28,7 +28,7 @@ crate::graphql::record::register_graphql!(
 );
 
 async fn prefetch_guardians(ctx: &Context<'_>, page: &[domain::guardian::Guardian]) -> Result<()> {
-    if page.is_empty() || !ctx.look_ahead().field("edges").field("node").field("children").exists() {
+    if page.is_empty() || !crate::graphql::Selected::nodes(ctx).field("children").exists() {
         return Ok(());
     }
     let ids: Vec<Uuid> = page.iter().map(|g| g.meta.id).collect();

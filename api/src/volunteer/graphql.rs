@@ -31,7 +31,7 @@ crate::graphql::record::register_graphql!(
 
 /// Prefetches, for a page of volunteers, their active pairings (and children).
 async fn prefetch_volunteers(ctx: &Context<'_>, page: &[domain::volunteer::Volunteer]) -> Result<()> {
-    let pairings = ctx.look_ahead().field("edges").field("node").field("pairings");
+    let pairings = crate::graphql::Selected::nodes(ctx).field("pairings");
     if page.is_empty() || !pairings.exists() {
         return Ok(());
     }
