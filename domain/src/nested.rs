@@ -17,8 +17,8 @@ use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
 use crate::resource::{Condition, EventAction, ListQuery, Meta, Page, PageRequest, Resource, now};
 use crate::service::{
-    answer_with, archive_at, change, check_facts, close, event, facts_of, finished, finished_one, forbidden, visible,
-    visible_many,
+    answer_with, archive_at, change, check_facts, close, event, facts_of, finished, finished_one, forbidden,
+    keyset_page, visible, visible_many,
 };
 
 /// How many records a parent may hold: those matching `counted` may not exceed `max`.
@@ -158,39 +158,13 @@ where
     if !policy::can_read(ctx, T::KIND) {
         return Err(Error::NotFound);
     }
-    let (found, next_after) = page_where::<T, S>(store, T::PARENT_COLUMN, parent_id, page).await?;
+    let (found, next_after) =
+        keyset_page::<T, S>(store, vec![Condition::EqId(T::PARENT_COLUMN, parent_id)], page).await?;
     let kept = with_visible_children(store, ctx, found).await?;
     Ok(Page {
         items: finished(store, ctx, kept).await?,
         next_after,
     })
-}
-
-/// One page of the records whose `column` holds `id`, in id order, and the
-/// id to continue after when more follow (decided before any is filtered
-/// out, so that a page may hold fewer than asked but paging never skips).
-async fn page_where<T, S>(
-    store: &S,
-    column: &'static str,
-    id: Uuid,
-    page: PageRequest,
-) -> Result<(Vec<T>, Option<Uuid>)>
-where
-    T: Nested,
-    S: Repository<T>,
-{
-    let query = ListQuery {
-        conditions: vec![Condition::EqId(column, id)],
-        page: PageRequest {
-            after: page.after,
-            limit: page.limit + 1,
-        },
-    };
-    let mut found: Vec<T> = Repository::<T>::list(store, &query).await?;
-    let more = found.len() as u64 > page.limit;
-    found.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
-    let next_after = if more { found.last().map(|r| r.meta().id) } else { None };
-    Ok((found, next_after))
 }
 
 /// One record.
@@ -331,7 +305,7 @@ where
     if !policy::can_read(ctx, T::KIND) {
         return Err(Error::NotFound);
     }
-    let (found, next_after) = page_where::<T, S>(store, column, id, page).await?;
+    let (found, next_after) = keyset_page::<T, S>(store, vec![Condition::EqId(column, id)], page).await?;
     Ok(Page {
         items: seen_through_parents(store, ctx, found).await?,
         next_after,

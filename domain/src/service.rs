@@ -278,6 +278,21 @@ pub async fn list<T: Resource, S: Store + Repository<T>>(
             next_after: None,
         });
     };
+    let (items, next_after) = keyset_page::<T, S>(store, conditions, page).await?;
+    let items = finished(store, ctx, items).await?;
+    note_access(store, ctx, &items).await?;
+    Ok(Page { items, next_after })
+}
+
+/// One page of the records matching `conditions`, in id order, and the id to
+/// continue after when more follow (one more is read to know). The cursor is
+/// decided before a caller filters out what it may not see, so that such a page
+/// may hold fewer than asked but paging never skips.
+pub(crate) async fn keyset_page<T: Resource, S: Repository<T>>(
+    store: &S,
+    conditions: Vec<Condition>,
+    page: PageRequest,
+) -> Result<(Vec<T>, Option<Uuid>)> {
     let query = ListQuery {
         conditions,
         page: PageRequest {
@@ -289,9 +304,7 @@ pub async fn list<T: Resource, S: Store + Repository<T>>(
     let more = items.len() as u64 > page.limit;
     items.truncate(usize::try_from(page.limit).unwrap_or(usize::MAX));
     let next_after = if more { items.last().map(|r| r.meta().id) } else { None };
-    let items = finished(store, ctx, items).await?;
-    note_access(store, ctx, &items).await?;
-    Ok(Page { items, next_after })
+    Ok((items, next_after))
 }
 
 /// How many records a list with these parameters holds across all its pages
