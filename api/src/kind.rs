@@ -139,7 +139,7 @@ macro_rules! kinds {
         $crate::kind::kinds!(@mutations [$($done,)*] $($rest)*);
     };
     (@mutations [$($done:path,)*] $kind:ident, $($rest:tt)*) => {
-        $crate::kind::kinds!(@mutations [$($done,)* $crate::$kind::graphql::Mutation,] $($rest)*);
+        $crate::kind::kinds!(@mutations [$($done,)* $crate::$kind::Mutation,] $($rest)*);
     };
     (@mutations [$($done:path,)*]) => {
         /// Every mutation.
@@ -153,12 +153,12 @@ macro_rules! kinds {
         pub mod registry {
             /// Mounts every kind's routes, with their OpenAPI entries.
             pub fn routes(routes: &mut $crate::rest::Routes) {
-                $($crate::$kind::rest::routes(routes);)+
+                $($crate::$kind::routes(routes);)+
             }
 
             /// Every query.
             #[derive(async_graphql::MergedObject, Default)]
-            pub struct QueryRoot($($crate::$kind::graphql::Query),+);
+            pub struct QueryRoot($($crate::$kind::Query),+);
 
             $crate::kind::kinds!(@mutations [] $($kind $(($read_only))?,)+);
         }

@@ -1,9 +1,9 @@
 //! Shouhu's HTTP surface: REST handlers, the GraphQL schema, the OpenAPI
 //! document, authentication, configuration and the command-line tools.
 //!
-//! Each record kind has its folder (`child/`, `guardian/`, …, `region/`):
-//! its DTOs, its REST handlers and routes, its GraphQL objects; the kinds are
-//! listed once, below. What the kinds share is in `kind` (what a kind is),
+//! Each record kind has its module (`child.rs`, `guardian.rs`, …, `region.rs`):
+//! its DTOs, its REST handlers and routes, its GraphQL objects; the kinds come
+//! from the domain's one list (`shouhu_domain::record_kinds!`). What the kinds share is in `kind` (what a kind is),
 //! `records` (how the domain reaches one record), `enums`, `rest::{record,
 //! nested}` and `graphql::{record, nested}` (the generic handlers and resolvers).
 
@@ -26,21 +26,16 @@ pub mod records;
 pub mod rest;
 pub mod transport;
 
-// The record kinds: adding one is one name here (and its folder).
-kind::kinds! {
-    child,
-    guardian,
-    care_center,
-    volunteer,
-    training_session,
-    region(read_only),
-    meta(read_only),
-    guardianship,
-    enrollment,
-    pairing,
-    visit,
-    attendance,
+// The record kinds, from the domain's one list (each a module of the same name
+// here), and the read-only surfaces that are not records.
+/// Declares the record kinds given by the domain's list, with `region` and `meta`
+/// between the register's own kinds and those seen through a parent.
+macro_rules! kinds_and_more {
+    ($($kind:ident),+ ; $($nested:ident),+) => {
+        kind::kinds! { $($kind,)+ region(read_only), meta(read_only), $($nested),+ }
+    };
 }
+shouhu_domain::record_kinds!(kinds_and_more);
 
 pub use app::Application;
 pub use config::Settings;

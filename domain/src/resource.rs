@@ -41,49 +41,7 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// The kinds of register record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    /// A left-behind child.
-    Child,
-    /// A parent or caregiver.
-    Guardian,
-    /// A child↔guardian link.
-    Guardianship,
-    /// A place of care.
-    CareCenter,
-    /// A child's enrolment in a place of care.
-    Enrollment,
-    /// A volunteer.
-    Volunteer,
-    /// A training session.
-    TrainingSession,
-    /// A volunteer↔child pairing.
-    Pairing,
-    /// A follow-up visit or a family contact.
-    Visit,
-    /// A registration for a training session, and its check-in.
-    Attendance,
-}
-
-impl ResourceKind {
-    /// The kind's name in events and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Child => "child",
-            Self::Guardian => "guardian",
-            Self::Guardianship => "guardianship",
-            Self::CareCenter => "care_center",
-            Self::Enrollment => "enrollment",
-            Self::Volunteer => "volunteer",
-            Self::TrainingSession => "training_session",
-            Self::Pairing => "pairing",
-            Self::Visit => "visit",
-            Self::Attendance => "attendance",
-        }
-    }
-}
+pub use crate::ResourceKind;
 
 /// How a list filter reads its parameter.
 #[derive(Debug, Clone, Copy)]
@@ -121,6 +79,23 @@ pub const fn enum_filter<E: StrEnum>(param: &'static str) -> FilterSpec {
         kind: FilterKind::Enum(is_name::<E>, E::expected),
     }
 }
+
+/// Writes [`Resource::meta`], [`Resource::meta_mut`] and
+/// [`Resource::region_code`] for a record with `meta` and `region_code` fields.
+macro_rules! meta_and_region {
+    () => {
+        fn meta(&self) -> &$crate::resource::Meta {
+            &self.meta
+        }
+        fn meta_mut(&mut self) -> &mut $crate::resource::Meta {
+            &mut self.meta
+        }
+        fn region_code(&self) -> &str {
+            &self.region_code
+        }
+    };
+}
+pub(crate) use meta_and_region;
 
 /// A record of the register.
 pub trait Resource: Clone + PartialEq + Serialize + Send + Sync + Unpin + 'static {

@@ -36,6 +36,30 @@ pub(crate) async fn visible<T: Resource, S: Repository<T>>(store: &S, ctx: &Ctx,
     }
 }
 
+/// On create, checks that the record a field names (a visit's child, a
+/// guardianship's guardian) is one the caller may see and not archived;
+/// `unknown` (its code and text) or `archived` on that field otherwise.
+pub(crate) async fn check_named<T: Resource, S: Repository<T>>(
+    store: &S,
+    ctx: &Ctx,
+    f: &mut Fields,
+    field: &str,
+    id: Uuid,
+    unknown: (&str, Message),
+    archived: Message,
+) -> Result<()> {
+    if f.mode() != Mode::Create || f.has_error(field) {
+        return Ok(());
+    }
+    match visible::<T, S>(store, ctx, id).await {
+        Ok(r) if !r.is_archived() => {}
+        Ok(_) => f.reject(field, "archived", archived),
+        Err(Error::NotFound) => f.reject(field, unknown.0, unknown.1),
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
 /// A record as it leaves the domain: derived fields settled, masked for the caller.
 pub(crate) fn masked<T: Resource>(mut record: T, ctx: &Ctx) -> T {
     record.settle(now().date_naive());

@@ -1,19 +1,18 @@
-//! A place of care: its row mapping.
+//! A place of care: the `care_centers` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::care_center::CareCenter;
 use shouhu_domain::enums::StrEnum;
-
-use crate::entities::care_center;
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for CareCenter {
-    type Entity = care_center::Entity;
-    type Model = care_center::Model;
-    type Active = care_center::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> care_center::Model {
-        care_center::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -28,7 +27,7 @@ impl Mapped for CareCenter {
         }
     }
 
-    fn from_model(m: care_center::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             kind: parse("kind", &m.kind)?,
@@ -41,3 +40,30 @@ impl Mapped for CareCenter {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `care_centers`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "care_centers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub address: Option<String>,
+    pub capacity: Option<i32>,
+    pub facilities: Option<String>,
+    pub status: String,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

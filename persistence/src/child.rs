@@ -1,19 +1,18 @@
-//! A left-behind child: its row mapping.
+//! A left-behind child: the `children` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::child::Child;
 use shouhu_domain::enums::StrEnum;
-
-use crate::entities::child;
 use crate::mapping::{Mapped, meta, name, parse, parse_opt};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Child {
-    type Entity = child::Entity;
-    type Model = child::Model;
-    type Active = child::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> child::Model {
-        child::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -36,7 +35,7 @@ impl Mapped for Child {
         }
     }
 
-    fn from_model(m: child::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             gender: parse("gender", &m.gender)?,
@@ -59,3 +58,39 @@ impl Mapped for Child {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `children`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "children")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: Date,
+    #[sea_orm(unique)]
+    pub id_number: Option<String>,
+    pub region_code: String,
+    pub left_behind_type: String,
+    pub school_stage: Option<String>,
+    pub school_name: Option<String>,
+    pub grade: Option<String>,
+    pub school_status: Option<String>,
+    pub boarding: bool,
+    pub health_notes: Option<String>,
+    pub minimum_living_allowance: bool,
+    pub special_hardship: bool,
+    pub status: String,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

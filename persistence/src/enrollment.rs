@@ -1,10 +1,10 @@
-//! A child's enrolment in a place of care: its row mapping.
+//! A child's enrolment in a place of care: the `enrollments` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enrollment::Enrollment;
 use shouhu_domain::enums::StrEnum;
-
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Enrollment {
     type Entity = crate::entities::enrollment::Entity;
@@ -38,3 +38,29 @@ impl Mapped for Enrollment {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `enrollments`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "enrollments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub care_center_id: Uuid,
+    pub child_id: Uuid,
+    pub region_code: String,
+    pub kind: String,
+    pub since: Date,
+    pub until: Option<Date>,
+}
+
+/// No declared relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

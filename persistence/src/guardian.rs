@@ -1,19 +1,18 @@
-//! A parent or caregiver: its row mapping.
+//! A parent or caregiver: the `guardians` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::guardian::Guardian;
-
-use crate::entities::guardian;
 use crate::mapping::{Mapped, meta, name, parse, parse_opt};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Guardian {
-    type Entity = guardian::Entity;
-    type Model = guardian::Model;
-    type Active = guardian::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> guardian::Model {
-        guardian::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -32,7 +31,7 @@ impl Mapped for Guardian {
         }
     }
 
-    fn from_model(m: guardian::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             gender: parse_opt("gender", m.gender)?,
@@ -49,3 +48,34 @@ impl Mapped for Guardian {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `guardians`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "guardians")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub name: String,
+    pub gender: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub region_code: String,
+    pub is_working_away: bool,
+    pub work_location: Option<String>,
+    pub working_away_since: Option<Date>,
+    pub last_home_visit_on: Option<Date>,
+    pub guardianship_capable: bool,
+    pub status: String,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

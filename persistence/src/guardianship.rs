@@ -1,19 +1,18 @@
-//! A child↔guardian link: its row mapping.
+//! A child↔guardian link: the `guardianships` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::guardianship::Guardianship;
-
-use crate::entities::guardianship;
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Guardianship {
-    type Entity = guardianship::Entity;
-    type Model = guardianship::Model;
-    type Active = guardianship::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> guardianship::Model {
-        guardianship::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -29,7 +28,7 @@ impl Mapped for Guardianship {
         }
     }
 
-    fn from_model(m: guardianship::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             relationship: parse("relationship", &m.relationship)?,
@@ -43,3 +42,31 @@ impl Mapped for Guardianship {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `guardianships`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "guardianships")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub child_id: Uuid,
+    pub guardian_id: Uuid,
+    pub region_code: String,
+    pub relationship: String,
+    pub is_primary_caregiver: bool,
+    pub lives_with_child: bool,
+    pub agreement_signed_on: Option<Date>,
+    pub ended_on: Option<Date>,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

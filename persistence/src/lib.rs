@@ -2,23 +2,15 @@
 //! that implement the domain's ports. `DbErr` ends here: everything leaving
 //! this crate is a `shouhu_domain::Error`.
 
-/// The record kinds stored here, listed once: each has its table's entity
-/// (`entities/<kind>.rs`) and its row mapping (`<kind>.rs`). Gives the list to
-/// `$then`, which declares those modules (here and in `entities`) or names the
-/// tables (`store`).
-macro_rules! record_kinds {
-    ($then:ident) => {
-        $then! { attendance, care_center, child, enrollment, guardian, guardianship, pairing, training_session, visit, volunteer }
-    };
-}
-
-/// Declares each record kind's row mapping.
+/// Declares each record kind's module (`<kind>.rs`: its table's entity and its row
+/// mapping), from the domain's one list of kinds.
 macro_rules! declare_mappings {
-    ($($kind:ident),+) => {
-        $(mod $kind;)+
+    ($($kind:ident),+ ; $($nested:ident),+) => {
+        $(pub mod $kind;)+
+        $(pub mod $nested;)+
     };
 }
-record_kinds!(declare_mappings);
+shouhu_domain::record_kinds!(declare_mappings);
 
 mod care;
 pub mod entities;

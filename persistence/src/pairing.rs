@@ -1,19 +1,18 @@
-//! A volunteer↔child pairing: its row mapping.
+//! A volunteer↔child pairing: the `pairings` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::pairing::Pairing;
-
-use crate::entities::pairing;
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Pairing {
-    type Entity = pairing::Entity;
-    type Model = pairing::Model;
-    type Active = pairing::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> pairing::Model {
-        pairing::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -28,7 +27,7 @@ impl Mapped for Pairing {
         }
     }
 
-    fn from_model(m: pairing::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             kind: parse("kind", &m.kind)?,
@@ -41,3 +40,30 @@ impl Mapped for Pairing {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `pairings`: a volunteer↔child pairing.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "pairings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub volunteer_id: Uuid,
+    pub child_id: Uuid,
+    pub region_code: String,
+    pub kind: String,
+    pub since: Date,
+    pub notes: Option<String>,
+    pub ended_on: Option<Date>,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

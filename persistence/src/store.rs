@@ -75,8 +75,8 @@ pub struct SigningKeyRow {
 /// The tables the list filters and the guarantees read, whose statistics
 /// matter: the regions' and every record kind's.
 macro_rules! register_tables {
-    ($($kind:ident),+) => {
-        ["regions", $(sea_orm::EntityName::table_name(&crate::entities::$kind::Entity)),+]
+    ($($kind:ident),+ ; $($nested:ident),+) => {
+        ["regions", $(sea_orm::EntityName::table_name(&crate::entities::$kind::Entity),)+ $(sea_orm::EntityName::table_name(&crate::entities::$nested::Entity)),+]
     };
 }
 
@@ -147,7 +147,7 @@ impl Db {
         let statement = if self.is_sqlite() {
             "ANALYZE".to_owned()
         } else {
-            format!("ANALYZE {}", record_kinds!(register_tables).join(", "))
+            format!("ANALYZE {}", shouhu_domain::record_kinds!(register_tables).join(", "))
         };
         self.conn.execute_unprepared(&statement).await.map_err(db_error)?;
         Ok(())

@@ -1,19 +1,18 @@
-//! A training session: its row mapping.
+//! A training session: the `training_sessions` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::training_session::TrainingSession;
-
-use crate::entities::training_session;
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for TrainingSession {
-    type Entity = training_session::Entity;
-    type Model = training_session::Model;
-    type Active = training_session::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> training_session::Model {
-        training_session::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -29,7 +28,7 @@ impl Mapped for TrainingSession {
         }
     }
 
-    fn from_model(m: training_session::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             kind: parse("kind", &m.kind)?,
@@ -43,3 +42,31 @@ impl Mapped for TrainingSession {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `training_sessions`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "training_sessions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub title: String,
+    pub kind: String,
+    pub region_code: String,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: Option<DateTimeUtc>,
+    pub capacity: Option<i32>,
+    pub venue: Option<String>,
+    pub status: String,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

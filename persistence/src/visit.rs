@@ -1,19 +1,18 @@
-//! A follow-up visit or family contact: its row mapping.
+//! A follow-up visit or family contact: the `visits` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::visit::Visit;
-
-use crate::entities::visit;
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Visit {
-    type Entity = visit::Entity;
-    type Model = visit::Model;
-    type Active = visit::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> visit::Model {
-        visit::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -35,7 +34,7 @@ impl Mapped for Visit {
         }
     }
 
-    fn from_model(m: visit::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             kind: parse("kind", &m.kind)?,
@@ -59,3 +58,36 @@ impl Mapped for Visit {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `visits`: a follow-up visit or a family contact.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "visits")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub child_id: Uuid,
+    pub region_code: String,
+    pub kind: String,
+    pub mode: String,
+    pub occurred_on: Date,
+    pub visitor: Option<String>,
+    pub guardian_id: Option<Uuid>,
+    pub notes: Option<String>,
+    pub concerns: String,
+    pub follow_up_needed: bool,
+    pub resolved_on: Option<Date>,
+    pub withdrawn_on: Option<Date>,
+    pub recorded_by: String,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

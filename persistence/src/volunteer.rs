@@ -1,19 +1,18 @@
-//! A volunteer: its row mapping.
+//! A volunteer: the `volunteers` table (its sea-orm entity) and its row mapping.
 
 use shouhu_domain::Result;
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::volunteer::Volunteer;
-
-use crate::entities::volunteer;
 use crate::mapping::{Mapped, meta, parse};
+use sea_orm::entity::prelude::*;
 
 impl Mapped for Volunteer {
-    type Entity = volunteer::Entity;
-    type Model = volunteer::Model;
-    type Active = volunteer::ActiveModel;
+    type Entity = Entity;
+    type Model = Model;
+    type Active = ActiveModel;
 
-    fn to_model(&self) -> volunteer::Model {
-        volunteer::Model {
+    fn to_model(&self) -> Model {
+        Model {
             id: self.meta.id,
             version: self.meta.version,
             created_at: self.meta.created_at,
@@ -30,7 +29,7 @@ impl Mapped for Volunteer {
         }
     }
 
-    fn from_model(m: volunteer::Model) -> Result<Self> {
+    fn from_model(m: Model) -> Result<Self> {
         Ok(Self {
             meta: meta!(m),
             category: parse("category", &m.category)?,
@@ -45,3 +44,32 @@ impl Mapped for Volunteer {
         })
     }
 }
+
+
+// The table.
+
+/// A row of `volunteers`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "volunteers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub name: String,
+    pub phone: Option<String>,
+    pub region_code: String,
+    pub organization: Option<String>,
+    pub category: String,
+    pub skills: Option<String>,
+    pub vetting_status: String,
+    pub status: String,
+    pub account_id: Option<Uuid>,
+}
+
+/// No declared relations: joins are written where they are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

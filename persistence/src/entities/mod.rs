@@ -1,14 +1,14 @@
-//! sea-orm entities, one per table. Plain data; the mapping to domain records
-//! lives in `crate::mapping`. The record kinds' entities are declared from
-//! the one list of kinds (`record_kinds!` in the crate root), the others here.
+//! sea-orm entities, one per table. A record kind's entity lives beside its
+//! row mapping (`crate::<kind>`, from the one list of kinds, `shouhu_domain::record_kinds!`) and is named here too; the other tables' are declared here.
 
-/// Declares each record kind's entity.
-macro_rules! declare_entities {
-    ($($kind:ident),+) => {
-        $(pub mod $kind;)+
+/// Names each record kind's module, which is its table's entity.
+macro_rules! name_entities {
+    ($($kind:ident),+ ; $($nested:ident),+) => {
+        $(pub use crate::$kind;)+
+        $(pub use crate::$nested;)+
     };
 }
-record_kinds!(declare_entities);
+shouhu_domain::record_kinds!(name_entities);
 
 pub mod access_event;
 pub mod access_event_child;

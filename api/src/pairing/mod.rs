@@ -1,5 +1,0 @@
-//! Pairings: volunteers paired with children as mentors, surrogate parents or peers.
-
-pub mod dto;
-pub mod graphql;
-pub mod rest;

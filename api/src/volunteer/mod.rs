@@ -1,5 +1,0 @@
-//! Volunteers and their vetting.
-
-pub mod dto;
-pub mod graphql;
-pub mod rest;
