@@ -529,16 +529,7 @@ async fn prefetch_pairings_and_visits(ctx: &Context<'_>, ids: &[Uuid]) -> Result
             feed_volunteers(ctx, caller, &volunteers).await?;
         }
     }
-    if node.field("visits").exists() {
-        let mut found = domain::visit::of_children(&state.db, caller, ids)
-            .await
-            .map_err(gql_error)?;
-        loaders(ctx)?
-            .child_visits
-            .feed_many(ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default())))
-            .await;
-    }
-    Ok(())
+    crate::graphql::nested::prefetch::<Visit>(ctx, ids, "visits").await
 }
 
 async fn feed_volunteers(ctx: &Context<'_>, caller: &Ctx, ids: &[Uuid]) -> Result<()> {
@@ -631,11 +622,6 @@ impl Child {
         ctx: &Context<'_>,
         #[graphql(desc = "At most this many, 1–500 (default 100), oldest first.")] first: Option<i32>,
     ) -> Result<Vec<Visit>> {
-        let found = loaders(ctx)?
-            .child_visits
-            .load_one(parse_id(&self.id)?)
-            .await
-            .map_err(gql_error)?;
-        crate::graphql::bounded(found.unwrap_or_default(), first)
+        crate::graphql::nested::of_parent(ctx, &self.id, first).await
     }
 }

@@ -193,14 +193,6 @@ impl Nested for Visit {
     }
 }
 
-/// The visits and contacts of these children, withdrawn ones left out, keyed by child.
-pub async fn of_children<S: Store>(
-    store: &S,
-    ctx: &Ctx,
-    child_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<Visit>>> {
-    crate::nested::of_many::<Visit, S>(store, ctx, "child_id", child_ids, false, |v| v.child_id).await
-}
 
 
 // What a client sends to register or change a visit: a create or a merge patch.

@@ -3,7 +3,9 @@
 //! reads many keys at once; each carries the caller, so visibility and masking
 //! are decided by the domain exactly as for top-level reads.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -13,8 +15,8 @@ use shouhu_domain::child::Child;
 use shouhu_domain::enrollment::Enrollment;
 use shouhu_domain::guardian::Guardian;
 use shouhu_domain::guardianship::Guardianship;
+use shouhu_domain::nested::Nested;
 use shouhu_domain::pairing::Pairing;
-use shouhu_domain::visit::Visit;
 use shouhu_domain::volunteer::Volunteer;
 use shouhu_domain::{Ctx, Error, service};
 use shouhu_persistence::{Db, Mapped};
@@ -89,8 +91,20 @@ fn pairings_of_volunteers<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loa
     Box::pin(shouhu_domain::pairing::of_volunteers(db, ctx, keys, false))
 }
 
-fn visits_of_children<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Visit>> {
-    Box::pin(shouhu_domain::visit::of_children(db, ctx, keys))
+/// A nested kind's current records under each of many parents (a child's visits).
+fn of_parents<'a, T>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<T>>
+where
+    T: Nested + Mapped,
+    T::Parent: Mapped,
+{
+    Box::pin(shouhu_domain::nested::of_many::<T, Db>(
+        db,
+        ctx,
+        T::PARENT_COLUMN,
+        keys,
+        false,
+        T::parent_id,
+    ))
 }
 
 fn attendance_of_sessions<'a>(db: &'a Db, ctx: &'a Ctx, keys: &'a [Uuid]) -> Loading<'a, Vec<Attendance>> {
@@ -125,14 +139,17 @@ pub struct Loaders {
     pub child_pairings: Cached<Batch<Vec<Pairing>>>,
     /// `Volunteer.pairings`
     pub volunteer_pairings: Cached<Batch<Vec<Pairing>>>,
-    /// `Child.visits`
-    pub child_visits: Cached<Batch<Vec<Visit>>>,
     /// `TrainingSession.attendance`
     pub session_attendance: Cached<Batch<Vec<Attendance>>>,
     /// `Guardian.trainings`
     pub trainings: Cached<Batch<Vec<Attendance>>>,
     /// `Pairing.volunteer`, `Attendance.volunteer`
     pub volunteer: Cached<Batch<Volunteer>>,
+    /// A parent's records of a nested kind (`Child.visits`): one loader per
+    /// kind, made when first asked for ([`Loaders::of_parents`]).
+    of_parents: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    db: Db,
+    ctx: Ctx,
 }
 
 impl Loaders {
@@ -148,10 +165,28 @@ impl Loaders {
             care_center: cached(batch(db, ctx, by_id::<CareCenter>)),
             child_pairings: cached(batch(db, ctx, pairings_of_children)),
             volunteer_pairings: cached(batch(db, ctx, pairings_of_volunteers)),
-            child_visits: cached(batch(db, ctx, visits_of_children)),
             session_attendance: cached(batch(db, ctx, attendance_of_sessions)),
             trainings: cached(batch(db, ctx, attendance_of_people)),
             volunteer: cached(batch(db, ctx, by_id::<Volunteer>)),
+            of_parents: Mutex::default(),
+            db: db.clone(),
+            ctx: ctx.clone(),
         }
+    }
+
+    /// The loader of a nested kind's current records by parent (`Child.visits`
+    /// loads `of_parents::<Visit>()`), the same one for the whole request.
+    pub fn of_parents<T>(&self) -> Arc<Cached<Batch<Vec<T>>>>
+    where
+        T: Nested + Mapped,
+        T::Parent: Mapped,
+    {
+        let mut made = self.of_parents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = made.get(&TypeId::of::<T>()).and_then(|l| Arc::clone(l).downcast().ok()) {
+            return found;
+        }
+        let loader = Arc::new(cached(batch(&self.db, &self.ctx, of_parents::<T>)));
+        made.insert(TypeId::of::<T>(), Arc::clone(&loader) as Arc<dyn Any + Send + Sync>);
+        loader
     }
 }

@@ -3,10 +3,12 @@
 //! `graphql::record`'s, as for every kind), and the macro that writes each
 //! kind's documented one-line resolvers.
 
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Result};
 use shouhu_domain::resource::Resource;
+use uuid::Uuid;
 
-use super::{gql_error, parse_id, parts};
+use super::{Selected, gql_error, loaders, parse_id, parts};
 use crate::idempotent;
 use crate::kind::Nested;
 
@@ -24,6 +26,32 @@ pub async fn create<K: Nested>(
             .await
             .map_err(gql_error)?;
     Ok(created.record.into())
+}
+
+/// A parent's current records of a nested kind, at most `first` (the
+/// relation `Child.visits`), batched across the page: a parent's relation field
+/// is a one-line call of this.
+pub async fn of_parent<K: Nested>(ctx: &Context<'_>, parent: &ID, first: Option<i32>) -> Result<Vec<K>> {
+    let found = loaders(ctx)?
+        .of_parents::<K::Record>()
+        .load_one(parse_id(parent)?)
+        .await
+        .map_err(gql_error)?;
+    super::bounded(found.unwrap_or_default(), first)
+}
+
+/// Reads, for a page of parents, their records of a nested kind when the query
+/// selects `field` (`visits`), so that [`of_parent`] finds them loaded.
+pub async fn prefetch<K: Nested>(ctx: &Context<'_>, parents: &[Uuid], field: &str) -> Result<()> {
+    if parents.is_empty() || !Selected::nodes(ctx).field(field).exists() {
+        return Ok(());
+    }
+    let loader = loaders(ctx)?.of_parents::<K::Record>();
+    let mut found = loader.loader().load(parents).await.map_err(gql_error)?;
+    loader
+        .feed_many(parents.iter().map(|id| (*id, found.remove(id).unwrap_or_default())))
+        .await;
+    Ok(())
 }
 
 /// Writes a nested kind's query and mutation objects, each field a one-line
