@@ -2,8 +2,9 @@
 //! (`zh-CN`), chosen once per request from `Accept-Language` by [`negotiate`].
 //! Every text for people (problem titles and details, field messages, GraphQL
 //! error messages, guarantee reasons, enumeration labels) is a key of the
-//! locale files in `api/locales/` (one YAML file per language, edited by
-//! translators) and is rendered here; the domain only names its messages
+//! locale files in `api/locales/` (`en.yml` and `zh-CN.yml` for what the kinds
+//! share, and one file per record kind, `<kind>.yml`, holding its label and
+//! messages in both languages; edited by translators) and is rendered here; the domain only names its messages
 //! ([`Message`]). A response that rendered any text carries
 //! `Content-Language` and `Vary: Accept-Language`.
 

@@ -1,7 +1,8 @@
 //! What the generic handlers and resolvers know of a record kind: its domain
 //! record, the DTO both surfaces send, where REST keeps it, and how the domain
 //! reaches one record. Each kind implements these next to its DTO
-//! (`<kind>/dto.rs`); the kinds themselves are listed once, in [`kinds!`].
+//! (`<kind>.rs`); the kinds themselves are listed once, in the domain, and
+//! declared here by [`kinds!`].
 
 use std::future::Future;
 
@@ -128,12 +129,11 @@ macro_rules! nested_kind {
 }
 pub(crate) use nested_kind;
 
-/// The record kinds, each a folder (`<kind>/{mod,dto,rest,graphql}.rs`),
-/// listed once: this declares their modules, mounts their routes
-/// (`registry::routes`) and merges their GraphQL queries and mutations
-/// (`registry::{QueryRoot, MutationRoot}`), all in the order listed. Each
-/// kind's `rest` has `routes` and its `graphql` has `Query` and, unless the
-/// kind is marked `(read_only)`, `Mutation`.
+/// The record kinds, each a module (`<kind>.rs`), as the domain lists them:
+/// this declares their modules, mounts their routes (`registry::routes`) and
+/// merges their GraphQL queries and mutations (`registry::{QueryRoot,
+/// MutationRoot}`), all in the order listed. Each kind's module has `routes`
+/// and `Query` and, unless the kind is marked `(read_only)`, `Mutation`.
 macro_rules! kinds {
     (@mutations [$($done:path,)*] $kind:ident (read_only), $($rest:tt)*) => {
         $crate::kind::kinds!(@mutations [$($done,)*] $($rest)*);
