@@ -132,6 +132,7 @@ crate::rest::nested::nested_rest!(
     kind = Attendance, list_body = AttendanceList,
     create_body = AttendanceCreate, patch_body = AttendancePatch,
     collection = "/api/v1/training-sessions/{id}/attendance", item = "/api/v1/attendance/{id}", tag = "attendance",
+    about = "Registrations for training sessions, check-ins, a guardian's training history",
     parent = "The session's id",
     limit_409 = "The session is full, or the person is already registered",
     end = "Cancelled: `cancelled_on` is set, the place is freed, the registration stays in the history",

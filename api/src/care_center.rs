@@ -194,6 +194,7 @@ crate::rest::record::register_rest!(
     kind = CareCenter, list_body = CareCenterList,
     create_body = CareCenterCreate, patch_body = CareCenterPatch, params = CareCenterParams,
     collection = "/api/v1/care-centers", item = "/api/v1/care-centers/{id}", tag = "care-centers",
+    about = "Care centers, day-care homes, boarding schools, family rooms…",
     /// Lists care places in your jurisdiction.
     list = list_care_centers,
     /// Registers a care place.

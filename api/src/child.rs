@@ -411,6 +411,7 @@ crate::rest::record::register_rest!(
     kind = Child, list_body = ChildList,
     create_body = ChildCreate, patch_body = ChildPatch, params = ChildParams,
     collection = "/api/v1/children", item = "/api/v1/children/{id}", tag = "children",
+    about = "The register of left-behind children",
     /// Lists children in your jurisdiction, oldest first, filtered.
     list = list_children,
     /// Registers a child.

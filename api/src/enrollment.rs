@@ -145,6 +145,7 @@ crate::rest::nested::nested_rest!(
     create_body = EnrollmentCreate, patch_body = EnrollmentPatch,
     collection = "/api/v1/care-centers/{id}/enrollments", item = "/api/v1/enrollments/{id}",
     tag = "enrollments",
+    about = "Children's enrolments in places of care, within capacity",
     parent = "The place's id",
     limit_409 = "The place is full: its capacity is taken on some day of the new enrolment's span",
     end = "Ended: its last day becomes yesterday (or its first day); it stays in the history",

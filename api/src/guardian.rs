@@ -233,6 +233,7 @@ crate::rest::record::register_rest!(
     kind = Guardian, list_body = GuardianList,
     create_body = GuardianCreate, patch_body = GuardianPatch, params = GuardianParams,
     collection = "/api/v1/guardians", item = "/api/v1/guardians/{id}", tag = "guardians",
+    about = "Parents and caregivers",
     /// Lists guardians in your jurisdiction.
     list = list_guardians,
     /// Registers a guardian.

@@ -153,6 +153,7 @@ crate::rest::nested::nested_rest!(
     create_body = GuardianshipCreate, patch_body = GuardianshipPatch,
     collection = "/api/v1/children/{id}/guardianships", item = "/api/v1/guardianships/{id}",
     tag = "guardianships",
+    about = "Links between a child and its guardians, with their history",
     parent = "The child's id",
     limit_409 = "The child already has an active primary caregiver, or this guardian is already linked to the child",
     end = "Ended today: `ended_on` is set and the link stays in the child's history",

@@ -162,16 +162,6 @@ as `X-Client-Request-Id`; any other is ignored.",
         license(name = "Apache-2.0")
     ),
     tags(
-        (name = "children", description = "The register of left-behind children"),
-        (name = "guardians", description = "Parents and caregivers"),
-        (name = "guardianships", description = "Links between a child and its guardians, with their history"),
-        (name = "enrollments", description = "Children's enrolments in places of care, within capacity"),
-        (name = "care-centers", description = "Care centers, day-care homes, boarding schools, family rooms…"),
-        (name = "volunteers", description = "Volunteers and their vetting"),
-        (name = "pairings", description = "Volunteers paired with children: mentors, surrogate parents, peers"),
-        (name = "visits", description = "Follow-up visits and family contacts, with concerns and their resolution"),
-        (name = "attendance", description = "Registrations for training sessions, check-ins, a guardian's training history"),
-        (name = "training-sessions", description = "Guardian training, parent-school classes and other sessions"),
         (name = "regions", description = "Administrative regions"),
         (name = "auth", description = "Tokens"),
         (name = "audit", description = "The audit trail of writes"),
@@ -186,7 +176,12 @@ pub struct ApiDoc;
 /// operation shares.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(crate::rest::routes().openapi());
+    let routes = crate::rest::routes().openapi();
+    // The record kinds' tags (each declared with the kind's routes) first, in
+    // the order of the kinds, then the others.
+    let others = doc.tags.take().unwrap_or_default();
+    doc.merge(routes);
+    doc.tags.get_or_insert_with(Vec::new).extend(others);
     let modifiers: [&dyn Modify; 4] = [&BearerAuth, &AccessMatrix, &RateLimited, &Completeness];
     for modifier in modifiers {
         modifier.modify(&mut doc);

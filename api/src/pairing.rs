@@ -146,6 +146,7 @@ crate::rest::nested::nested_rest!(
     kind = Pairing, list_body = PairingList,
     create_body = PairingCreate, patch_body = PairingPatch,
     collection = "/api/v1/volunteers/{id}/pairings", item = "/api/v1/pairings/{id}", tag = "pairings",
+    about = "Volunteers paired with children: mentors, surrogate parents, peers",
     parent = "The volunteer's id",
     limit_409 = "The volunteer already holds the most active pairings allowed (default 5), or is already paired with this child",
     end = "Ended: `ended_on` is set and the pairing stays in the history",

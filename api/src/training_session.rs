@@ -212,6 +212,7 @@ crate::rest::record::register_rest!(
     kind = TrainingSession, list_body = TrainingSessionList,
     create_body = TrainingSessionCreate, patch_body = TrainingSessionPatch, params = TrainingSessionParams,
     collection = "/api/v1/training-sessions", item = "/api/v1/training-sessions/{id}", tag = "training-sessions",
+    about = "Guardian training, parent-school classes and other sessions",
     /// Lists training sessions in your jurisdiction.
     list = list_training_sessions,
     /// Registers a training session.

@@ -197,6 +197,7 @@ crate::rest::nested::nested_rest!(
     kind = Visit, list_body = VisitList,
     create_body = VisitCreate, patch_body = VisitPatch,
     collection = "/api/v1/children/{id}/visits", item = "/api/v1/visits/{id}", tag = "visits",
+    about = "Follow-up visits and family contacts, with concerns and their resolution",
     parent = "The child's id",
     limit_409 = "A request with this Idempotency-Key is still in progress",
     end = "Withdrawn as a mistake: `withdrawn_on` is set, the record stays and counts for nothing",

@@ -221,6 +221,7 @@ crate::rest::record::register_rest!(
     kind = Volunteer, list_body = VolunteerList,
     create_body = VolunteerCreate, patch_body = VolunteerPatch, params = VolunteerParams,
     collection = "/api/v1/volunteers", item = "/api/v1/volunteers/{id}", tag = "volunteers",
+    about = "Volunteers and their vetting",
     /// Lists volunteers in your jurisdiction.
     list = list_volunteers,
     /// Registers a volunteer (vetting starts pending).

@@ -21,8 +21,8 @@ pub mod service;
 pub mod uniqueness;
 
 /// Declares the record kinds from one list: each kind's module (`<kind>.rs`: the
-/// record, what a client sends for it, its rules), its [`ResourceKind`] variant
-/// and the exported [`record_kinds!`], through which `persistence` and `api`
+/// record, what a client sends for it, its rules), its [`ResourceKind`] variant,
+/// its repository in [`Records`] and the exported [`record_kinds!`], through which `persistence` and `api`
 /// declare their modules of the same names. The register's own kinds come
 /// first, then those seen through a parent (`nested::Nested`).
 macro_rules! declare_kinds {
@@ -50,6 +50,17 @@ macro_rules! declare_kinds {
                     $(Self::$nvariant => stringify!($nested),)+
                 }
             }
+        }
+
+        /// Storage of every record kind: a [`ports::Repository`] each (part of [`ports::Store`]).
+        pub trait Records:
+            $(ports::Repository<$register::$rvariant> +)+ $(ports::Repository<$nested::$nvariant> +)+ Send
+        {
+        }
+
+        impl<S> Records for S where
+            S: $(ports::Repository<$register::$rvariant> +)+ $(ports::Repository<$nested::$nvariant> +)+ Send
+        {
         }
 
         /// Gives the record kinds' module names to a macro: `record_kinds!(declare)`

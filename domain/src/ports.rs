@@ -102,36 +102,12 @@ pub trait Transactional: Sized + Send + Sync {
 
 /// Everything the services need from storage, in one bound.
 pub trait Store:
-    Repository<crate::child::Child>
-    + Repository<crate::guardian::Guardian>
-    + Repository<Guardianship>
-    + Repository<crate::care_center::CareCenter>
-    + Repository<crate::enrollment::Enrollment>
-    + Repository<crate::volunteer::Volunteer>
-    + Repository<crate::training_session::TrainingSession>
-    + Repository<crate::pairing::Pairing>
-    + Repository<crate::visit::Visit>
-    + Repository<crate::attendance::Attendance>
-    + RegionStore
-    + GuardianshipStore
-    + crate::audit::AccessLog
-    + CareFacts
-    + AccountStore
-    + Transactional
+    crate::Records + RegionStore + GuardianshipStore + crate::audit::AccessLog + CareFacts + AccountStore + Transactional
 {
 }
 
 impl<S> Store for S where
-    S: Repository<crate::child::Child>
-        + Repository<crate::guardian::Guardian>
-        + Repository<Guardianship>
-        + Repository<crate::care_center::CareCenter>
-        + Repository<crate::enrollment::Enrollment>
-        + Repository<crate::volunteer::Volunteer>
-        + Repository<crate::training_session::TrainingSession>
-        + Repository<crate::pairing::Pairing>
-        + Repository<crate::visit::Visit>
-        + Repository<crate::attendance::Attendance>
+    S: crate::Records
         + RegionStore
         + GuardianshipStore
         + crate::audit::AccessLog

@@ -66,6 +66,19 @@ impl Routes {
         self.doc.merge(doc);
     }
 
+    /// Declares the OpenAPI tag `name` (a record kind's, with its routes).
+    pub fn tag(&mut self, name: &str, description: &str) {
+        let tags = self.doc.tags.get_or_insert_with(Vec::new);
+        if !tags.iter().any(|t| t.name == name) {
+            tags.push(
+                utoipa::openapi::tag::TagBuilder::new()
+                    .name(name)
+                    .description(Some(description))
+                    .build(),
+            );
+        }
+    }
+
     /// Mounts an undocumented handler (GraphQL, GraphiQL, the docs' redirect)
     /// for `method` at `path`.
     pub fn route<F, Args>(mut self, path: &str, method: Method, handler: F) -> Self

@@ -95,7 +95,7 @@ macro_rules! nested_rest {
     (
         kind = $kind:ident, list_body = $list_body:ident,
         create_body = $create_body:ty, patch_body = $patch_body:ty,
-        collection = $collection:literal, item = $item:literal, tag = $tag:literal,
+        collection = $collection:literal, item = $item:literal, tag = $tag:literal, about = $about:literal,
         parent = $parent:literal, limit_409 = $limit_409:literal, end = $end:literal,
         $(#[doc = $list_doc:literal])* list = $list_fn:ident,
         $(#[doc = $create_doc:literal])* create = $create_fn:ident,
@@ -209,6 +209,7 @@ macro_rules! nested_rest {
 
         /// Mounts the routes, with their OpenAPI entries.
         pub fn routes(routes: &mut $crate::rest::Routes) {
+            routes.tag($tag, $about);
             $crate::rest::mount!(routes; $list_fn, $create_fn, $get_fn, $update_fn, $end_fn $($(, $also)+)?);
         }
     };

@@ -175,7 +175,7 @@ macro_rules! register_rest {
     (
         kind = $kind:ident, list_body = $list_body:ident,
         create_body = $create_body:ty, patch_body = $patch_body:ty, params = $params:ty,
-        collection = $collection:literal, item = $item:literal, tag = $tag:literal,
+        collection = $collection:literal, item = $item:literal, tag = $tag:literal, about = $about:literal,
         $(#[doc = $list_doc:literal])* list = $list_fn:ident,
         $(#[doc = $create_doc:literal])* create = $create_fn:ident,
         $(#[doc = $get_doc:literal])* get = $get_fn:ident,
@@ -276,6 +276,7 @@ macro_rules! register_rest {
 
         /// Mounts the routes, with their OpenAPI entries.
         pub fn routes(routes: &mut $crate::rest::Routes) {
+            routes.tag($tag, $about);
             $crate::rest::mount!(routes; $list_fn, $create_fn, $get_fn, $update_fn, $archive_fn);
         }
     };
