@@ -23,11 +23,8 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
 
     let auditor = app.token("auditor").await;
     let trail: Value = app
-        .get(&format!("/api/v1/audit-events?child_id={id}"), &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/audit-events?child_id={id}"), &auditor)
+        .await;
     let items = trail["items"].as_array().unwrap();
     let actions: Vec<&str> = items.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["created", "updated", "archived"]);
@@ -46,30 +43,21 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
 
     let actor = items[0]["actor"].as_str().unwrap();
     let all: Value = app
-        .get(&format!("/api/v1/audit-events?actor={actor}&limit=2"), &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/audit-events?actor={actor}&limit=2"), &auditor)
+        .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let next = all["next_cursor"].as_str().unwrap();
     let rest: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/audit-events?actor={actor}&limit=2&cursor={next}"),
             &auditor,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 2);
     assert_eq!(rest["next_cursor"], Value::Null);
     let later: Value = app
-        .get("/api/v1/audit-events?since=2999-01-01T00:00:00Z", &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/audit-events?since=2999-01-01T00:00:00Z", &auditor)
+        .await;
     assert_eq!(later["items"], json!([]));
 
     for bad in ["child_id=x", "since=soon", "cursor=zz", "colour=red"] {
@@ -103,7 +91,7 @@ async fn the_database_refuses_to_change_or_delete_the_trail() {
     );
     assert!(conn.execute_unprepared("DELETE FROM events").await.is_err());
     let auditor = app.token("auditor").await;
-    let trail: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
+    let trail: Value = app.get_json("/api/v1/audit-events", &auditor).await;
     assert_eq!(trail["items"].as_array().unwrap().len(), 1);
     assert_ne!(trail["items"][0]["actor"], "someone else");
 }

@@ -118,7 +118,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     let account = account_id(&app, "volunteer").await;
     let v = approved_volunteer(&app, &township, Some(&account)).await;
     let me = app.token("volunteer").await;
-    let list: Value = app.get("/api/v1/children", &me).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &me).await;
     assert!(ids(&list).is_empty(), "no pairing yet: no child");
 
     let path = format!("/api/v1/volunteers/{v}/pairings");
@@ -145,7 +145,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "volunteer_id");
 
     // The volunteer sees their two children, with minimal fields only.
-    let list: Value = app.get("/api/v1/children", &me).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &me).await;
     let mut seen = ids(&list);
     seen.sort();
     let mut expected = vec![kids[0].clone(), kids[1].clone()];
@@ -234,16 +234,13 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         app.delete(&location, &township, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let ended: Value = app.get(&location, &township).await.json().await.unwrap();
+    let ended: Value = app.get_json(&location, &township).await;
     assert!(ended["ended_on"].is_string());
-    let history: Value = app.get(&path, &township).await.json().await.unwrap();
+    let history: Value = app.get_json(&path, &township).await;
     assert_eq!(ids(&history).len(), 2);
     let of_child: Value = app
-        .get(&format!("/api/v1/children/{}/pairings", kids[0]), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/children/{}/pairings", kids[0]), &township)
+        .await;
     assert_eq!(ids(&of_child).len(), 1, "the child's history too");
     assert_eq!(
         app.get(&format!("/api/v1/children/{}", kids[0]), &me).await.status(),
@@ -267,12 +264,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     assert_eq!(res["data"]["createPairing"]["kind"], "MENTOR", "{res}");
 
     // A suspended volunteer sees no child.
-    let current: Value = app
-        .get(&format!("/api/v1/volunteers/{v}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let current: Value = app.get_json(&format!("/api/v1/volunteers/{v}"), &township).await;
     let res = app
         .patch(
             &format!("/api/v1/volunteers/{v}"),
@@ -282,7 +274,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let list: Value = app.get("/api/v1/children", &me).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &me).await;
     assert!(ids(&list).is_empty(), "{list}");
 
     // Another township reaches nothing of this one.
@@ -421,7 +413,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
         app.delete(&contact_url, &village, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let all: Value = app.get(&path, &village).await.json().await.unwrap();
+    let all: Value = app.get_json(&path, &village).await;
     assert_eq!(ids(&all).len(), 2, "withdrawn records stay in the list");
     assert!(all["items"][1]["withdrawn_on"].is_string());
 
@@ -547,11 +539,8 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
         ("education", vec![]),
     ] {
         let list: Value = app
-            .get(&format!("/api/v1/children?guarantee_unmet={g}"), &township)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/children?guarantee_unmet={g}"), &township)
+            .await;
         let mut got = ids(&list);
         got.sort();
         let mut want = expected.clone();
@@ -597,11 +586,8 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
         [true, false, false, true, false]
     );
     let g: Value = app
-        .get(&format!("/api/v1/guardians/{grandmother}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/guardians/{grandmother}"), &township)
+        .await;
     app.patch(
         &format!("/api/v1/guardians/{grandmother}"),
         &township,
@@ -658,24 +644,14 @@ async fn left_behind_type_and_exit_follow_the_parents() {
         &json!({"is_working_away": false}),
     )
     .await;
-    let now: Value = app.get(&url, &village).await.json().await.unwrap();
+    let now: Value = app.get_json(&url, &village).await;
     assert_eq!(now["status"], "exited", "{now}");
     assert_eq!(now["version"], 2, "the record itself did not change");
-    let exited: Value = app
-        .get("/api/v1/children?status=exited", &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let exited: Value = app.get_json("/api/v1/children?status=exited", &village).await;
     assert_eq!(ids(&exited), vec![kid.clone()]);
-    let active: Value = app
-        .get("/api/v1/children?status=active", &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let active: Value = app.get_json("/api/v1/children?status=active", &village).await;
     assert!(ids(&active).is_empty(), "{active}");
-    let default: Value = app.get("/api/v1/children", &village).await.json().await.unwrap();
+    let default: Value = app.get_json("/api/v1/children", &village).await;
     assert_eq!(
         ids(&default),
         vec![kid.clone()],
@@ -778,14 +754,11 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let list: Value = app.get(&path, &township).await.json().await.unwrap();
+    let list: Value = app.get_json(&path, &township).await;
     assert_eq!(ids(&list).len(), 3, "the cancelled registration stays");
     let history: Value = app
-        .get(&format!("/api/v1/guardians/{}/attendance", people[0]), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/guardians/{}/attendance", people[0]), &township)
+        .await;
     assert_eq!(ids(&history).len(), 1);
     assert!(history["items"][0]["checked_in_at"].is_string());
 
@@ -874,20 +847,12 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
     let app = TestApp::spawn().await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
     let token = app.token("admin").await;
-    let all: Value = app
-        .get("/api/v1/children?limit=500", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.get_json("/api/v1/children?limit=500", &token).await;
     let total = ids(&all).len();
     for g in ["education", "guardianship", "safety", "affection", "activity"] {
         let unmet: Value = app
-            .get(&format!("/api/v1/children?limit=500&guarantee_unmet={g}"), &token)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/children?limit=500&guarantee_unmet={g}"), &token)
+            .await;
         let n = ids(&unmet).len();
         assert!(n > 0 && n < total, "{g}: {n} of {total} unmet");
         let listed = all["items"]
@@ -898,12 +863,7 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
             .count();
         assert_eq!(listed, n, "the filter and the verdicts agree on {g}");
     }
-    let exited: Value = app
-        .get("/api/v1/children?status=exited", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let exited: Value = app.get_json("/api/v1/children?status=exited", &token).await;
     assert!(!ids(&exited).is_empty(), "some fathers came home");
     let res = app
         .gql(
@@ -961,7 +921,7 @@ async fn demo_names_agree_with_the_gender_on_record() {
         ("/api/v1/children?limit=500", BOYS_GIVEN, GIRLS_GIVEN),
         ("/api/v1/guardians?limit=500", MEN_GIVEN, WOMEN_GIVEN),
     ] {
-        let page: Value = app.get(path, &token).await.json().await.unwrap();
+        let page: Value = app.get_json(path, &token).await;
         let items = page["items"].as_array().unwrap();
         assert!(items.len() > 100, "{path}");
         for item in items {
@@ -985,7 +945,7 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
     let father = guardian(&app, &village, "王建国", false).await;
     link(&app, &village, &kid, &father, "father", true).await;
     let url = format!("/api/v1/children/{kid}");
-    let now: Value = app.get(&url, &village).await.json().await.unwrap();
+    let now: Value = app.get_json(&url, &village).await;
     assert_eq!(now["status"], "exited", "the only parent on record is home");
     let res = app.patch(&url, &village, 1, &json!({"status": "active"})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -1042,12 +1002,7 @@ async fn unmet_guarantees_carry_a_stable_code_beside_the_reason_on_both_apis() {
     let app = TestApp::spawn().await;
     let village = app.token("village").await;
     let kid = child(&app, &village, 91).await;
-    let rest: Value = app
-        .get(&format!("/api/v1/children/{kid}"), &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rest: Value = app.get_json(&format!("/api/v1/children/{kid}"), &village).await;
     let codes: Vec<(&str, &str)> = rest["guarantee_reasons"]
         .as_array()
         .unwrap()

@@ -145,61 +145,33 @@ async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
     // null clears an optional field (JSON merge patch)
     let res = app.patch(&path, &token, 2, &json!({"grade": null})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let after: Value = app.get(&path, &token).await.json().await.unwrap();
+    let after: Value = app.get_json(&path, &token).await;
     assert_eq!(after["grade"], Value::Null);
     assert_eq!(after["version"], 3);
-    let res = app
-        .request(Method::PATCH, &path, &token)
-        .header("if-match", "*")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_if_match(&path, &token, "*", &json!({})).await;
     assert_eq!(res.status(), StatusCode::OK, "* matches the current version");
     assert_eq!(res.headers()["etag"], "\"3\"", "an empty patch changes nothing");
-    let res = app
-        .request(Method::PATCH, &path, &token)
-        .header("if-match", "3")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_if_match(&path, &token, "3", &json!({})).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an ETag is quoted");
     // If-Match compares strongly: a weak tag never matches, even of the current version.
     let res = app
-        .request(Method::PATCH, &path, &token)
-        .header("if-match", "W/\"3\"")
-        .json(&json!({"grade": "五年级"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(&path, &token, "W/\"3\"", &json!({"grade": "五年级"}))
+        .await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     // A list matches when it names the current version; `*` matches whatever is current.
     let res = app
-        .request(Method::PATCH, &path, &token)
-        .header("if-match", "\"1\", W/\"2\", \"3\"")
-        .json(&json!({"grade": "五年级"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(&path, &token, "\"1\", W/\"2\", \"3\"", &json!({"grade": "五年级"}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["etag"], "\"4\"");
     let res = app
-        .request(Method::PATCH, &path, &token)
-        .header("if-match", "*")
-        .json(&json!({"grade": "六年级"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(&path, &token, "*", &json!({"grade": "六年级"}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["etag"], "\"5\"");
     let res = app
-        .request(Method::PATCH, &path, &token)
-        .header("if-match", "\"1\", \"2\"")
-        .json(&json!({"grade": "七年级"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(&path, &token, "\"1\", \"2\"", &json!({"grade": "七年级"}))
+        .await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     // An invalid patch is 422 whatever version it names.
     let res = app.patch(&path, &token, 1, &json!({"status": "gone"})).await;
@@ -221,7 +193,7 @@ async fn a_rejected_patch_changes_nothing() {
         let res = app.patch(&path, &token, 1, &body).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
-    let after: Value = app.get(&path, &token).await.json().await.unwrap();
+    let after: Value = app.get_json(&path, &token).await;
     assert_eq!(after, child);
 }
 
@@ -230,21 +202,11 @@ async fn malformed_requests_are_problem_json_400_413_and_415() {
     let app = TestApp::spawn_with(|s| s.serve.max_body_bytes = 4096).await;
     let token = app.token("village").await;
     let res = app
-        .request(Method::POST, "/api/v1/children", &token)
-        .header("content-type", "application/json")
-        .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
+        .post_raw("/api/v1/children", &token, "application/json", "{\"name\": ")
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let res = app
-        .request(Method::POST, "/api/v1/children", &token)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_raw("/api/v1/children", &token, "text/plain", "{}").await;
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let res = app.post("/api/v1/children", &token, &json!([1, 2])).await;
@@ -274,16 +236,11 @@ async fn an_archived_child_leaves_default_lists_but_is_kept() {
     assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
     let res = app.delete(&path, &token, 1).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let list: Value = app.get("/api/v1/children", &token).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &token).await;
     assert!(list["items"].as_array().unwrap().iter().all(|c| c["id"] != id));
-    let list: Value = app
-        .get("/api/v1/children?status=archived", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/children?status=archived", &token).await;
     assert_eq!(list["items"][0]["id"], id);
-    let kept: Value = app.get(&path, &token).await.json().await.unwrap();
+    let kept: Value = app.get_json(&path, &token).await;
     assert_eq!(kept["status"], "archived");
     assert_eq!(kept["version"], 2);
 }
@@ -307,7 +264,7 @@ async fn lists_page_by_keyset_without_gaps_or_repeats() {
             Some(c) => format!("/api/v1/children?limit=3&cursor={c}"),
             None => "/api/v1/children?limit=3".to_owned(),
         };
-        let page: Value = app.get(&path, &token).await.json().await.unwrap();
+        let page: Value = app.get_json(&path, &token).await;
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 3);
         seen.extend(items.iter().map(|c| c["id"].clone()));
@@ -359,45 +316,27 @@ async fn lists_filter_by_status_fields_name_region_and_update_time() {
     };
     let q = |p: &str| format!("/api/v1/children?{p}");
     assert_eq!(
-        ids(app
-            .get(&q("school_status=dropped_out"), &token)
-            .await
-            .json()
-            .await
-            .unwrap()),
+        ids(app.get_json(&q("school_status=dropped_out"), &token).await),
         vec![b["id"].clone()]
     );
     assert_eq!(
-        ids(app
-            .get(&q("left_behind_type=both_parents_away"), &token)
-            .await
-            .json()
-            .await
-            .unwrap()),
+        ids(app.get_json(&q("left_behind_type=both_parents_away"), &token).await),
         vec![a["id"].clone()]
     );
     assert_eq!(
-        ids(app.get(&q("q=%E7%8E%8B"), &token).await.json().await.unwrap()),
+        ids(app.get_json(&q("q=%E7%8E%8B"), &token).await),
         vec![a["id"].clone()]
     );
     assert_eq!(
-        ids(app.get(&q("region=522631101202"), &token).await.json().await.unwrap()),
+        ids(app.get_json(&q("region=522631101202"), &token).await),
         vec![b["id"].clone()]
     );
     let since = b["updated_at"].as_str().unwrap().replace('+', "%2B");
     assert_eq!(
-        ids(app
-            .get(&q(&format!("updated_since={since}")), &token)
-            .await
-            .json()
-            .await
-            .unwrap()),
+        ids(app.get_json(&q(&format!("updated_since={since}")), &token).await),
         vec![b["id"].clone()]
     );
-    assert_eq!(
-        ids(app.get(&q("q=%25"), &token).await.json().await.unwrap()),
-        Vec::<Value>::new()
-    );
+    assert_eq!(ids(app.get_json(&q("q=%25"), &token).await), Vec::<Value>::new());
 }
 
 #[tokio::test]
@@ -408,7 +347,7 @@ async fn the_largest_page_is_configurable_on_both_surfaces() {
         app.create("/api/v1/children", &token, child_body(&format!("页{i}"), 50 + i))
             .await;
     }
-    let page: Value = app.get("/api/v1/children", &token).await.json().await.unwrap();
+    let page: Value = app.get_json("/api/v1/children", &token).await;
     assert_eq!(
         page["items"].as_array().unwrap().len(),
         3,
@@ -450,33 +389,20 @@ async fn a_child_of_16_is_aged_out_without_anyone_editing_the_record() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        ids(app.get("/api/v1/children", &token).await.json().await.unwrap()),
+        ids(app.get_json("/api/v1/children", &token).await),
         vec![young["id"].clone()]
     );
     assert_eq!(
-        ids(app
-            .get("/api/v1/children?status=active", &token)
-            .await
-            .json()
-            .await
-            .unwrap()),
+        ids(app.get_json("/api/v1/children?status=active", &token).await),
         vec![young["id"].clone()]
     );
     assert_eq!(
-        ids(app
-            .get("/api/v1/children?status=aged_out", &token)
-            .await
-            .json()
-            .await
-            .unwrap()),
+        ids(app.get_json("/api/v1/children?status=aged_out", &token).await),
         vec![old["id"].clone()]
     );
     let read: Value = app
-        .get(&format!("/api/v1/children/{}", old["id"].as_str().unwrap()), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/children/{}", old["id"].as_str().unwrap()), &token)
+        .await;
     assert_eq!(read["status"], "aged_out");
     assert_eq!(read["version"], 1, "nobody edited it");
     let res = app

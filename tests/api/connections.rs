@@ -165,7 +165,7 @@ async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
     assert_eq!(pages, 3);
 
     // Without limit: the first 50.
-    let all: Value = app.get(&path, &village).await.json().await.unwrap();
+    let all: Value = app.get_json(&path, &village).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 5);
     assert_eq!(all["next_cursor"], Value::Null);
 

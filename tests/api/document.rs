@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, child_body, day, midnight, problem_fields};
 
 /// The served document.
 async fn document(app: &TestApp, token: &str) -> Value {
-    app.get("/api/openapi.json", token).await.json().await.unwrap()
+    app.get_json("/api/openapi.json", token).await
 }
 
 /// A component schema of the document.

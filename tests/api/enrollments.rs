@@ -77,7 +77,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
         app.delete(&location, &township, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let ended: Value = app.get(&location, &township).await.json().await.unwrap();
+    let ended: Value = app.get_json(&location, &township).await;
     assert!(ended["until"].is_string());
     app.create(
         &path,
@@ -85,7 +85,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
         json!({"child_id": kids[2], "kind": "day", "since": day(30)}),
     )
     .await;
-    let list: Value = app.get(&path, &township).await.json().await.unwrap();
+    let list: Value = app.get_json(&path, &township).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3, "the history stays");
 
     // GraphQL: active enrolments from both sides.

@@ -20,12 +20,7 @@ async fn graphql_creates_updates_and_archives_with_expected_versions() {
     let id = child["id"].as_str().unwrap();
 
     // The same record through REST.
-    let rest: Value = app
-        .get(&format!("/api/v1/children/{id}"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rest: Value = app.get_json(&format!("/api/v1/children/{id}"), &token).await;
     assert_eq!(rest["left_behind_type"], "both_parents_away");
 
     let update = "mutation($id: ID!, $v: Int!, $input: UpdateChildInput!) { updateChild(id: $id, expectedVersion: $v, input: $input) { version grade schoolStatus } }";
@@ -249,13 +244,7 @@ async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = app
-        .request(Method::POST, "/graphql", &token)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_raw("/graphql", &token, "text/plain", "{}").await;
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let res = app.gql(&token, "{ children(first: 500) { edges { node { guardianships { guardian { children { guardianships { relationship } } } } } } } }", json!({})).await;
     assert!(res["errors"][0]["message"].as_str().is_some(), "too complex: {res}");

@@ -105,7 +105,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
 
     // Ending keeps the link in the history, drops it from the child's active guardians, frees the primary role.
     assert_eq!(app.delete(&path, &village, 2).await.status(), StatusCode::NO_CONTENT);
-    let history: Value = app.get(&links, &village).await.json().await.unwrap();
+    let history: Value = app.get_json(&links, &village).await;
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert!(items[0]["ended_on"].is_string());
@@ -136,14 +136,11 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
 
     let auditor = app.token("auditor").await;
     let trail: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/audit-events?child_id={}", link["id"].as_str().unwrap()),
             &auditor,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let actions: Vec<(&str, &str)> = trail["items"]
         .as_array()
         .unwrap()

@@ -155,15 +155,66 @@ impl TestApp {
 
     /// Logs in and returns the full token response.
     pub async fn login_response(&self, username: &str) -> Value {
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login request");
+        let res = self.login_attempt(username, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK, "login of {username}");
         res.json().await.expect("token json")
+    }
+
+    /// POST /api/v1/auth/login with these credentials, whatever the answer.
+    pub async fn login_attempt(&self, username: &str, password: &str) -> Response {
+        self.post_anon(
+            "/api/v1/auth/login",
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// POST /api/v1/auth/token with a JSON body, whatever the answer.
+    pub async fn token_grant(&self, body: &Value) -> Response {
+        self.post_anon("/api/v1/auth/token", body).await
+    }
+
+    /// A POST to /api/v1/auth/token, without a body yet.
+    pub fn token_request(&self) -> RequestBuilder {
+        self.anon(Method::POST, "/api/v1/auth/token")
+    }
+
+    /// POST /api/v1/auth/token with a form body, whatever the answer.
+    pub async fn token_grant_form(&self, form: &[(&str, &str)]) -> Response {
+        self.token_request().form(form).send().await.expect("request")
+    }
+
+    /// A refresh-token grant (JSON) for `refresh_token`, whatever the answer.
+    pub async fn refresh_grant(&self, refresh_token: &Value) -> Response {
+        self.token_grant(&json!({"grant_type": "refresh_token", "refresh_token": refresh_token}))
+            .await
+    }
+
+    /// A client-credentials grant (JSON), whatever the answer.
+    pub async fn client_grant(&self, client_id: &str, client_secret: &str) -> Response {
+        self.token_grant(
+            &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}),
+        )
+        .await
+    }
+
+    /// POST /api/v1/auth/logout for `refresh_token`, whatever the answer.
+    pub async fn logout(&self, refresh_token: &Value) -> Response {
+        self.post_anon("/api/v1/auth/logout", &json!({"refresh_token": refresh_token}))
+            .await
+    }
+
+    /// Registers the county education office's client system and returns its id and secret.
+    pub async fn education_client(&self) -> (String, String) {
+        shouhu_api::cli::create_client(
+            &self.db,
+            "县教育局学籍系统",
+            "department",
+            "522631000000",
+            Some("education"),
+        )
+        .await
+        .expect("client")
     }
 
     /// An access token for `username`.
@@ -233,21 +284,76 @@ impl TestApp {
             .expect("graphql json")
     }
 
-    /// The current value of a counter in `/metrics`.
-    pub async fn metric(&self, name: &str) -> u64 {
-        let text = self
-            .client
-            .get(self.url("/metrics"))
+    /// A request without a token.
+    pub fn anon(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// GET without a token.
+    pub async fn get_anon(&self, path: &str) -> Response {
+        self.anon(Method::GET, path).send().await.expect("request")
+    }
+
+    /// POST JSON without a token.
+    pub async fn post_anon(&self, path: &str, body: &Value) -> Response {
+        self.anon(Method::POST, path).json(body).send().await.expect("request")
+    }
+
+    /// The body of a GET without a token, as text.
+    pub async fn text_anon(&self, path: &str) -> String {
+        self.get_anon(path).await.text().await.expect("text body")
+    }
+
+    /// The body of a GET without a token, as JSON.
+    pub async fn json_anon(&self, path: &str) -> Value {
+        self.get_anon(path).await.json().await.expect("json body")
+    }
+
+    /// The body of a GET with a token, as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        self.get(path, token).await.json().await.expect("json body")
+    }
+
+    /// PATCH JSON with the `If-Match` header exactly as given.
+    pub async fn patch_if_match(&self, path: &str, token: &str, if_match: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .header("if-match", if_match)
+            .json(body)
             .send()
             .await
-            .expect("metrics")
-            .text()
+            .expect("request")
+    }
+
+    /// POST a body as it is, sent as `content_type`.
+    pub async fn post_raw(&self, path: &str, token: &str, content_type: &str, body: &'static str) -> Response {
+        self.request(Method::POST, path, token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
             .await
-            .unwrap_or_default();
+            .expect("request")
+    }
+
+    /// The database queries the server has run so far.
+    pub async fn queries(&self) -> u64 {
+        self.metric("shouhu_db_queries_total").await
+    }
+
+    /// The current value of a counter in `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.text_anon("/metrics").await;
         text.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok()))
             .map_or(0, |v| v as u64)
     }
+}
+
+/// An HTTP client that follows no redirects.
+pub fn no_redirects() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 /// Today (UTC), as the server sees it: every date a test sends is derived from it.
@@ -301,4 +407,38 @@ pub fn problem_fields(body: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Asserts that a response is a problem (`application/problem+json`) with
+/// `status`, and returns its body.
+pub async fn problem(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    res.json().await.expect("problem json")
+}
+
+/// Asserts that a problem's `errors` name each `(field, code)` of `expected`.
+pub fn assert_fields(body: &Value, expected: &[(&str, &str)]) {
+    let fields = problem_fields(body);
+    for (field, code) in expected {
+        assert!(
+            fields.contains(&((*field).to_owned(), (*code).to_owned())),
+            "{field:?} {code:?} missing in {fields:?}"
+        );
+    }
+}
+
+/// The ids of a list's `items`.
+pub fn ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_else(|| panic!("{i}")).to_owned())
+        .collect()
+}
+
+/// The `extensions.code` of a GraphQL response's first error, or `OK` when there is none.
+pub fn gql_code(res: &Value) -> &str {
+    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK")
 }

@@ -30,7 +30,7 @@ async fn a_township_officer_cannot_reach_a_child_of_another_township() {
         "/api/v1/children?region=522631101201",
         "/api/v1/children?q=%E7%8E%8B",
     ] {
-        let page: Value = app.get(list, &other).await.json().await.unwrap();
+        let page: Value = app.get_json(list, &other).await;
         assert_eq!(page["items"], json!([]), "{list}");
     }
     let gql = app
@@ -48,7 +48,7 @@ async fn a_township_officer_cannot_reach_a_child_of_another_township() {
     assert_eq!(gql["data"]["children"]["edges"], json!([]));
 
     // Nothing changed, and the owner still sees it.
-    let still: Value = app.get(&path, &mine).await.json().await.unwrap();
+    let still: Value = app.get_json(&path, &mine).await;
     assert_eq!(still["version"], 1);
 }
 
@@ -92,7 +92,7 @@ async fn identifiers_are_masked_and_health_notes_hidden_by_role() {
         ("center", true, false),
     ] {
         let token = app.token(user).await;
-        let seen: Value = app.get(&path, &token).await.json().await.unwrap();
+        let seen: Value = app.get_json(&path, &token).await;
         let id_number = seen["id_number"].as_str().unwrap();
         if masked {
             assert_eq!(id_number, format!("{}********{}", &full[..6], &full[14..]), "{user}");
@@ -180,7 +180,7 @@ async fn a_volunteer_sees_no_child_and_no_guardian() {
     let township = app.token("township").await;
     let child = app.create("/api/v1/children", &township, child_body("孙七", 6)).await;
     let volunteer = app.token("volunteer").await;
-    let page: Value = app.get("/api/v1/children", &volunteer).await.json().await.unwrap();
+    let page: Value = app.get_json("/api/v1/children", &volunteer).await;
     assert_eq!(page["items"], json!([]));
     let res = app
         .get(
@@ -189,6 +189,6 @@ async fn a_volunteer_sees_no_child_and_no_guardian() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let page: Value = app.get("/api/v1/guardians", &volunteer).await.json().await.unwrap();
+    let page: Value = app.get_json("/api/v1/guardians", &volunteer).await;
     assert_eq!(page["items"], json!([]));
 }

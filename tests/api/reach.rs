@@ -47,19 +47,14 @@ async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_
     let elsewhere = place(&app, &admin, "另一个镇的中心", "522631102000").await;
     let village = app.token("village").await;
 
-    let list: Value = app.get("/api/v1/care-centers", &village).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/care-centers", &village).await;
     let mut seen = ids(&list);
     seen.sort();
     let mut expected = vec![township_place.clone(), county_place.clone(), village_place.clone()];
     expected.sort();
     assert_eq!(seen, expected, "{list}");
     // A region filter narrows what serves the village to its subtree.
-    let list: Value = app
-        .get("/api/v1/care-centers?region=522631101000", &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/care-centers?region=522631101000", &village).await;
     let mut seen = ids(&list);
     seen.sort();
     let mut expected = vec![township_place.clone(), village_place.clone()];
@@ -104,7 +99,7 @@ async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_
         )
         .await;
     assert_eq!(res["errors"][0]["extensions"]["code"], "FORBIDDEN", "{res}");
-    let place: Value = app.get(&url, &admin).await.json().await.unwrap();
+    let place: Value = app.get_json(&url, &admin).await;
     assert_eq!(place["version"], 1, "nothing changed: {place}");
     let res = app
         .patch(
@@ -159,11 +154,8 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
     let far = far["id"].as_str().unwrap().to_owned();
 
     let list: Value = app
-        .get(&format!("/api/v1/children/{child}/enrollments"), &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/children/{child}/enrollments"), &village)
+        .await;
     let places: Vec<&str> = list["items"]
         .as_array()
         .unwrap_or_else(|| panic!("{list}"))

@@ -230,7 +230,7 @@ async fn an_auditor_of_another_county_sees_none_of_our_reads() {
         Vec::<Value>::new()
     );
     // The writes are bounded likewise.
-    let res: Value = app.get("/api/v1/audit-events", &far).await.json().await.unwrap();
+    let res: Value = app.get_json("/api/v1/audit-events", &far).await;
     assert_eq!(res["items"], json!([]));
 
     // One response about children of both counties shows to each auditor

@@ -27,11 +27,8 @@ async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
     assert_eq!(g["guardianship_capable"], true);
     let partner = app.token("partner").await;
     let seen: Value = app
-        .get(&format!("/api/v1/guardians/{}", g["id"].as_str().unwrap()), &partner)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/guardians/{}", g["id"].as_str().unwrap()), &partner)
+        .await;
     assert_eq!(seen["phone"], "138****5678");
     assert_eq!(seen["id_number"], "110105********002X");
 }
@@ -51,21 +48,11 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
     ] {
         app.create("/api/v1/care-centers", &township, json!({"name": format!("{kind}一"), "kind": kind, "region_code": "522631101000", "capacity": 30, "address": "古州镇车民街12号"})).await;
     }
-    let page: Value = app
-        .get("/api/v1/care-centers?kind=family_room", &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/api/v1/care-centers?kind=family_room", &township).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["address"], "古州镇车民街12号");
     let partner = app.token("partner").await;
-    let page: Value = app
-        .get("/api/v1/care-centers?kind=family_room", &partner)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/api/v1/care-centers?kind=family_room", &partner).await;
     assert_eq!(page["items"][0]["address"], "古州镇车*****");
     let res = app
         .post(
@@ -122,11 +109,8 @@ async fn volunteer_vetting_moves_only_along_its_paths() {
         StatusCode::OK
     );
     let page: Value = app
-        .get("/api/v1/volunteers?vetting_status=suspended", &league)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/volunteers?vetting_status=suspended", &league)
+        .await;
     assert_eq!(page["items"][0]["id"], v["id"]);
     let res = app.get("/api/v1/volunteers?vetting_status=maybe", &league).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
@@ -167,29 +151,20 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
     assert_eq!(s["starts_at"], format!("{ahead}T01:00:00Z"));
     app.create("/api/v1/training-sessions", &township, json!({"title": "安全教育", "kind": "safety_education", "region_code": "522631101000", "starts_at": midnight(-60)})).await;
     let page: Value = app
-        .get(&format!("/api/v1/training-sessions?starts_from={between}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/training-sessions?starts_from={between}"), &township)
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["id"], s["id"]);
     let page: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/training-sessions?starts_before={between}&kind=safety_education"),
             &township,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let page: Value = app
-        .get("/api/v1/training-sessions?q=%E6%98%A5%E8%8A%82", &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/training-sessions?q=%E6%98%A5%E8%8A%82", &township)
+        .await;
     assert_eq!(page["items"][0]["id"], s["id"]);
 }
 
@@ -197,22 +172,12 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
 async fn regions_are_a_read_only_tree() {
     let app = TestApp::spawn().await;
     let token = app.token("village").await;
-    let top: Value = app.get("/api/v1/regions", &token).await.json().await.unwrap();
+    let top: Value = app.get_json("/api/v1/regions", &token).await;
     assert_eq!(top[0]["code"], "522631000000");
     assert_eq!(top[0]["level"], "county");
-    let towns: Value = app
-        .get("/api/v1/regions?parent=522631000000", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let towns: Value = app.get_json("/api/v1/regions?parent=522631000000", &token).await;
     assert_eq!(towns.as_array().unwrap().len(), 3);
-    let villages: Value = app
-        .get("/api/v1/regions?parent=522631101000", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let villages: Value = app.get_json("/api/v1/regions?parent=522631101000", &token).await;
     assert_eq!(villages.as_array().unwrap().len(), 4);
     assert_eq!(villages[0]["parent_code"], "522631101000");
     assert_eq!(
@@ -247,12 +212,7 @@ async fn regions_import_from_csv_and_reimport_updates_names() {
     std::fs::write(&file, "code,name\n522632101201,新村改名\n").unwrap();
     shouhu_api::cli::import_regions(&app.db, &file).await.unwrap();
     let token = app.token("admin").await;
-    let v: Value = app
-        .get("/api/v1/regions/522632101201", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v: Value = app.get_json("/api/v1/regions/522632101201", &token).await;
     assert_eq!(v["name"], "新村改名");
     assert_eq!(v["level"], "village");
     std::fs::write(&file, "code,name\n5226,坏\n").unwrap();

@@ -42,7 +42,7 @@ async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.headers()["location"], location);
     assert_eq!(again.json::<Value>().await.unwrap(), first);
-    let list: Value = app.get("/api/v1/children", &token).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &token).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     let mut other = body.clone();
@@ -92,12 +92,7 @@ async fn concurrent_requests_with_one_key_create_one_record() {
         "{statuses:?}"
     );
     assert!(statuses.contains(&StatusCode::CREATED));
-    let list: Value = app
-        .get("/api/v1/children?status=active", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/children?status=active", &token).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{statuses:?}");
 }
 
@@ -131,7 +126,7 @@ async fn of_concurrent_writers_holding_one_version_exactly_one_wins() {
         7,
         "{statuses:?}"
     );
-    let after: Value = app.get(&path, &token).await.json().await.unwrap();
+    let after: Value = app.get_json(&path, &token).await;
     assert_eq!(after["version"], 2);
 }
 
@@ -148,7 +143,7 @@ async fn graphql_creates_are_idempotent_with_a_key() {
     );
     let c = app.gql(&token, q, json!({"k": null})).await;
     assert_ne!(a["data"]["createCareCenter"]["id"], c["data"]["createCareCenter"]["id"]);
-    let list: Value = app.get("/api/v1/care-centers", &token).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/care-centers", &token).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     let q2 = "mutation { createCareCenter(input: {name: \"别的\", kind: FAMILY_ROOM, regionCode: \"522631101000\"}, idempotencyKey: \"gq-1\") { id } }";
     let d = app.gql(&token, q2, json!({})).await;

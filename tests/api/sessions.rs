@@ -33,12 +33,7 @@ async fn accepted_everywhere(app: &TestApp, token: &str) -> bool {
 }
 
 async fn refresh(app: &TestApp, refresh_token: &Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "refresh_token", "refresh_token": refresh_token}))
-        .send()
-        .await
-        .unwrap()
+    app.refresh_grant(refresh_token).await
 }
 
 fn access(tokens: &Value) -> &str {
@@ -54,13 +49,7 @@ async fn after_logout_the_old_access_token_is_refused_on_rest_and_graphql_within
         accepted_everywhere(&app, access(&tokens)).await,
         "the check is cached now"
     );
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/logout"))
-        .json(&json!({"refresh_token": tokens["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.logout(&tokens["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let logged_out = Instant::now();
     // Polled separately: the cached look may lapse between a REST and a GraphQL request.
@@ -170,13 +159,7 @@ async fn disabling_an_account_refuses_its_existing_tokens_and_enabling_it_revive
         .await
         .unwrap();
     let client_token = || async {
-        let res = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.client_grant(&id, &secret).await;
         (res.status(), res.json::<Value>().await.unwrap())
     };
     let (status, body) = client_token().await;
@@ -385,7 +368,7 @@ async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaf
             .await
             .unwrap();
     let grant = |id: &str, secret: &str| {
-        app.client.post(app.url("/api/v1/auth/token")).form(&[
+        app.token_request().form(&[
             ("grant_type", "client_credentials"),
             ("client_id", id),
             ("client_secret", secret),
