@@ -2,7 +2,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, problem};
 
 #[tokio::test]
 async fn a_login_with_the_right_password_gives_a_bearer_token_and_a_refresh_token() {
@@ -30,9 +30,7 @@ fn decode_part(token: &str, i: usize) -> Value {
 async fn a_wrong_password_or_unknown_user_is_401_problem_json() {
     let app = TestApp::spawn().await;
     for (u, p) in [("village", "wrong password"), ("nobody", "shouhu-demo-2026")] {
-        let res = app.login_attempt(u, p).await;
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        problem(app.login_attempt(u, p).await, StatusCode::UNAUTHORIZED).await;
     }
 }
 

@@ -6,26 +6,19 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::{TestApp, child_body, day, problem_fields};
+use crate::helpers::{TestApp, assert_fields, child_body, day, ids, problem_fields};
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
-    app.create("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.new_child(token, seq).await
 }
 
 async fn guardian(app: &TestApp, token: &str, name: &str, away: bool) -> String {
-    app.create(
+    app.create_id(
         "/api/v1/guardians",
         token,
         json!({"name": name, "region_code": "522631101201", "is_working_away": away, "guardianship_capable": true}),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    .await
 }
 
 async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relationship: &str, primary: bool) -> Value {
@@ -63,15 +56,6 @@ async fn account_id(app: &TestApp, username: &str) -> String {
         .unwrap()
         .id
         .to_string()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{list}"))
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -308,17 +292,14 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "follow_up", "mode": "home", "occurred_on": day(1), "concerns": ["fear"]}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    for f in [
-        ("occurred_on", "in_future"),
-        ("concerns", "invalid_value"),
-        ("visitor", "required"),
-    ] {
-        assert!(
-            fields.contains(&(f.0.to_owned(), f.1.to_owned())),
-            "{f:?} in {fields:?}"
-        );
-    }
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[
+            ("occurred_on", "in_future"),
+            ("concerns", "invalid_value"),
+            ("visitor", "required"),
+        ],
+    );
     let res = app
         .post(
             &path,
@@ -326,11 +307,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "family_contact", "mode": "school", "occurred_on": day(-30), "guardian_id": grandmother}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(
-        fields.contains(&("mode".to_owned(), "invalid_value".to_owned())),
-        "{fields:?}"
-    );
+    assert_fields(&res.json().await.unwrap(), &[("mode", "invalid_value")]);
     let res = app
         .post(
             &path,
@@ -808,36 +785,21 @@ async fn care_relations_cost_a_constant_number_of_queries_per_page() {
     let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
     let token = app.token("coordinator").await;
-    let mut costs = Vec::new();
-    for n in [5, 60] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let q = format!(
+    let query = |n: usize| {
+        format!(
             "{{ children(first: {n}) {{ edges {{ node {{ status guarantees {{ safety affection }} pairings {{ kind volunteer {{ name }} }} visits {{ kind mode }} }} }} }} }}"
-        );
-        let res = app.gql(&token, &q, json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        assert_eq!(
-            res["data"]["children"]["edges"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{res}"))
-                .len(),
-            n
-        );
-        costs.push(after - before);
-    }
+        )
+    };
+    let costs = app.page_costs(&token, "children", &[5, 60], query, |_, _| {}).await;
     assert_eq!(costs[0], costs[1], "children with pairings and visits: {costs:?}");
     for q in [
         "{ volunteers(first: 2) { edges { node { pairings { kind child { name guarantees { activity } } } } } } }",
         "{ trainingSessions(first: 2) { edges { node { attendance { checkedInAt guardian { name } } } } } }",
     ] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, q, json!({})).await;
+        let (res, small) = app.gql_cost(&token, q).await;
         assert!(res["errors"].is_null(), "{res}");
-        let small = app.metric("shouhu_db_queries_total").await - before;
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, &q.replace("first: 2", "first: 10"), json!({})).await;
+        let (res, large) = app.gql_cost(&token, &q.replace("first: 2", "first: 10")).await;
         assert!(res["errors"].is_null(), "{res}");
-        let large = app.metric("shouhu_db_queries_total").await - before;
         assert_eq!(small, large, "{q}");
     }
 }

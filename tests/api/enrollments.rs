@@ -2,25 +2,14 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day, problem_fields};
+use crate::helpers::{TestApp, assert_fields, day, problem_fields};
 
 async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
-    let c = app
-        .create(
-            "/api/v1/care-centers",
-            token,
-            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000", "capacity": capacity}),
-        )
-        .await;
-    c["id"].as_str().unwrap().to_owned()
+    app.new_care_center(token, "关爱中心", "522631101000", capacity).await
 }
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
-    app.create("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.new_child(token, seq).await
 }
 
 #[tokio::test]
@@ -158,17 +147,14 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
             &json!({"child_id": uuid::Uuid::now_v7(), "kind": "hourly", "since": day(-90), "until": day(-120)}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    for f in [
-        ("child_id", "unknown_child"),
-        ("kind", "invalid_value"),
-        ("until", "before_since"),
-    ] {
-        assert!(
-            fields.contains(&(f.0.to_owned(), f.1.to_owned())),
-            "{f:?} in {fields:?}"
-        );
-    }
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[
+            ("child_id", "unknown_child"),
+            ("kind", "invalid_value"),
+            ("until", "before_since"),
+        ],
+    );
     let e = app
         .create(
             &path,
@@ -232,36 +218,28 @@ async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
         kids.push(kid);
     }
     let coordinator = app.token("coordinator").await;
-    let mut costs = Vec::new();
-    for n in [3, 30] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let q = format!(
+    let query = |n: usize| {
+        format!(
             "{{ children(first: {n}) {{ edges {{ node {{ name enrollments {{ kind careCenter {{ name }} }} }} }} }} }}"
-        );
-        let res = app.gql(&coordinator, &q, json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        let edges = res["data"]["children"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{res}"));
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges
-                .iter()
-                .all(|e| e["node"]["enrollments"][0]["careCenter"]["name"] == "关爱中心"),
-            "{res}"
-        );
-        costs.push(after - before);
-    }
+        )
+    };
+    let costs = app
+        .page_costs(&coordinator, "children", &[3, 30], query, |res, edges| {
+            assert!(
+                edges
+                    .iter()
+                    .all(|e| e["node"]["enrollments"][0]["careCenter"]["name"] == "关爱中心"),
+                "{res}"
+            );
+        })
+        .await;
     assert_eq!(costs[0], costs[1], "children with their enrolments: {costs:?}");
-    let before = app.metric("shouhu_db_queries_total").await;
-    let res = app
-        .gql(
+    let (res, cost) = app
+        .gql_cost(
             &coordinator,
             "{ careCenters { edges { node { enrollments { child { name } } } } } }",
-            json!({}),
         )
         .await;
-    let after = app.metric("shouhu_db_queries_total").await;
     assert_eq!(
         res["data"]["careCenters"]["edges"][0]["node"]["enrollments"]
             .as_array()
@@ -270,9 +248,5 @@ async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
         30,
         "{res}"
     );
-    assert!(
-        after - before <= 10,
-        "a place with 30 children: {} queries",
-        after - before
-    );
+    assert!(cost <= 10, "a place with 30 children: {cost} queries");
 }

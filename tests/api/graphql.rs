@@ -147,26 +147,19 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
             "{{ children(first: {n}) {{ edges {{ node {{ name guardianships {{ relationship isPrimaryCaregiver guardian {{ name phone children {{ name }} }} }} }} }} }} }}"
         )
     };
-    let mut costs = Vec::new();
-    for n in [5, 50] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, &query(n), json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        let edges = res["data"]["children"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{res}"));
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges
-                .iter()
-                .all(|e| e["node"]["guardianships"].as_array().unwrap().len() == 2),
-            "every demo child has two guardians"
-        );
-        let guardian = &edges[0]["node"]["guardianships"][0]["guardian"];
-        assert!(guardian["name"].is_string());
-        assert!(!guardian["children"].as_array().unwrap().is_empty());
-        costs.push(after - before);
-    }
+    let costs = app
+        .page_costs(&token, "children", &[5, 50], query, |_, edges| {
+            assert!(
+                edges
+                    .iter()
+                    .all(|e| e["node"]["guardianships"].as_array().unwrap().len() == 2),
+                "every demo child has two guardians"
+            );
+            let guardian = &edges[0]["node"]["guardianships"][0]["guardian"];
+            assert!(guardian["name"].is_string());
+            assert!(!guardian["children"].as_array().unwrap().is_empty());
+        })
+        .await;
     assert_eq!(costs[0], costs[1], "the cost does not grow with the page: {costs:?}");
     // Children, their guardianships, the guardians, the guardians' children, the
     // facts behind the guarantees of each level of children, and the two entries
@@ -177,23 +170,16 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
     let query = |n: usize| {
         format!("{{ guardians(first: {n}) {{ edges {{ node {{ name children {{ name idNumber }} }} }} }} }}")
     };
-    let mut costs = Vec::new();
-    for n in [5, 100] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, &query(n), json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        let edges = res["data"]["guardians"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{res}"));
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges
-                .iter()
-                .all(|e| e["node"]["children"].as_array().unwrap().len() == 1),
-            "{res}"
-        );
-        costs.push(after - before);
-    }
+    let costs = app
+        .page_costs(&token, "guardians", &[5, 100], query, |res, edges| {
+            assert!(
+                edges
+                    .iter()
+                    .all(|e| e["node"]["children"].as_array().unwrap().len() == 1),
+                "{res}"
+            );
+        })
+        .await;
     assert_eq!(costs[0], costs[1], "guardians with their children: {costs:?}");
 }
 

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, problem};
 
 fn first_code(res: &Value) -> &str {
     res["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
@@ -147,9 +147,7 @@ async fn a_rate_limited_graphql_request_answers_in_graphqls_shape() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
     assert!(body["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap() > 0);
     // REST keeps problem+json.
-    let res = app.get("/api/v1/children", &token).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(app.get("/api/v1/children", &token).await, StatusCode::TOO_MANY_REQUESTS).await;
 }
 
 /// Asserts that `keys` are written in `text` in this order.

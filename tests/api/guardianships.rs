@@ -1,13 +1,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day, problem_fields};
+use crate::helpers::{TestApp, assert_fields, child_body, day, problem_fields};
 
 async fn guardian(app: &TestApp, token: &str, name: &str, region: &str) -> String {
-    let g = app
-        .create("/api/v1/guardians", token, json!({"name": name, "region_code": region}))
-        .await;
-    g["id"].as_str().unwrap().to_owned()
+    app.create_id("/api/v1/guardians", token, json!({"name": name, "region_code": region}))
+        .await
 }
 
 #[tokio::test]
@@ -90,14 +88,9 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &json!({"guardian_id": father, "agreement_signed_on": "2999-01-01"}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(
-        fields.contains(&("guardian_id".into(), "read_only".into())),
-        "{fields:?}"
-    );
-    assert!(
-        fields.contains(&("agreement_signed_on".into(), "in_future".into())),
-        "{fields:?}"
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[("guardian_id", "read_only"), ("agreement_signed_on", "in_future")],
     );
     let res = app.patch(&path, &village, 1, &json!({"lives_with_child": false})).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -272,6 +272,30 @@ impl TestApp {
         json
     }
 
+    /// Creates a record, asserting 201, and returns its id.
+    pub async fn create_id(&self, path: &str, token: &str, body: Value) -> String {
+        let created = self.create(path, token, body).await;
+        created["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {created}"))
+            .to_owned()
+    }
+
+    /// Registers the child 童`seq` ([`child_body`]) and returns its id.
+    pub async fn new_child(&self, token: &str, seq: u16) -> String {
+        self.create_id("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
+            .await
+    }
+
+    /// Registers a care centre (`kind` care_center) and returns its id.
+    pub async fn new_care_center(&self, token: &str, name: &str, region: &str, capacity: Option<i64>) -> String {
+        let mut body = json!({"name": name, "kind": "care_center", "region_code": region});
+        if let Some(c) = capacity {
+            body["capacity"] = json!(c);
+        }
+        self.create_id("/api/v1/care-centers", token, body).await
+    }
+
     /// Runs a GraphQL operation and returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.request(Method::POST, "/graphql", token)
@@ -337,6 +361,35 @@ impl TestApp {
     /// The database queries the server has run so far.
     pub async fn queries(&self) -> u64 {
         self.metric("shouhu_db_queries_total").await
+    }
+
+    /// Runs a GraphQL query and returns its answer and how many database queries it cost.
+    pub async fn gql_cost(&self, token: &str, query: &str) -> (Value, u64) {
+        let before = self.queries().await;
+        let res = self.gql(token, query, json!({})).await;
+        (res, self.queries().await - before)
+    }
+
+    /// Runs `query(n)` for each page size `n` of `sizes`, asserts that the
+    /// connection `field` answers `n` edges that pass `check` (given the whole
+    /// answer and the edges), and returns what each run cost in database queries.
+    pub async fn page_costs(
+        &self,
+        token: &str,
+        field: &str,
+        sizes: &[usize],
+        query: impl Fn(usize) -> String,
+        check: impl Fn(&Value, &[Value]),
+    ) -> Vec<u64> {
+        let mut costs = Vec::new();
+        for &n in sizes {
+            let (res, cost) = self.gql_cost(token, &query(n)).await;
+            let edges = edges(&res, field);
+            assert_eq!(edges.len(), n, "{field}");
+            check(&res, edges);
+            costs.push(cost);
+        }
+        costs
     }
 
     /// The current value of a counter in `/metrics`.
@@ -436,6 +489,13 @@ pub fn ids(list: &Value) -> Vec<String> {
         .iter()
         .map(|i| i["id"].as_str().unwrap_or_else(|| panic!("{i}")).to_owned())
         .collect()
+}
+
+/// The `edges` of the connection `field` in a GraphQL answer.
+pub fn edges<'a>(res: &'a Value, field: &str) -> &'a [Value] {
+    res["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {field} edges in {res}"))
 }
 
 /// The `extensions.code` of a GraphQL response's first error, or `OK` when there is none.

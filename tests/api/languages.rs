@@ -5,7 +5,7 @@
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, child_body, problem, problem_fields};
 
 /// A child body with a blank name, a bad gender and an ID number whose check
 /// character is wrong.
@@ -315,9 +315,7 @@ async fn the_enumeration_catalogue_labels_every_value_in_english_and_chinese() {
 #[tokio::test]
 async fn the_enumeration_catalogue_needs_a_token() {
     let app = TestApp::spawn().await;
-    let res = app.get_anon("/api/v1/meta/enums").await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(app.get_anon("/api/v1/meta/enums").await, StatusCode::UNAUTHORIZED).await;
 }
 
 #[tokio::test]

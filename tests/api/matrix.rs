@@ -409,11 +409,8 @@ struct Nest {
 }
 
 async fn made(app: &TestApp, admin: &str, collection: usize) -> String {
-    app.create(COLLECTIONS[collection].path, admin, body(collection, INSIDE))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.create_id(COLLECTIONS[collection].path, admin, body(collection, INSIDE))
+        .await
 }
 
 async fn nest(app: &TestApp, admin: &str, kind: usize) -> Nest {

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, problem};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_a_token() {
@@ -39,9 +39,7 @@ async fn every_response_carries_the_servers_request_id_and_echoes_a_sane_client_
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_problem_json() {
     let app = TestApp::spawn().await;
-    let res = app.get_anon("/nowhere").await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(app.get_anon("/nowhere").await, StatusCode::NOT_FOUND).await;
     let res = app.client.put(app.url("/api/v1/children")).send().await.unwrap();
     assert!(res.status().is_client_error());
     assert_eq!(res.headers()["content-type"], "application/problem+json");

@@ -5,27 +5,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::{TestApp, child_body, day};
+use crate::helpers::{TestApp, child_body, day, ids};
 
 async fn place(app: &TestApp, admin: &str, name: &str, region: &str) -> String {
-    app.create(
-        "/api/v1/care-centers",
-        admin,
-        json!({"name": name, "kind": "care_center", "region_code": region}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{list}"))
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
+    app.new_care_center(admin, name, region, None).await
 }
 
 fn gql_ids(res: &Value, field: &str) -> Vec<String> {

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, day, midnight, problem_fields};
+use crate::helpers::{TestApp, assert_fields, day, midnight, problem_fields};
 
 #[tokio::test]
 async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
@@ -11,11 +11,9 @@ async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
         .post("/api/v1/guardians", &village, &json!({"name": "王建国", "phone": "12345", "id_number": "11010519491231002X", "gender": "male", "region_code": "522631101201"}))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(fields.contains(&("phone".into(), "invalid_phone".into())), "{fields:?}");
-    assert!(
-        fields.contains(&("id_number".into(), "gender_mismatch".into())),
-        "{fields:?}"
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[("phone", "invalid_phone"), ("id_number", "gender_mismatch")],
     );
     let g = app
         .create("/api/v1/guardians", &village, json!({"name": "王建国", "phone": "+86 138-1234-5678", "gender": "female",
@@ -61,9 +59,10 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
             &json!({"name": "x", "kind": "hotel", "region_code": "522631101000", "capacity": -1}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(fields.contains(&("kind".into(), "invalid_value".into())));
-    assert!(fields.contains(&("capacity".into(), "out_of_range".into())));
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[("kind", "invalid_value"), ("capacity", "out_of_range")],
+    );
     let village = app.token("village").await;
     let res = app
         .post(
