@@ -258,7 +258,7 @@ async fn every_cell_of_the_access_matrix_holds_on_both_apis() {
                 one: c.gql_one,
                 name: c.gql_name,
                 id: record["id"].as_str().unwrap(),
-                patch: &gql_patch,
+                patch: gql_patch,
                 end: "archive",
                 create: &format!("input: {}", gql_create_input(i, INSIDE)),
                 create_refused: "FORBIDDEN",
