@@ -205,8 +205,7 @@ async fn a_field_repeated_a_thousand_times_without_aliases_is_refused_by_the_fie
 
 #[tokio::test]
 async fn the_server_answers_healthz_within_a_second_while_each_attack_is_in_flight() {
-    let app = TestApp::spawn().await;
-    let token = app.token("volunteer").await;
+    let (app, token) = TestApp::spawn_as("volunteer").await;
     let url = app.url("/graphql");
     for (name, attack, phrase) in attacks() {
         let copies: Vec<_> = (0..6)
@@ -241,8 +240,7 @@ async fn the_server_answers_healthz_within_a_second_while_each_attack_is_in_flig
 
 #[tokio::test]
 async fn fragments_spread_several_times_without_a_cycle_still_work() {
-    let app = TestApp::spawn().await;
-    let token = app.token("partner").await;
+    let (app, token) = TestApp::spawn_as("partner").await;
     let query = "query Places($parent: String) {
             top: regions { ...Place }
             below: regions(parent: $parent) { ...Place ...Named }
@@ -358,8 +356,7 @@ fragment TypeRef on __Type {
 async fn graphiqls_introspection_query_passes_the_default_limits() {
     // Its nine `ofType` levels go deeper than the default depth of 10, which
     // bounds the data, not the schema's description.
-    let app = TestApp::spawn().await;
-    let token = app.token("partner").await;
+    let (app, token) = TestApp::spawn_as("partner").await;
     let res = app.gql(&token, INTROSPECTION, json!({})).await;
     assert_eq!(res["errors"], Value::Null, "{res}");
     assert_eq!(res["data"]["__schema"]["queryType"]["name"], "QueryRoot", "{res}");

@@ -5,8 +5,7 @@ use crate::helpers::{TestApp, child_body};
 
 #[tokio::test]
 async fn every_write_is_in_the_audit_trail_with_its_changes() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let res = app
         .request(reqwest::Method::POST, "/api/v1/children", &village)
         .header("x-request-id", "req-create-1")
@@ -80,8 +79,7 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
 #[tokio::test]
 async fn the_database_refuses_to_change_or_delete_the_trail() {
     use sea_orm::ConnectionTrait;
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let conn = app.db.connection();
     assert!(
@@ -98,8 +96,7 @@ async fn the_database_refuses_to_change_or_delete_the_trail() {
 
 #[tokio::test]
 async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let mut body = child_body("王小明", 1);
     body["health_notes"] = json!("哮喘");
     let admin = app.token("admin").await;

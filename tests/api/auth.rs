@@ -58,8 +58,7 @@ async fn every_api_route_and_graphql_operation_needs_a_valid_token() {
 
 #[tokio::test]
 async fn tampered_unsigned_and_foreign_tokens_are_refused() {
-    let app = TestApp::spawn().await;
-    let token = app.token("admin").await;
+    let (app, token) = TestApp::spawn_as("admin").await;
     let parts: Vec<&str> = token.split('.').collect();
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut claims = decode_part(&token, 1);
@@ -140,8 +139,7 @@ async fn forge(app: &TestApp, header_kid: Option<&str>, claims: Value) -> String
 
 #[tokio::test]
 async fn tokens_are_refused_when_expired_early_foreign_or_incomplete() {
-    let app = TestApp::spawn().await;
-    let good = app.token("admin").await;
+    let (app, good) = TestApp::spawn_as("admin").await;
     let base = decode_part(&good, 1);
     let now = chrono::Utc::now().timestamp();
     let with = |k: &str, v: Value| {
@@ -203,8 +201,7 @@ async fn tokens_are_refused_when_expired_early_foreign_or_incomplete() {
 
 #[tokio::test]
 async fn after_a_key_rotation_old_tokens_stay_valid_and_new_ones_use_the_new_key() {
-    let app = TestApp::spawn().await;
-    let old = app.token("coordinator").await;
+    let (app, old) = TestApp::spawn_as("coordinator").await;
     shouhu_api::cli::rotate_keys(&app.db).await.unwrap();
     let new = app.token("coordinator").await;
     assert_ne!(decode_part(&old, 0)["kid"], decode_part(&new, 0)["kid"]);

@@ -258,8 +258,7 @@ async fn fetch_encoded(app: &TestApp, path: &str, token: &str, encoding: &str) -
 
 #[tokio::test]
 async fn answers_are_compressed_with_gzip_or_brotli_when_asked_and_decode_to_the_same_json() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     for seq in 1..=30 {
         app.create("/api/v1/children", &village, child_body("王小明", seq))
             .await;
@@ -412,8 +411,7 @@ async fn get_with(app: &TestApp, path: &str, token: &str, if_none_match: &str) -
 
 #[tokio::test]
 async fn a_get_with_the_current_etag_answers_304_without_a_body_on_every_single_record_route() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let admin = app.token("admin").await;
     for path in records(&app, &village).await {
         let res = app.get(&path, &admin).await;
@@ -440,10 +438,8 @@ async fn a_get_with_the_current_etag_answers_304_without_a_body_on_every_single_
 
 #[tokio::test]
 async fn after_a_change_the_old_etag_gets_the_new_record() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&village, child_body("王小明", 1)).await;
     assert_eq!(
         get_with(&app, &path, &village, "\"1\"").await.status(),
         StatusCode::NOT_MODIFIED
@@ -471,11 +467,9 @@ async fn reads_of(app: &TestApp, admin: &str, id: &str) -> usize {
 
 #[tokio::test]
 async fn a_304_or_a_head_leaves_no_read_log_entry_while_a_200_does() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let admin = app.token("admin").await;
-    let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (_, path) = app.register_child(&village, child_body("王小明", 1)).await;
     let send = |method: Method, id: &'static str, tag: Option<&'static str>| {
         let mut req = app.request(method, &path, &village).header("x-request-id", id);
         if let Some(tag) = tag {
@@ -499,8 +493,7 @@ async fn a_304_or_a_head_leaves_no_read_log_entry_while_a_200_does() {
 
 #[tokio::test]
 async fn head_answers_like_get_without_a_body() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let record = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
     for path in [

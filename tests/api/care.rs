@@ -276,8 +276,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
 
 #[tokio::test]
 async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = child(&app, &village, 40).await;
     let father = guardian(&app, &village, "王建国", true).await;
     let grandmother = guardian(&app, &village, "李秀英", false).await;
@@ -432,8 +431,7 @@ fn guarantees(child: &Value) -> [bool; 5] {
 
 #[tokio::test]
 async fn the_five_guarantees_follow_the_records_and_filter_lists() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let cared = child(&app, &township, 60).await;
     let alone = child(&app, &township, 61).await;
     let read = |id: String| {
@@ -589,8 +587,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
 
 #[tokio::test]
 async fn left_behind_type_and_exit_follow_the_parents() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = child(&app, &village, 80).await;
     let father = guardian(&app, &village, "王建国", true).await;
     let mother = guardian(&app, &village, "陈春花", false).await;
@@ -662,8 +659,7 @@ async fn left_behind_type_and_exit_follow_the_parents() {
 
 #[tokio::test]
 async fn training_attendance_within_capacity_with_check_ins_and_history() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let starts = chrono::Utc::now() - chrono::Duration::hours(1);
     let session = app
         .create(
@@ -901,8 +897,7 @@ async fn demo_names_agree_with_the_gender_on_record() {
 
 #[tokio::test]
 async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = child(&app, &village, 81).await;
     let father = guardian(&app, &village, "王建国", false).await;
     link(&app, &village, &kid, &father, "father", true).await;
@@ -961,8 +956,7 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
 
 #[tokio::test]
 async fn unmet_guarantees_carry_a_stable_code_beside_the_reason_on_both_apis() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = child(&app, &village, 91).await;
     let rest: Value = app.get_json(&format!("/api/v1/children/{kid}"), &village).await;
     let codes: Vec<(&str, &str)> = rest["guarantee_reasons"]

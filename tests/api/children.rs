@@ -5,8 +5,7 @@ use crate::helpers::{TestApp, assert_fields, birth_date, child_body, ids, proble
 
 #[tokio::test]
 async fn registering_a_child_returns_201_with_location_and_etag_and_it_reads_back() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let res = app.post("/api/v1/children", &token, &child_body("王小明", 1)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
@@ -30,8 +29,7 @@ async fn registering_a_child_returns_201_with_location_and_etag_and_it_reads_bac
 
 #[tokio::test]
 async fn every_invalid_field_is_named_in_one_422() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let invalid = json!({"name": " ", "gender": "boy", "birth_date": "2016-02-30", "id_number": "110105194912310021",
                          "region_code": "52263110120", "left_behind_type": 3, "school_stage": "college", "id": "x", "colour": "red"});
     let res = app.post("/api/v1/children", &token, &invalid).await;
@@ -55,8 +53,7 @@ async fn every_invalid_field_is_named_in_one_422() {
 
 #[tokio::test]
 async fn the_id_number_must_agree_with_birth_date_and_gender_and_be_unique() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let mut body = child_body("李雨桐", 2);
     body["birth_date"] = json!((birth_date() + chrono::Duration::days(1)).to_string());
     body["gender"] = json!("female");
@@ -76,8 +73,7 @@ async fn the_id_number_must_agree_with_birth_date_and_gender_and_be_unique() {
 
 #[tokio::test]
 async fn a_child_lives_in_an_existing_village_is_born_and_is_under_18() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let cases = [
         ("region_code", json!("522631101000"), "wrong_level"),
         ("region_code", json!("522631101299"), "unknown_region"),
@@ -97,10 +93,8 @@ async fn a_child_lives_in_an_existing_village_is_born_and_is_under_18() {
 
 #[tokio::test]
 async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("陈子轩", 4)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, token) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&token, child_body("陈子轩", 4)).await;
     problem(
         app.request(Method::PATCH, &path, &token)
             .json(&json!({"grade": "三年级"}))
@@ -166,10 +160,8 @@ async fn patch_needs_if_match_refuses_stale_versions_and_bumps_the_version() {
 
 #[tokio::test]
 async fn a_rejected_patch_changes_nothing() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("刘思远", 5)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, token) = TestApp::spawn_as("village").await;
+    let (child, path) = app.register_child(&token, child_body("刘思远", 5)).await;
     for body in [
         json!({"grade": "五年级", "version": 9}),
         json!({"grade": "五年级", "name": null}),
@@ -221,8 +213,7 @@ async fn malformed_requests_are_problem_json_400_413_and_415() {
 
 #[tokio::test]
 async fn an_archived_child_leaves_default_lists_but_is_kept() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &token, child_body("赵可馨", 6)).await;
     let id = child["id"].as_str().unwrap();
     let path = format!("/api/v1/children/{id}");
@@ -241,8 +232,7 @@ async fn an_archived_child_leaves_default_lists_but_is_kept() {
 
 #[tokio::test]
 async fn lists_page_by_keyset_without_gaps_or_repeats() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let mut ids = Vec::new();
     for i in 0..7u16 {
         ids.push(
@@ -292,8 +282,7 @@ async fn lists_page_by_keyset_without_gaps_or_repeats() {
 
 #[tokio::test]
 async fn lists_filter_by_status_fields_name_region_and_update_time() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let a = app.create("/api/v1/children", &token, child_body("王一", 20)).await;
     let mut other = child_body("李二", 21);
     other["school_status"] = json!("dropped_out");
@@ -351,8 +340,7 @@ async fn the_largest_page_is_configurable_on_both_surfaces() {
 
 #[tokio::test]
 async fn a_child_of_16_is_aged_out_without_anyone_editing_the_record() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let today = chrono::Utc::now().date_naive();
     let sixteen = shouhu_domain::child::aged_out_born_by(today);
     let almost = sixteen.succ_opt().unwrap();
@@ -398,10 +386,8 @@ async fn a_child_of_16_is_aged_out_without_anyone_editing_the_record() {
 
 #[tokio::test]
 async fn a_childs_write_reads_its_guarantee_facts_once_whatever_fields_it_changes() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
-    let child = app.create("/api/v1/children", &admin, child_body("王小明", 41)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, admin) = TestApp::spawn_as("admin").await;
+    let (child, path) = app.register_child(&admin, child_body("王小明", 41)).await;
     let mut version = child["version"].as_i64().unwrap();
     let mut cost = |body: serde_json::Value| {
         let app = &app;

@@ -93,8 +93,7 @@ async fn total_count_counts_every_page_of_the_filtered_list_within_the_callers_j
 
 #[tokio::test]
 async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_of_range() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = four_children(&app).await.remove(0);
     let mut visits = Vec::new();
     for n in 1..=3 {
@@ -125,8 +124,7 @@ async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_
 
 #[tokio::test]
 async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = four_children(&app).await.remove(0);
     let path = format!("/api/v1/children/{kid}/visits");
     let mut made = Vec::new();

@@ -14,8 +14,7 @@ async fn child(app: &TestApp, token: &str, seq: u16) -> String {
 
 #[tokio::test]
 async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let small = center(&app, &township, Some(2)).await;
     let other = center(&app, &township, None).await;
     let path = format!("/api/v1/care-centers/{small}/enrollments");
@@ -134,8 +133,7 @@ async fn concurrent_enrolments_never_exceed_capacity() {
 
 #[tokio::test]
 async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let admin = app.token("admin").await;
     let place = center(&app, &township, None).await;
     let path = format!("/api/v1/care-centers/{place}/enrollments");

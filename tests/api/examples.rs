@@ -30,8 +30,7 @@ fn kind_of(path: &str) -> &str {
 
 #[tokio::test]
 async fn every_record_request_example_in_the_openapi_document_succeeds() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc: Value = app.get_json("/api/openapi.json", &admin).await;
     let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     // The record made for each collection, as (id, version).

@@ -7,8 +7,7 @@ const CREATE: &str = "mutation($input: CreateChildInput!) { createChild(input: $
 
 #[tokio::test]
 async fn graphql_creates_updates_and_archives_with_expected_versions() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let input = json!({"name": "王小明", "gender": "MALE", "birthDate": child_body("x", 1)["birth_date"], "regionCode": "522631101201",
         "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": child_body("x", 1)["id_number"]});
     let res = app.gql(&token, CREATE, json!({"input": input})).await;
@@ -56,8 +55,7 @@ async fn graphql_creates_updates_and_archives_with_expected_versions() {
 
 #[tokio::test]
 async fn graphql_validation_errors_name_each_field() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let future = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
     let input = json!({"name": "", "gender": "FEMALE", "birthDate": future, "regionCode": "522631101000",
         "leftBehindType": "ONE_PARENT_AWAY", "idNumber": "123"});
@@ -98,8 +96,7 @@ async fn graphql_validation_errors_name_each_field() {
 
 #[tokio::test]
 async fn graphql_connections_page_with_cursors_and_filters() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     for i in 0..5u16 {
         app.create("/api/v1/children", &token, child_body(&format!("童{i}"), 30 + i))
             .await;
@@ -238,8 +235,7 @@ async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
 
 #[tokio::test]
 async fn every_collection_is_reachable_through_graphql() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let res = app
         .gql(&token, "mutation { createGuardian(input: {name: \"王建国\", regionCode: \"522631101201\", phone: \"13812345678\", isWorkingAway: true}) { id phone isWorkingAway } }", json!({}))
         .await;
@@ -280,8 +276,7 @@ async fn every_collection_is_reachable_through_graphql() {
 
 #[tokio::test]
 async fn guardians_care_centers_and_volunteers_are_filtered_by_region_name_and_change_time_in_graphql() {
-    let app = TestApp::spawn().await;
-    let token = app.token("admin").await;
+    let (app, token) = TestApp::spawn_as("admin").await;
     for (name, region) in [("王建国", "522631101201"), ("李大山", "522631102201")] {
         let res = app
             .gql(&token, &format!("mutation {{ createGuardian(input: {{name: \"{name}\", regionCode: \"{region}\"}}) {{ id }} createCareCenter(input: {{name: \"{name}之家\", kind: FAMILY_ROOM, regionCode: \"{region}\", capacity: 20}}) {{ id }} createVolunteer(input: {{name: \"{name}老师\", category: FIVE_ELDERS, regionCode: \"{region}\"}}) {{ id }} }}"), json!({}))

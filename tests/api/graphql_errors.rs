@@ -94,8 +94,7 @@ async fn every_graphql_error_carries_a_code() {
 
 #[tokio::test]
 async fn connection_arguments_are_refused_under_their_graphql_names() {
-    let app = TestApp::spawn().await;
-    let token = app.token("coordinator").await;
+    let (app, token) = TestApp::spawn_as("coordinator").await;
     let res = app
         .gql(&token, "{ children(first: 1000) { nodes { name } } }", json!({}))
         .await;
@@ -163,8 +162,7 @@ fn assert_written_in_order(text: &str, keys: &[&str]) {
 
 #[tokio::test]
 async fn responses_keep_the_selection_order_and_the_keys_of_failed_fields() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
     let query = "{ b: regions { code } ...F a: children(first: 1) { nodes { guardianships { relationship } name \
                  enrollments { kind } idNumber pairings { kind } birthDate } } broken: child(id: \"nope\") { name } } \

@@ -10,8 +10,7 @@ async fn guardian(app: &TestApp, token: &str, name: &str, region: &str) -> Strin
 
 #[tokio::test]
 async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let child_id = child["id"].as_str().unwrap();
     let grandma = guardian(&app, &village, "李秀英", "522631101201").await;
@@ -152,8 +151,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
 
 #[tokio::test]
 async fn only_visible_active_guardians_are_linked_by_those_who_may_change_the_child() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let admin = app.token("admin").await;
     let child = app.create("/api/v1/children", &village, child_body("赵六", 2)).await;
     let links = format!("/api/v1/children/{}/guardianships", child["id"].as_str().unwrap());
@@ -222,8 +220,7 @@ async fn only_visible_active_guardians_are_linked_by_those_who_may_change_the_ch
 
 #[tokio::test]
 async fn graphql_links_changes_and_ends_guardianships_idempotently() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("孙七", 3)).await;
     let mother = guardian(&app, &township, "周桂兰", "522631101201").await;
     let create = "mutation($c: ID!, $g: ID!) { createGuardianship(childId: $c, input: {guardianId: $g, relationship: MOTHER, isPrimaryCaregiver: true}, idempotencyKey: \"link-1\") { id version relationship } }";

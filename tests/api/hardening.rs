@@ -8,8 +8,7 @@ use crate::helpers::{TestApp, child_body};
 
 #[tokio::test]
 async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let village = app.token("village").await;
     let mut body = child_body("王小明", 1);
     body["health_notes"] = json!("哮喘");
@@ -68,8 +67,7 @@ async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
 #[tokio::test]
 async fn the_trail_refuses_replacing_inserts_and_truncation() {
     use sea_orm::ConnectionTrait;
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let coordinator = app.token("coordinator").await;
     let id = child["id"].as_str().unwrap();
@@ -112,8 +110,7 @@ async fn the_trail_refuses_replacing_inserts_and_truncation() {
 
 #[tokio::test]
 async fn responses_are_never_cached_sniffed_or_framed() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let login = app.login_attempt("village", crate::helpers::PASSWORD).await;
     let child = app.post("/api/v1/children", &token, &child_body("王小明", 1)).await;
     let list = app.get("/api/v1/children", &token).await;
@@ -139,8 +136,7 @@ async fn responses_are_never_cached_sniffed_or_framed() {
 
 #[tokio::test]
 async fn a_masked_address_shows_no_house_number_and_at_most_half() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let place = app
         .create(
             "/api/v1/care-centers",

@@ -94,6 +94,13 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// Like [`spawn`](Self::spawn), and an access token for `username`.
+    pub async fn spawn_as(username: &str) -> (Self, String) {
+        let app = Self::spawn().await;
+        let token = app.token(username).await;
+        (app, token)
+    }
+
     /// Like [`spawn`](Self::spawn), with settings adjusted first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         static SUBSCRIBER: std::sync::Once = std::sync::Once::new();
@@ -279,6 +286,13 @@ impl TestApp {
             .as_str()
             .unwrap_or_else(|| panic!("no id in {created}"))
             .to_owned()
+    }
+
+    /// Registers a child and returns the record and its path.
+    pub async fn register_child(&self, token: &str, body: Value) -> (Value, String) {
+        let child = self.create("/api/v1/children", token, body).await;
+        let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap_or_default());
+        (child, path)
     }
 
     /// Registers the child 童`seq` ([`child_body`]) and returns its id.

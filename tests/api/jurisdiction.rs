@@ -5,8 +5,7 @@ use crate::helpers::{TestApp, child_body};
 
 #[tokio::test]
 async fn a_township_officer_cannot_reach_a_child_of_another_township() {
-    let app = TestApp::spawn().await;
-    let mine = app.token("township").await;
+    let (app, mine) = TestApp::spawn_as("township").await;
     let other = app.token("other_township").await;
     let child = app.create("/api/v1/children", &mine, child_body("王小明", 1)).await;
     let id = child["id"].as_str().unwrap();
@@ -54,14 +53,12 @@ async fn a_township_officer_cannot_reach_a_child_of_another_township() {
 
 #[tokio::test]
 async fn a_record_cannot_be_registered_or_moved_outside_the_callers_jurisdiction() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let mut body = child_body("李四", 2);
     body["region_code"] = json!("522631102201");
     let res = app.post("/api/v1/children", &village, &body).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let child = app.create("/api/v1/children", &village, child_body("李四", 2)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (_, path) = app.register_child(&village, child_body("李四", 2)).await;
     let res = app
         .patch(&path, &village, 1, &json!({"region_code": "522631102201"}))
         .await;
@@ -74,8 +71,7 @@ async fn a_record_cannot_be_registered_or_moved_outside_the_callers_jurisdiction
 
 #[tokio::test]
 async fn identifiers_are_masked_and_health_notes_hidden_by_role() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let mut body = child_body("王小明", 3);
     body["health_notes"] = json!("哮喘");
     let child = app.create("/api/v1/children", &admin, body).await;
@@ -117,10 +113,8 @@ async fn identifiers_are_masked_and_health_notes_hidden_by_role() {
 
 #[tokio::test]
 async fn a_department_writes_only_its_own_fields() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let child = app.create("/api/v1/children", &village, child_body("赵六", 4)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&village, child_body("赵六", 4)).await;
     let education = app.token("education").await;
     let res = app
         .patch(
@@ -176,8 +170,7 @@ async fn a_department_writes_only_its_own_fields() {
 
 #[tokio::test]
 async fn a_volunteer_sees_no_child_and_no_guardian() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("孙七", 6)).await;
     let volunteer = app.token("volunteer").await;
     let page: Value = app.get_json("/api/v1/children", &volunteer).await;

@@ -61,8 +61,7 @@ fn has_chinese(s: &str) -> bool {
 
 #[tokio::test]
 async fn a_chinese_caller_gets_a_422_in_chinese_with_the_same_codes() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let english = post_in(&app, &token, None, &bad_child()).await;
     assert_eq!(english.headers()["content-language"], "en");
     let english: Value = english.json().await.unwrap();
@@ -92,8 +91,7 @@ async fn a_chinese_caller_gets_a_422_in_chinese_with_the_same_codes() {
 
 #[tokio::test]
 async fn english_is_spoken_when_asked_for_when_nothing_is_asked_and_for_languages_not_spoken() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     for language in [None, Some("en"), Some("fr"), Some("zh-TW"), Some("*")] {
         let res = post_in(&app, &token, language, &bad_child()).await;
         assert_eq!(res.headers()["content-language"], "en", "{language:?}");
@@ -110,8 +108,7 @@ async fn english_is_spoken_when_asked_for_when_nothing_is_asked_and_for_language
 
 #[tokio::test]
 async fn the_best_weighted_language_spoken_wins() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     for (header, expected) in [
         ("fr;q=1, zh-CN;q=0.5", "zh-CN"),
         ("en;q=0.3, zh;q=0.9", "zh-CN"),
@@ -132,8 +129,7 @@ async fn the_best_weighted_language_spoken_wins() {
 
 #[tokio::test]
 async fn a_404_and_a_401_are_in_chinese_for_a_chinese_caller() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let missing = format!("/api/v1/children/{}", uuid::Uuid::now_v7());
     let res = get_in(&app, Some(&token), "zh-CN", &missing).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -158,8 +154,7 @@ async fn a_404_and_a_401_are_in_chinese_for_a_chinese_caller() {
 
 #[tokio::test]
 async fn a_successful_read_names_no_language_when_it_has_no_text_for_people() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let res = get_in(&app, Some(&token), "zh-CN", "/api/v1/regions/522631101201").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().get("content-language").is_none());
@@ -167,8 +162,7 @@ async fn a_successful_read_names_no_language_when_it_has_no_text_for_people() {
 
 #[tokio::test]
 async fn graphql_errors_are_in_chinese_with_the_same_codes_and_fields() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let create = "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }";
     let input = json!({"name": " ", "gender": "MALE", "birthDate": child_body("x", 1)["birth_date"], "regionCode": "522631101201",
         "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": "110105194912310021"});
@@ -228,8 +222,7 @@ async fn graphql_limits_are_explained_in_chinese() {
 
 #[tokio::test]
 async fn the_enumeration_catalogue_labels_every_value_in_english_and_chinese() {
-    let app = TestApp::spawn().await;
-    let token = app.token("volunteer").await;
+    let (app, token) = TestApp::spawn_as("volunteer").await;
     let res = app.get("/api/v1/meta/enums", &token).await;
     assert_eq!(res.status(), StatusCode::OK);
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
@@ -346,8 +339,7 @@ async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() 
 
 #[tokio::test]
 async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &token, child_body("王小明", 1)).await;
     let id = child["id"].as_str().unwrap();
     let path = format!("/api/v1/children/{id}");
@@ -393,8 +385,7 @@ async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
 
 #[tokio::test]
 async fn a_403_names_the_kind_of_record_in_chinese() {
-    let app = TestApp::spawn().await;
-    let token = app.token("volunteer").await;
+    let (app, token) = TestApp::spawn_as("volunteer").await;
     let english = post_in(&app, &token, None, &child_body("王小明", 1)).await;
     assert_eq!(english.status(), StatusCode::FORBIDDEN);
     assert_eq!(

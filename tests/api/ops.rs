@@ -65,8 +65,7 @@ async fn the_docs_openapi_and_graphiql_are_served_from_the_binary() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_pattern() {
-    let app = TestApp::spawn().await;
-    let token = app.token("admin").await;
+    let (app, token) = TestApp::spawn_as("admin").await;
     app.get("/api/v1/children/00000000-0000-7000-8000-000000000000", &token)
         .await;
     let text = app.text_anon("/metrics").await;
@@ -76,8 +75,7 @@ async fn metrics_count_requests_by_route_pattern() {
 
 #[tokio::test]
 async fn control_characters_in_any_input_are_refused_never_a_500() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let res = app.get("/api/v1/children?q=%E7%8E%8B%00", &token).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = app.login_attempt("vil\u{0}lage", "x").await;
@@ -159,8 +157,7 @@ async fn health_metrics_and_documents_never_use_up_a_callers_budget() {
 
 #[tokio::test]
 async fn metrics_show_the_pool_query_latency_build_process_in_flight_graphql_operations_and_logins() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let refused = app.login_attempt("township", "not the password").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let res = app

@@ -22,8 +22,7 @@ fn gql_ids(res: &Value, field: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_changes_none_of_them() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let township_place = place(&app, &admin, "古州镇关爱中心", "522631101000").await;
     let county_place = place(&app, &admin, "县儿童之家", "522631000000").await;
     let village_place = place(&app, &admin, "车民村儿童之家", "522631101201").await;
@@ -97,8 +96,7 @@ async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_
 
 #[tokio::test]
 async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enrolment_of_its_children() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let township_place = place(&app, &admin, "古州镇关爱中心", "522631101000").await;
     let county_place = place(&app, &admin, "县寄宿学校", "522631000000").await;
     let elsewhere = place(&app, &admin, "另一个镇的中心", "522631102000").await;
@@ -190,8 +188,7 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
 
 #[tokio::test]
 async fn what_a_role_cannot_read_is_absent_in_nested_lists_too() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("李小红", 2)).await;
     let child = child["id"].as_str().unwrap().to_owned();
     let account = app

@@ -106,8 +106,7 @@ fn guardian_id_number(seq: u16) -> String {
 
 #[tokio::test]
 async fn an_auditor_reads_the_changes_of_children_and_guardians_masked_as_everywhere_else() {
-    let app = TestApp::spawn().await;
-    let coordinator = app.token("coordinator").await;
+    let (app, coordinator) = TestApp::spawn_as("coordinator").await;
     let mut body = child_body("王小明", 1);
     body["health_notes"] = json!("哮喘");
     let child = app.create("/api/v1/children", &coordinator, body).await;
@@ -290,8 +289,7 @@ fn if_match(version: i64) -> (&'static str, String) {
 
 #[tokio::test]
 async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_log() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let village = app.token("village").await;
     let body = child_body("王小明", 1);
     let res = send(
@@ -450,8 +448,7 @@ fn gql_child_with_notes(name: &str, seq: u16) -> Value {
 
 #[tokio::test]
 async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_fields_it_sent() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let coordinator = app.token("coordinator").await;
     let res = gql(
         &app,
@@ -586,8 +583,7 @@ async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_f
 
 #[tokio::test]
 async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let township = app.token("township").await;
     let coordinator = app.token("coordinator").await;
     let key = [("idempotency-key", "move-1".to_owned())];

@@ -5,8 +5,7 @@ use crate::helpers::{TestApp, assert_fields, day, midnight, problem_fields};
 
 #[tokio::test]
 async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let res = app
         .post("/api/v1/guardians", &village, &json!({"name": "王建国", "phone": "12345", "id_number": "11010519491231002X", "gender": "male", "region_code": "522631101201"}))
         .await;
@@ -33,8 +32,7 @@ async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
 
 #[tokio::test]
 async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     for kind in [
         "care_center",
         "daycare_home",
@@ -76,8 +74,7 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
 
 #[tokio::test]
 async fn volunteer_vetting_moves_only_along_its_paths() {
-    let app = TestApp::spawn().await;
-    let league = app.token("youth_league").await;
+    let (app, league) = TestApp::spawn_as("youth_league").await;
     let v = app
         .create(
             "/api/v1/volunteers",
@@ -117,8 +114,7 @@ async fn volunteer_vetting_moves_only_along_its_paths() {
 
 #[tokio::test]
 async fn training_sessions_end_after_they_start_and_filter_by_time() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     // A session two months ahead, given in Beijing time, and one two months back.
     let ahead = day(60);
     let (starts, ends, early) = (
@@ -169,8 +165,7 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
 
 #[tokio::test]
 async fn regions_are_a_read_only_tree() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let top: Value = app.get_json("/api/v1/regions", &token).await;
     assert_eq!(top[0]["code"], "522631000000");
     assert_eq!(top[0]["level"], "county");
@@ -220,8 +215,7 @@ async fn regions_import_from_csv_and_reimport_updates_names() {
 
 #[tokio::test]
 async fn a_parent_working_away_records_since_when_and_the_last_visit_home() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let g = app
         .create(
             "/api/v1/guardians",

@@ -84,8 +84,7 @@ async fn entry_for(app: &TestApp, path: &str, request_id: &str) -> Value {
 
 #[tokio::test]
 async fn a_rest_write_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let (id, (server, client)) = create_child(&app, &village, "mine-1", 1).await;
     assert_ne!(server, "mine-1");
     assert_eq!(client.as_deref(), Some("mine-1"));
@@ -100,8 +99,7 @@ async fn a_rest_write_is_audited_under_the_servers_request_id_with_the_clients_b
 
 #[tokio::test]
 async fn a_graphql_mutation_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let (id, (server, client)) = create_child_in_graphql(&app, &village, "mine-1", 1).await;
     assert_ne!(server, "mine-1");
     assert_eq!(client.as_deref(), Some("mine-1"));
@@ -116,8 +114,7 @@ async fn a_graphql_mutation_is_audited_under_the_servers_request_id_with_the_cli
 
 #[tokio::test]
 async fn a_coordinators_unmasked_read_is_logged_under_the_servers_request_id_with_the_clients_beside_it() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let (id, _) = create_child(&app, &village, "setup", 1).await;
     let coordinator = app.token("coordinator").await;
     let reads = format!("/api/v1/audit-events/reads?child_id={id}");
@@ -158,8 +155,7 @@ async fn a_coordinators_unmasked_read_is_logged_under_the_servers_request_id_wit
 
 #[tokio::test]
 async fn an_insane_client_request_id_is_neither_kept_nor_echoed() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let too_long = "a".repeat(200);
     let cases = [
         (1, too_long.as_str(), false),
@@ -186,8 +182,7 @@ async fn an_insane_client_request_id_is_neither_kept_nor_echoed() {
 
 #[tokio::test]
 async fn two_requests_with_the_same_client_request_id_get_different_server_ids() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let (first, (first_server, first_client)) = create_child(&app, &village, "same-1", 1).await;
     let (second, (second_server, second_client)) = create_child(&app, &village, "same-1", 2).await;
     assert_ne!(first_server, second_server);

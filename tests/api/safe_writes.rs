@@ -15,8 +15,7 @@ async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> r
 
 #[tokio::test]
 async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates_nothing() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let body = child_body("王小明", 1);
     let first = post_with_key(&app, &token, "retry-1", &body).await;
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -59,8 +58,7 @@ async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates
 
 #[tokio::test]
 async fn keys_are_scoped_per_caller_and_freed_when_nothing_was_created() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let township = app.token("township").await;
     let mut bad = child_body("李四", 2);
     bad["gender"] = json!("unknown");
@@ -80,8 +78,7 @@ async fn keys_are_scoped_per_caller_and_freed_when_nothing_was_created() {
 
 #[tokio::test]
 async fn concurrent_requests_with_one_key_create_one_record() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let body = child_body("陈并发", 4);
     let requests = (0..8).map(|_| post_with_key(&app, &token, "same-key", &body));
     let statuses: Vec<StatusCode> = join_all(requests).await.into_iter().map(|r| r.status()).collect();
@@ -98,10 +95,8 @@ async fn concurrent_requests_with_one_key_create_one_record() {
 
 #[tokio::test]
 async fn of_concurrent_writers_holding_one_version_exactly_one_wins() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("赵竞争", 5)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, token) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&token, child_body("赵竞争", 5)).await;
     let writes = (0..8).map(|i| {
         let path = path.clone();
         let token = token.clone();
@@ -132,8 +127,7 @@ async fn of_concurrent_writers_holding_one_version_exactly_one_wins() {
 
 #[tokio::test]
 async fn graphql_creates_are_idempotent_with_a_key() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let q = "mutation($k: String) { createCareCenter(input: {name: \"亲情室\", kind: FAMILY_ROOM, regionCode: \"522631101000\"}, idempotencyKey: $k) { id version } }";
     let a = app.gql(&token, q, json!({"k": "gq-1"})).await;
     let b = app.gql(&token, q, json!({"k": "gq-1"})).await;
