@@ -325,37 +325,15 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
         format!("/api/v1/guardianships/{}", guardianship["id"].as_str().unwrap()),
     ];
     let township = app.token("township").await;
-    let place = app
-        .create(
-            "/api/v1/care-centers",
-            &township,
-            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000"}),
-        )
-        .await;
+    let place = app.new_care_center(&township, "关爱中心", "522631101000", None).await;
     let enrollment = app
         .create(
-            &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
+            &format!("/api/v1/care-centers/{place}/enrollments"),
             &township,
             json!({"child_id": child_id, "kind": "after_school", "since": day(-30)}),
         )
         .await;
-    let volunteer = app
-        .create(
-            "/api/v1/volunteers",
-            &township,
-            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
-        )
-        .await;
-    let volunteer_id = volunteer["id"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{volunteer_id}"),
-            &township,
-            1,
-            &json!({"vetting_status": "approved"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let volunteer_id = app.approved_volunteer(&township, None).await;
     let pairing = app
         .create(
             &format!("/api/v1/volunteers/{volunteer_id}/pairings"),
@@ -390,7 +368,7 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
         )
         .await;
     paths.extend([
-        format!("/api/v1/care-centers/{}", place["id"].as_str().unwrap()),
+        format!("/api/v1/care-centers/{place}"),
         format!("/api/v1/enrollments/{}", enrollment["id"].as_str().unwrap()),
         format!("/api/v1/volunteers/{volunteer_id}"),
         format!("/api/v1/pairings/{}", pairing["id"].as_str().unwrap()),

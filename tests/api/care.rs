@@ -4,9 +4,8 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::{TestApp, assert_fields, child_body, day, ids, problem_fields};
+use crate::helpers::{TestApp, assert_fields, assert_only_field, child_body, day, ids, problem_fields};
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
     app.new_child(token, seq).await
@@ -28,34 +27,6 @@ async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relations
     }
     app.create(&format!("/api/v1/children/{child}/guardianships"), token, body)
         .await
-}
-
-async fn approved_volunteer(app: &TestApp, token: &str, account: Option<&str>) -> String {
-    let v = app
-        .create(
-            "/api/v1/volunteers",
-            token,
-            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
-        )
-        .await;
-    let id = v["id"].as_str().unwrap().to_owned();
-    let mut patch = json!({"vetting_status": "approved"});
-    if let Some(a) = account {
-        patch["account_id"] = json!(a);
-    }
-    let res = app.patch(&format!("/api/v1/volunteers/{id}"), token, 1, &patch).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    id
-}
-
-async fn account_id(app: &TestApp, username: &str) -> String {
-    app.db
-        .account_by_username(username)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
 }
 
 #[tokio::test]
@@ -82,25 +53,19 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("volunteer_id".to_owned(), "not_approved".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "volunteer_id", "not_approved");
     // Linking an account that is not a volunteer's is refused.
     let res = app
         .post(
             "/api/v1/volunteers",
             &township,
-            &json!({"name": "王", "region_code": "522631101000", "category": "other", "account_id": account_id(&app, "village").await}),
+            &json!({"name": "王", "region_code": "522631101000", "category": "other", "account_id": app.account_id("village").await}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("account_id".to_owned(), "not_a_volunteer".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "account_id", "not_a_volunteer");
 
-    let account = account_id(&app, "volunteer").await;
-    let v = approved_volunteer(&app, &township, Some(&account)).await;
+    let account = app.account_id("volunteer").await;
+    let v = app.approved_volunteer(&township, Some(&account)).await;
     let me = app.token("volunteer").await;
     let list: Value = app.get_json("/api/v1/children", &me).await;
     assert!(ids(&list).is_empty(), "no pairing yet: no child");
@@ -314,10 +279,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "family_contact", "mode": "phone", "occurred_on": day(-30), "guardian_id": grandmother}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("guardian_id".to_owned(), "not_a_parent".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "guardian_id", "not_a_parent");
     let res = app
         .post(
             &path,
@@ -325,10 +287,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "family_contact", "mode": "phone", "occurred_on": day(-30)}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("guardian_id".to_owned(), "required".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "guardian_id", "required");
 
     let today = chrono::Utc::now().date_naive().to_string();
     let res = app
@@ -380,10 +339,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.patch(&visit, &village, 2, &json!({"kind": "family_contact"})).await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("kind".to_owned(), "read_only".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "kind", "read_only");
     let contact_url = format!("/api/v1/visits/{}", contact["id"].as_str().unwrap());
     assert_eq!(
         app.delete(&contact_url, &village, 1).await.status(),
@@ -549,7 +505,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     assert!(guarantees(&read(cared.clone()).await)[2]);
 
     // A surrogate parent gives affection; a primary caregiver who cannot act as guardian fails guardianship.
-    let v = approved_volunteer(&app, &township, None).await;
+    let v = app.approved_volunteer(&township, None).await;
     app.create(
         &format!("/api/v1/volunteers/{v}/pairings"),
         &township,
@@ -646,10 +602,7 @@ async fn left_behind_type_and_exit_follow_the_parents() {
     let res = app
         .patch(&url, &village, 2, &json!({"left_behind_type": "both_parents_away"}))
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("left_behind_type".to_owned(), "no_parent_away".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "left_behind_type", "no_parent_away");
     // Other changes to the child still go through.
     assert_eq!(
         app.patch(&url, &village, 2, &json!({"grade": "五年级"})).await.status(),
@@ -713,10 +666,7 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
             &json!({"checked_in_at": (starts - chrono::Duration::days(1)).to_rfc3339()}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("checked_in_at".to_owned(), "outside_session".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "checked_in_at", "outside_session");
     let res = app
         .patch(
             &first,
@@ -850,7 +800,7 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
 async fn concurrent_pairings_never_exceed_a_volunteers_cap() {
     let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
     let township = app.token("township").await;
-    let v = approved_volunteer(&app, &township, None).await;
+    let v = app.approved_volunteer(&township, None).await;
     let mut kids = Vec::new();
     for i in 0..8 {
         kids.push(child(&app, &township, 200 + i).await);
@@ -906,10 +856,7 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
     assert_eq!(now["status"], "exited", "the only parent on record is home");
     let res = app.patch(&url, &village, 1, &json!({"status": "active"})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("status".to_owned(), "derived_status".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "status", "derived_status");
     let res = app
         .gql(
             &village,
@@ -938,10 +885,7 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
     for status in ["active", "exited"] {
         let res = app.patch(&path, &village, 1, &json!({"status": status})).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{status}");
-        assert_eq!(
-            problem_fields(&res.json().await.unwrap()),
-            vec![("status".to_owned(), "derived_status".to_owned())]
-        );
+        assert_only_field(&res.json().await.unwrap(), "status", "derived_status");
     }
     // What may be set still is.
     let away = guardian(&app, &village, "李志强", true).await;

@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, birth_date, child_body, ids, problem, problem_fields};
+use crate::helpers::{TestApp, assert_fields, assert_only_field, birth_date, child_body, ids, problem, problem_fields};
 
 #[tokio::test]
 async fn registering_a_child_returns_201_with_location_and_etag_and_it_reads_back() {
@@ -67,8 +67,7 @@ async fn the_id_number_must_agree_with_birth_date_and_gender_and_be_unique() {
     app.create("/api/v1/children", &token, child_body("李雨桐", 2)).await;
     let res = app.post("/api/v1/children", &token, &child_body("李雨桐", 2)).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert_eq!(fields, vec![("id_number".to_owned(), "duplicate".to_owned())]);
+    assert_only_field(&res.json().await.unwrap(), "id_number", "duplicate");
 }
 
 #[tokio::test]
@@ -86,8 +85,7 @@ async fn a_child_lives_in_an_existing_village_is_born_and_is_under_18() {
         body.as_object_mut().unwrap().remove("id_number");
         let res = app.post("/api/v1/children", &token, &body).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field} {code}");
-        let fields = problem_fields(&res.json().await.unwrap());
-        assert!(fields.contains(&(field.to_owned(), code.to_owned())), "{fields:?}");
+        assert_fields(&res.json().await.unwrap(), &[(field, code)]);
     }
 }
 

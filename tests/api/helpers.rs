@@ -310,6 +310,36 @@ impl TestApp {
         self.create_id("/api/v1/care-centers", token, body).await
     }
 
+    /// Registers the volunteer 李老师 (a teacher in township 522631101000),
+    /// approves it, linking the account `account` when given, and returns its id.
+    pub async fn approved_volunteer(&self, token: &str, account: Option<&str>) -> String {
+        let id = self
+            .create_id(
+                "/api/v1/volunteers",
+                token,
+                json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
+            )
+            .await;
+        let mut patch = json!({"vetting_status": "approved"});
+        if let Some(a) = account {
+            patch["account_id"] = json!(a);
+        }
+        let res = self.patch(&format!("/api/v1/volunteers/{id}"), token, 1, &patch).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+        id
+    }
+
+    /// The id of the account `username`.
+    pub async fn account_id(&self, username: &str) -> String {
+        self.db
+            .account_by_username(username)
+            .await
+            .expect("account")
+            .expect("no such account")
+            .id
+            .to_string()
+    }
+
     /// Runs a GraphQL operation and returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.request(Method::POST, "/graphql", token)
@@ -493,6 +523,15 @@ pub fn assert_fields(body: &Value, expected: &[(&str, &str)]) {
             "{field:?} {code:?} missing in {fields:?}"
         );
     }
+}
+
+/// Asserts that a problem's `errors` name exactly one field, with this code.
+pub fn assert_only_field(body: &Value, field: &str, code: &str) {
+    assert_eq!(
+        problem_fields(body),
+        vec![(field.to_owned(), code.to_owned())],
+        "{body}"
+    );
 }
 
 /// The ids of a list's `items`.

@@ -27,6 +27,17 @@ async fn library_grant(
         .await
 }
 
+/// The authorization server metadata (RFC 8414), asked for with `headers`.
+async fn metadata(app: &TestApp, headers: &[(&str, &str)]) -> Value {
+    let mut req = app.anon(Method::GET, "/.well-known/oauth-authorization-server");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 /// Asserts the headers every token response carries and returns the body.
 async fn uncached_body(res: Response) -> Value {
     assert_eq!(res.headers()["cache-control"], "no-store");
@@ -278,16 +289,14 @@ async fn the_authorization_server_metadata_names_the_token_endpoint_in_absolute_
         .unwrap();
     assert!(jwks["keys"].is_array());
     // Behind a trusted proxy, the URLs are the ones clients use.
-    let meta: Value = app
-        .anon(Method::GET, "/.well-known/oauth-authorization-server")
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-host", "shouhu.example.org")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta = metadata(
+        &app,
+        &[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "shouhu.example.org"),
+        ],
+    )
+    .await;
     assert_eq!(meta["issuer"], "https://shouhu.example.org");
     assert_eq!(meta["token_endpoint"], "https://shouhu.example.org/api/v1/auth/token");
 }
@@ -295,15 +304,7 @@ async fn the_authorization_server_metadata_names_the_token_endpoint_in_absolute_
 #[tokio::test]
 async fn the_authorization_server_metadata_follows_the_configured_public_url() {
     let app = TestApp::spawn_with(|s| s.serve.public_url = Some("https://shouhu.example.gov.cn".to_owned())).await;
-    let meta: Value = app
-        .anon(Method::GET, "/.well-known/oauth-authorization-server")
-        .header("x-forwarded-host", "evil.example")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta = metadata(&app, &[("x-forwarded-host", "evil.example")]).await;
     assert_eq!(meta["issuer"], "https://shouhu.example.gov.cn");
     assert_eq!(
         meta["token_endpoint"],

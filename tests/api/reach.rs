@@ -3,7 +3,6 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shouhu_domain::ports::AccountStore;
 
 use crate::helpers::{TestApp, child_body, day, ids};
 
@@ -191,31 +190,8 @@ async fn what_a_role_cannot_read_is_absent_in_nested_lists_too() {
     let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("李小红", 2)).await;
     let child = child["id"].as_str().unwrap().to_owned();
-    let account = app
-        .db
-        .account_by_username("volunteer")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string();
-    let v = app
-        .create(
-            "/api/v1/volunteers",
-            &township,
-            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
-        )
-        .await;
-    let v = v["id"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{v}"),
-            &township,
-            1,
-            &json!({"vetting_status": "approved", "account_id": account}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let account = app.account_id("volunteer").await;
+    let v = app.approved_volunteer(&township, Some(&account)).await;
     app.create(
         &format!("/api/v1/volunteers/{v}/pairings"),
         &township,

@@ -82,34 +82,36 @@ async fn entry_for(app: &TestApp, path: &str, request_id: &str) -> Value {
     found[0].clone()
 }
 
-#[tokio::test]
-async fn a_rest_write_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
-    let (app, village) = TestApp::spawn_as("village").await;
-    let (id, (server, client)) = create_child(&app, &village, "mine-1", 1).await;
+/// Asserts that the creation of child `id`, sent with the client request id
+/// `mine-1` and answered under the server's `ids`, is in the audit trail and
+/// in the read log under both ids; returns the read-log entry.
+async fn assert_created_under_both_ids(app: &TestApp, id: &str, ids: (String, Option<String>)) -> Value {
+    let (server, client) = ids;
     assert_ne!(server, "mine-1");
     assert_eq!(client.as_deref(), Some("mine-1"));
 
-    let event = entry_for(&app, &format!("/api/v1/audit-events?child_id={id}"), &server).await;
+    let event = entry_for(app, &format!("/api/v1/audit-events?child_id={id}"), &server).await;
     assert_eq!(event["action"], "created");
     assert_eq!(event["client_request_id"], "mine-1");
     // The create answered the child's unmasked ID number: its read-log entry has both ids too.
-    let access = entry_for(&app, &format!("/api/v1/audit-events/reads?child_id={id}"), &server).await;
+    let access = entry_for(app, &format!("/api/v1/audit-events/reads?child_id={id}"), &server).await;
     assert_eq!(access["client_request_id"], "mine-1");
+    access
+}
+
+#[tokio::test]
+async fn a_rest_write_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (id, ids) = create_child(&app, &village, "mine-1", 1).await;
+    assert_created_under_both_ids(&app, &id, ids).await;
 }
 
 #[tokio::test]
 async fn a_graphql_mutation_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
     let (app, village) = TestApp::spawn_as("village").await;
-    let (id, (server, client)) = create_child_in_graphql(&app, &village, "mine-1", 1).await;
-    assert_ne!(server, "mine-1");
-    assert_eq!(client.as_deref(), Some("mine-1"));
-
-    let event = entry_for(&app, &format!("/api/v1/audit-events?child_id={id}"), &server).await;
-    assert_eq!(event["action"], "created");
-    assert_eq!(event["client_request_id"], "mine-1");
-    let access = entry_for(&app, &format!("/api/v1/audit-events/reads?child_id={id}"), &server).await;
+    let (id, ids) = create_child_in_graphql(&app, &village, "mine-1", 1).await;
+    let access = assert_created_under_both_ids(&app, &id, ids).await;
     assert_eq!(access["channel"], "POST /graphql");
-    assert_eq!(access["client_request_id"], "mine-1");
 }
 
 #[tokio::test]

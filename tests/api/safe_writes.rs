@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, assert_only_field, child_body};
 
 async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
     app.request(Method::POST, "/api/v1/children", token)
@@ -48,10 +48,7 @@ async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates
     other["name"] = json!("王小红");
     let res = post_with_key(&app, &token, "retry-1", &other).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("Idempotency-Key".to_owned(), "reused".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "Idempotency-Key", "reused");
     let res = post_with_key(&app, &token, "bad key", &other).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
