@@ -2,11 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day};
-
-fn code(res: &Value) -> &str {
-    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
-}
+use crate::helpers::{TestApp, child_body, day, gql_code};
 
 /// Three children in village 522631101201 and one in 522631102201.
 async fn four_children(app: &TestApp) -> Vec<String> {
@@ -78,7 +74,7 @@ async fn total_count_counts_every_page_of_the_filtered_list_within_the_callers_j
             json!({}),
         )
         .await;
-    assert_eq!(code(&res), "VALIDATION", "{res}");
+    assert_eq!(gql_code(&res), "VALIDATION", "{res}");
     // Every register connection has it.
     let res = app
         .gql(
@@ -117,7 +113,7 @@ async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_
     assert_eq!(res["data"]["child"]["visits"].as_array().unwrap().len(), 3, "{res}");
     for n in [0, -1, 501] {
         let res = app.gql(&village, query, json!({"id": kid, "n": n})).await;
-        assert_eq!(code(&res), "VALIDATION", "{n}: {res}");
+        assert_eq!(gql_code(&res), "VALIDATION", "{n}: {res}");
         assert_eq!(res["errors"][0]["extensions"]["fields"][0]["field"], "first", "{res}");
     }
 }

@@ -5,11 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
-
-fn first_code(res: &Value) -> &str {
-    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
-}
+use crate::helpers::{TestApp, assert_gql_error, gql_code, problem};
 
 #[tokio::test]
 async fn every_graphql_error_carries_a_code() {
@@ -63,28 +59,14 @@ async fn every_graphql_error_carries_a_code() {
         for e in errors {
             assert!(e["extensions"]["code"].is_string(), "{query}: {e}");
         }
-        assert_eq!(first_code(&res), code, "{query}: {res}");
+        assert_eq!(gql_code(&res), code, "{query}: {res}");
     }
     let deep = "{ children(first: 1) { nodes { guardianships { guardian { children { name } } } } } }";
     let res = app.gql(&token, deep, json!({})).await;
-    assert_eq!(first_code(&res), "VALIDATION", "{res}");
-    assert!(
-        res["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("depth limit is 4"),
-        "{res}"
-    );
+    assert_gql_error(&res, "VALIDATION", "depth limit is 4");
     let wide = "{ children(first: 500) { nodes { name } } }";
     let res = app.gql(&token, wide, json!({})).await;
-    assert_eq!(first_code(&res), "VALIDATION", "{res}");
-    assert!(
-        res["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("complexity limit is 300"),
-        "{res}"
-    );
+    assert_gql_error(&res, "VALIDATION", "complexity limit is 300");
     // What is fine still answers.
     let res = app
         .gql(&token, "{ children(first: 2) { nodes { name } } }", json!({}))
@@ -98,7 +80,7 @@ async fn connection_arguments_are_refused_under_their_graphql_names() {
     let res = app
         .gql(&token, "{ children(first: 1000) { nodes { name } } }", json!({}))
         .await;
-    assert_eq!(first_code(&res), "VALIDATION", "{res}");
+    assert_eq!(gql_code(&res), "VALIDATION", "{res}");
     assert_eq!(res["errors"][0]["extensions"]["fields"][0]["field"], "first", "{res}");
     let res = app
         .gql(

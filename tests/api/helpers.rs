@@ -551,6 +551,13 @@ pub fn edges<'a>(res: &'a Value, field: &str) -> &'a [Value] {
         .unwrap_or_else(|| panic!("no {field} edges in {res}"))
 }
 
+/// Asserts that a GraphQL answer's first error has `code` and a message containing `phrase`.
+pub fn assert_gql_error(res: &Value, code: &str, phrase: &str) {
+    assert_eq!(gql_code(res), code, "{res}");
+    let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(phrase), "{phrase:?} in {res}");
+}
+
 /// The `extensions.code` of a GraphQL response's first error, or `OK` when there is none.
 pub fn gql_code(res: &Value) -> &str {
     res["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK")

@@ -287,21 +287,53 @@ fn if_match(version: i64) -> (&'static str, String) {
     ("if-match", format!("\"{version}\""))
 }
 
+/// POSTs a child as `token` under the request id `request_id`, with `headers`.
+async fn post_child(
+    app: &TestApp,
+    token: &str,
+    request_id: &str,
+    body: &Value,
+    headers: &[(&str, String)],
+) -> reqwest::Response {
+    send(
+        app,
+        Method::POST,
+        "/api/v1/children",
+        token,
+        request_id,
+        Some(body),
+        headers,
+    )
+    .await
+}
+
+/// PATCHes `path` at `version` as `token` under the request id `request_id`.
+async fn patch_as(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    request_id: &str,
+    body: &Value,
+    version: i64,
+) -> reqwest::Response {
+    send(
+        app,
+        Method::PATCH,
+        path,
+        token,
+        request_id,
+        Some(body),
+        &[if_match(version)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_log() {
     let (app, admin) = TestApp::spawn_as("admin").await;
     let village = app.token("village").await;
     let body = child_body("王小明", 1);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "post-1",
-        Some(&body),
-        &[],
-    )
-    .await;
+    let res = post_child(&app, &village, "post-1", &body, &[]).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let child: Value = res.json().await.unwrap();
     let id = child["id"].as_str().unwrap().to_owned();
@@ -312,59 +344,23 @@ async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_l
     assert_eq!(entry["actor_role"], "village_officer");
 
     let patch = json!({"grade": "三年级"});
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &village,
-        "patch-1",
-        Some(&patch),
-        &[if_match(1)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &village, "patch-1", &patch, 1).await;
     assert_eq!(res.status(), StatusCode::OK);
     let entry = one_entry(&app, &admin, "patch-1", &["id_number"], &[&id]).await;
     assert_eq!(entry["channel"], "PATCH /api/v1/children/{id}");
     // An empty patch at the current version answers the whole record.
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &village,
-        "patch-empty",
-        Some(&json!({})),
-        &[if_match(2)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &village, "patch-empty", &json!({}), 2).await;
     assert_eq!(res.status(), StatusCode::OK);
     one_entry(&app, &admin, "patch-empty", &["id_number"], &[&id]).await;
     // A refused patch carries nothing.
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &village,
-        "patch-stale",
-        Some(&patch),
-        &[if_match(1)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &village, "patch-stale", &patch, 1).await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     no_entry(&app, &admin, "patch-stale").await;
 
     // The health department writes and reads health notes, not ID numbers.
     let health = app.token("health").await;
     let notes = json!({"health_notes": "哮喘，已好转"});
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &health,
-        "health-patch",
-        Some(&notes),
-        &[if_match(2)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &health, "health-patch", &notes, 2).await;
     assert_eq!(res.status(), StatusCode::OK);
     let entry = one_entry(&app, &admin, "health-patch", &["health_notes"], &[&id]).await;
     assert_eq!(entry["actor_role"], "department");
@@ -372,30 +368,12 @@ async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_l
     // An idempotent create and its replay: one entry each.
     let key = [("idempotency-key", "create-2".to_owned())];
     let second = child_body("李四", 2);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "keyed-1",
-        Some(&second),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &village, "keyed-1", &second, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let other: Value = res.json().await.unwrap();
     let other = other["id"].as_str().unwrap().to_owned();
     one_entry(&app, &admin, "keyed-1", &["id_number"], &[&other]).await;
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "keyed-2",
-        Some(&second),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &village, "keyed-2", &second, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["idempotent-replayed"], "true");
     one_entry(&app, &admin, "keyed-2", &["id_number"], &[&other]).await;
@@ -588,16 +566,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
     let coordinator = app.token("coordinator").await;
     let key = [("idempotency-key", "move-1".to_owned())];
     let body = child_body("王小明", 1);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &township,
-        "move-1",
-        Some(&body),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &township, "move-1", &body, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let child: Value = res.json().await.unwrap();
     let id = child["id"].as_str().unwrap().to_owned();
@@ -620,16 +589,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
             .await;
         assert_eq!(res.status(), StatusCode::OK);
     }
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &township,
-        "move-1-again",
-        Some(&body),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &township, "move-1-again", &body, &key).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let problem: Value = res.json().await.unwrap();
     assert!(!problem.to_string().contains(&id), "{problem}");
@@ -643,16 +603,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
     let village = app.token("village").await;
     let key = [("idempotency-key", "mask-1".to_owned())];
     let body = child_body("张三", 3);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "mask-1",
-        Some(&body),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &village, "mask-1", &body, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let first: Value = res.json().await.unwrap();
     assert_eq!(first["id_number"], body["id_number"]);
@@ -673,16 +624,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
         .unwrap();
     let now_education = app.token("village").await;
     assert_eq!(subject(&now_education), subject(&village));
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &now_education,
-        "mask-1-again",
-        Some(&body),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &now_education, "mask-1-again", &body, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["idempotent-replayed"], "true");
     let replayed: Value = res.json().await.unwrap();
