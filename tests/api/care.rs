@@ -20,6 +20,36 @@ async fn guardian(app: &TestApp, token: &str, name: &str, away: bool) -> String 
     .await
 }
 
+/// A child with two guardians: a father working away, who is no primary
+/// caregiver, and `carer` (name, relationship), at home and the primary
+/// caregiver. Returns the child's id, the father's and the carer's.
+async fn family(app: &TestApp, token: &str, seq: u16, carer: (&str, &str)) -> (String, String, String) {
+    let kid = child(app, token, seq).await;
+    let father = guardian(app, token, "王建国", true).await;
+    let other = guardian(app, token, carer.0, false).await;
+    link(app, token, &kid, &father, "father", false).await;
+    link(app, token, &kid, &other, carer.1, true).await;
+    (kid, father, other)
+}
+
+/// Registers the care place `place` (a name and a kind, in township
+/// 522631101000) and enrols `child` there after school since `since`.
+async fn enrolled_after_school(app: &TestApp, token: &str, place: (&str, &str), child: &str, since: String) {
+    let place = app
+        .create_id(
+            "/api/v1/care-centers",
+            token,
+            json!({"name": place.0, "kind": place.1, "region_code": "522631101000"}),
+        )
+        .await;
+    app.create(
+        &format!("/api/v1/care-centers/{place}/enrollments"),
+        token,
+        json!({"child_id": child, "kind": "after_school", "since": since}),
+    )
+    .await;
+}
+
 async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relationship: &str, primary: bool) -> Value {
     let mut body = json!({"guardian_id": guardian, "relationship": relationship, "is_primary_caregiver": primary});
     if primary {
@@ -133,19 +163,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         "volunteers do not read the volunteer register"
     );
     // …but they see the places their children attend (the contract's "centre").
-    let place = app
-        .create(
-            "/api/v1/care-centers",
-            &township,
-            json!({"name": "托管家园", "kind": "daycare_home", "region_code": "522631101000"}),
-        )
-        .await;
-    app.create(
-        &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
-        &township,
-        json!({"child_id": kids[1], "kind": "after_school", "since": day(-90)}),
-    )
-    .await;
+    enrolled_after_school(&app, &township, ("托管家园", "daycare_home"), &kids[1], day(-90)).await;
     let res = app
         .gql(
             &me,
@@ -214,15 +232,13 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
 
     // A suspended volunteer sees no child.
     let current: Value = app.get_json(&format!("/api/v1/volunteers/{v}"), &township).await;
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{v}"),
-            &township,
-            current["version"].as_i64().unwrap(),
-            &json!({"vetting_status": "suspended"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/volunteers/{v}"),
+        &township,
+        current["version"].as_i64().unwrap(),
+        &json!({"vetting_status": "suspended"}),
+    )
+    .await;
     let list: Value = app.get_json("/api/v1/children", &me).await;
     assert!(ids(&list).is_empty(), "{list}");
 
@@ -242,11 +258,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
 #[tokio::test]
 async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
     let (app, village) = TestApp::spawn_as("village").await;
-    let kid = child(&app, &village, 40).await;
-    let father = guardian(&app, &village, "王建国", true).await;
-    let grandmother = guardian(&app, &village, "李秀英", false).await;
-    link(&app, &village, &kid, &father, "father", false).await;
-    link(&app, &village, &kid, &grandmother, "grandmother", true).await;
+    let (kid, father, grandmother) = family(&app, &village, 40, ("李秀英", "grandmother")).await;
     let path = format!("/api/v1/children/{kid}/visits");
 
     let res = app
@@ -329,15 +341,13 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
     );
 
     // Resolving closes the concern; withdrawing keeps the record but it counts for nothing.
-    let res = app
-        .patch(
-            &visit,
-            &village,
-            1,
-            &json!({"resolved_on": today, "follow_up_needed": false}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &visit,
+        &village,
+        1,
+        &json!({"resolved_on": today, "follow_up_needed": false}),
+    )
+    .await;
     let res = app.patch(&visit, &village, 2, &json!({"kind": "family_contact"})).await;
     assert_only_field(&res.json().await.unwrap(), "kind", "read_only");
     let contact_url = format!("/api/v1/visits/{}", contact["id"].as_str().unwrap());
@@ -430,19 +440,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
         json!({"kind": "family_contact", "mode": "video", "occurred_on": today, "guardian_id": father}),
     )
     .await;
-    let place = app
-        .create(
-            "/api/v1/care-centers",
-            &township,
-            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000"}),
-        )
-        .await;
-    app.create(
-        &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
-        &township,
-        json!({"child_id": cared, "kind": "after_school", "since": day(-330)}),
-    )
-    .await;
+    enrolled_after_school(&app, &township, ("关爱中心", "care_center"), &cared, day(-330)).await;
     let full = read(cared.clone()).await;
     assert_eq!(guarantees(&full), [true; 5], "{full}");
     assert_eq!(full["guarantee_reasons"], json!([]));
@@ -493,15 +491,13 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     let res = app.get("/api/v1/children?guarantee_unmet=happiness", &township).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    let res = app
-        .patch(
-            &format!("/api/v1/visits/{}", concern["id"].as_str().unwrap()),
-            &township,
-            1,
-            &json!({"resolved_on": today}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/visits/{}", concern["id"].as_str().unwrap()),
+        &township,
+        1,
+        &json!({"resolved_on": today}),
+    )
+    .await;
     assert!(guarantees(&read(cared.clone()).await)[2]);
 
     // A surrogate parent gives affection; a primary caregiver who cannot act as guardian fails guardianship.
@@ -544,11 +540,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
 #[tokio::test]
 async fn left_behind_type_and_exit_follow_the_parents() {
     let (app, village) = TestApp::spawn_as("village").await;
-    let kid = child(&app, &village, 80).await;
-    let father = guardian(&app, &village, "王建国", true).await;
-    let mother = guardian(&app, &village, "陈春花", false).await;
-    link(&app, &village, &kid, &father, "father", false).await;
-    link(&app, &village, &kid, &mother, "mother", true).await;
+    let (kid, father, _) = family(&app, &village, 80, ("陈春花", "mother")).await;
     let url = format!("/api/v1/children/{kid}");
 
     let res = app
@@ -604,10 +596,7 @@ async fn left_behind_type_and_exit_follow_the_parents() {
         .await;
     assert_only_field(&res.json().await.unwrap(), "left_behind_type", "no_parent_away");
     // Other changes to the child still go through.
-    assert_eq!(
-        app.patch(&url, &village, 2, &json!({"grade": "五年级"})).await.status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&url, &village, 2, &json!({"grade": "五年级"})).await;
 }
 
 #[tokio::test]
@@ -667,15 +656,13 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
         )
         .await;
     assert_only_field(&res.json().await.unwrap(), "checked_in_at", "outside_session");
-    let res = app
-        .patch(
-            &first,
-            &township,
-            1,
-            &json!({"checked_in_at": chrono::Utc::now().to_rfc3339()}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &first,
+        &township,
+        1,
+        &json!({"checked_in_at": chrono::Utc::now().to_rfc3339()}),
+    )
+    .await;
 
     let list: Value = app.get_json(&path, &township).await;
     assert_eq!(ids(&list).len(), 3, "the cancelled registration stays");
@@ -890,12 +877,7 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
     // What may be set still is.
     let away = guardian(&app, &village, "李志强", true).await;
     link(&app, &village, &kid, &away, "mother", false).await;
-    assert_eq!(
-        app.patch(&url, &village, 1, &json!({"status": "exited"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&url, &village, 1, &json!({"status": "exited"})).await;
 }
 
 #[tokio::test]

@@ -167,12 +167,8 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "no widening past capacity checks"
     );
-    assert_eq!(
-        app.patch(&item, &township, 1, &json!({"until": day(60), "kind": "after_school"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&item, &township, 1, &json!({"until": day(60), "kind": "after_school"}))
+        .await;
     for (i, user) in ["education", "partner", "volunteer"].into_iter().enumerate() {
         let token = app.token(user).await;
         let other = child(&app, &admin, 30 + i as u16).await;

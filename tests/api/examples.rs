@@ -62,15 +62,13 @@ async fn every_record_request_example_in_the_openapi_document_succeeds() {
     }
     // A pairing is made with an approved volunteer.
     let (volunteer, version) = made["volunteers"].clone();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{volunteer}"),
-            &admin,
-            version,
-            &json!({"vetting_status": "approved"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/volunteers/{volunteer}"),
+        &admin,
+        version,
+        &json!({"vetting_status": "approved"}),
+    )
+    .await;
     made.insert("volunteers".to_owned(), (volunteer, version + 1));
 
     for path in nested {

@@ -108,12 +108,8 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
         "an ended link is history"
     );
     let father_path = format!("/api/v1/guardianships/{}", father_link["id"].as_str().unwrap());
-    assert_eq!(
-        app.patch(&father_path, &village, 1, &json!({"is_primary_caregiver": true}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&father_path, &village, 1, &json!({"is_primary_caregiver": true}))
+        .await;
     let res = app
         .gql(
             &village,

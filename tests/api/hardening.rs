@@ -49,19 +49,9 @@ async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
     assert_eq!(read["health_notes"], "哮喘");
     assert_eq!(read["version"], 1);
     // What the village officer does see, it still changes; the health department writes its notes.
-    assert_eq!(
-        app.patch(&path, &village, 1, &json!({"grade": "三年级"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &village, 1, &json!({"grade": "三年级"})).await;
     let health = app.token("health").await;
-    assert_eq!(
-        app.patch(&path, &health, 2, &json!({"health_notes": null}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &health, 2, &json!({"health_notes": null})).await;
 }
 
 #[tokio::test]
@@ -237,12 +227,7 @@ async fn an_id_number_registered_elsewhere_is_a_409_that_auditors_see_and_that_r
         app.post("/api/v1/children", &prober, &plain).await.status(),
         StatusCode::CREATED
     );
-    assert_eq!(
-        app.patch(&own_path, &prober, 1, &json!({"grade": "三年级"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&own_path, &prober, 1, &json!({"grade": "三年级"})).await;
     app.create("/api/v1/children", &township, child_body("李四", 7)).await;
 }
 

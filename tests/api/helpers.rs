@@ -12,6 +12,17 @@ use shouhu_domain::enums::Role;
 use shouhu_domain::ports::{AccountStore, RegionStore};
 use shouhu_persistence::Db;
 
+/// The paths that serve operators and tools rather than the register: health,
+/// metrics, the OpenAPI document, its viewer and GraphiQL.
+pub const SERVICE_PATHS: [&str; 6] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/openapi.json",
+    "/docs/",
+    "/graphql",
+];
+
 /// The password of every test account.
 pub const PASSWORD: &str = DEMO_PASSWORD;
 
@@ -259,6 +270,15 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// PATCH JSON with `If-Match: "version"`, asserting 200; returns the patched record.
+    pub async fn patch_ok(&self, path: &str, token: &str, version: i64, body: &Value) -> Value {
+        let res = self.patch(path, token, version, body).await;
+        let status = res.status();
+        let json: Value = res.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, StatusCode::OK, "patch {path} {body}: {json}");
+        json
     }
 
     /// DELETE with `If-Match: "version"`.

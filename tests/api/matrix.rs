@@ -195,34 +195,41 @@ async fn assert_gql_cell(app: &TestApp, token: &str, cell: &str, can: &str, end_
         if can('r') { "OK" } else { "NOT_FOUND" },
         "{cell}: graphql get {res}"
     );
-    let update = format!(
-        "mutation {{ update{}(id: \"{id}\", expectedVersion: 1, input: {}) {{ version }} }}",
-        g.name, g.patch
-    );
-    let res = app.gql(token, &update, json!({})).await;
-    assert_eq!(
-        gql_code(&res),
-        if can('u') { "OK" } else { denied },
-        "{cell}: graphql update {res}"
-    );
     let version = if can('u') { 2 } else { 1 };
-    let end = format!(
-        "mutation {{ {}{}(id: \"{id}\", expectedVersion: {version}) {{ version }} }}",
-        g.end, g.name
-    );
-    let res = app.gql(token, &end, json!({})).await;
-    assert_eq!(
-        gql_code(&res),
-        if can('a') { "OK" } else { denied },
-        "{cell}: graphql {end_word} {res}"
-    );
-    let create = format!("mutation {{ create{}({}) {{ id }} }}", g.name, g.create);
-    let res = app.gql(token, &create, json!({})).await;
-    assert_eq!(
-        gql_code(&res),
-        if can('c') { "OK" } else { g.create_refused },
-        "{cell}: graphql create {res}"
-    );
+    let writes = [
+        (
+            "update",
+            format!(
+                "mutation {{ update{}(id: \"{id}\", expectedVersion: 1, input: {}) {{ version }} }}",
+                g.name, g.patch
+            ),
+            can('u'),
+            denied,
+        ),
+        (
+            end_word,
+            format!(
+                "mutation {{ {}{}(id: \"{id}\", expectedVersion: {version}) {{ version }} }}",
+                g.end, g.name
+            ),
+            can('a'),
+            denied,
+        ),
+        (
+            "create",
+            format!("mutation {{ create{}({}) {{ id }} }}", g.name, g.create),
+            can('c'),
+            g.create_refused,
+        ),
+    ];
+    for (what, mutation, allowed, refused) in writes {
+        let res = app.gql(token, &mutation, json!({})).await;
+        assert_eq!(
+            gql_code(&res),
+            if allowed { "OK" } else { refused },
+            "{cell}: graphql {what} {res}"
+        );
+    }
 }
 
 #[tokio::test]

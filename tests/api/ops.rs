@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
+use crate::helpers::{SERVICE_PATHS, TestApp, problem};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_a_token() {
@@ -129,17 +129,11 @@ async fn graphiql_opens_on_an_example_that_runs_and_a_way_to_log_in() {
 async fn health_metrics_and_documents_never_use_up_a_callers_budget() {
     let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 2).await;
     let token = app.token("village").await;
-    for path in [
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/api/openapi.json",
-        "/docs/",
-        "/graphql",
+    for path in SERVICE_PATHS.into_iter().chain([
         "/graphql/assets/graphiql.min.css",
         "/.well-known/jwks.json",
         "/.well-known/oauth-authorization-server",
-    ] {
+    ]) {
         for _ in 0..3 {
             let res = app.get(path, &token).await;
             assert_eq!(res.status(), StatusCode::OK, "{path}");

@@ -113,15 +113,13 @@ async fn an_auditor_reads_the_changes_of_children_and_guardians_masked_as_everyw
     let id = child["id"].as_str().unwrap();
     let id_number = child["id_number"].as_str().unwrap().to_owned();
     let new_id_number = child_body("x", 2)["id_number"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/children/{id}"),
-            &coordinator,
-            1,
-            &json!({"id_number": new_id_number, "health_notes": "哮喘，已好转"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/children/{id}"),
+        &coordinator,
+        1,
+        &json!({"id_number": new_id_number, "health_notes": "哮喘，已好转"}),
+    )
+    .await;
     // A guardian registered through GraphQL, then changed through REST.
     let res = app
         .gql(
@@ -133,15 +131,13 @@ async fn an_auditor_reads_the_changes_of_children_and_guardians_masked_as_everyw
         .await;
     assert_eq!(res["errors"], Value::Null, "{res}");
     let guardian = res["data"]["createGuardian"]["id"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/guardians/{guardian}"),
-            &coordinator,
-            1,
-            &json!({"phone": "13987654321"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/guardians/{guardian}"),
+        &coordinator,
+        1,
+        &json!({"phone": "13987654321"}),
+    )
+    .await;
 
     let trail = |token: String, record: String| {
         let app = &app;
@@ -579,15 +575,13 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
 
     // Both move to a village of another township.
     for moved in [&id, &other] {
-        let res = app
-            .patch(
-                &format!("/api/v1/children/{moved}"),
-                &coordinator,
-                1,
-                &json!({"region_code": "522631102201"}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        app.patch_ok(
+            &format!("/api/v1/children/{moved}"),
+            &coordinator,
+            1,
+            &json!({"region_code": "522631102201"}),
+        )
+        .await;
     }
     let res = post_child(&app, &township, "move-1-again", &body, &key).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);

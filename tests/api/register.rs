@@ -84,23 +84,15 @@ async fn volunteer_vetting_moves_only_along_its_paths() {
         .await;
     assert_eq!(v["vetting_status"], "pending");
     let path = format!("/api/v1/volunteers/{}", v["id"].as_str().unwrap());
-    assert_eq!(
-        app.patch(&path, &league, 1, &json!({"vetting_status": "approved"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &league, 1, &json!({"vetting_status": "approved"}))
+        .await;
     let res = app
         .patch(&path, &league, 2, &json!({"vetting_status": "pending"}))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_only_field(&res.json().await.unwrap(), "vetting_status", "invalid_transition");
-    assert_eq!(
-        app.patch(&path, &league, 2, &json!({"vetting_status": "suspended"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &league, 2, &json!({"vetting_status": "suspended"}))
+        .await;
     let page: Value = app
         .get_json("/api/v1/volunteers?vetting_status=suspended", &league)
         .await;

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp};
@@ -178,8 +178,7 @@ async fn disabling_an_account_refuses_its_existing_tokens_and_enabling_it_revive
 
 fn login_from(app: &TestApp, username: &str, password: &str, forwarded_for: Option<&str>) -> RequestBuilder {
     let req = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
+        .anon(Method::POST, "/api/v1/auth/login")
         .json(&json!({"username": username, "password": password}));
     match forwarded_for {
         Some(address) => req.header("x-forwarded-for", address),
@@ -189,6 +188,17 @@ fn login_from(app: &TestApp, username: &str, password: &str, forwarded_for: Opti
 
 async fn status_of(req: RequestBuilder) -> StatusCode {
     req.send().await.unwrap().status()
+}
+
+/// Logs in `times` times with a wrong `password` from `forwarded_for`,
+/// asserting each is refused as unauthenticated.
+async fn wrong_logins(app: &TestApp, username: &str, password: &str, forwarded_for: Option<&str>, times: usize) {
+    for _ in 0..times {
+        assert_eq!(
+            status_of(login_from(app, username, password, forwarded_for)).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
 }
 
 /// A wait long enough that no test outlives it.
@@ -203,12 +213,7 @@ async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from
     })
     .await;
     let attacker = Some("203.0.113.7");
-    for _ in 0..3 {
-        assert_eq!(
-            status_of(login_from(&app, "admin", "guess", attacker)).await,
-            StatusCode::UNAUTHORIZED
-        );
-    }
+    wrong_logins(&app, "admin", "guess", attacker, 3).await;
     let res = login_from(&app, "admin", "guess", attacker).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
@@ -236,22 +241,12 @@ async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from
 
     // A success starts the count of its source afresh.
     let office = Some("198.51.100.2");
-    for _ in 0..2 {
-        assert_eq!(
-            status_of(login_from(&app, "village", "typo", office)).await,
-            StatusCode::UNAUTHORIZED
-        );
-    }
+    wrong_logins(&app, "village", "typo", office, 2).await;
     assert_eq!(
         status_of(login_from(&app, "village", PASSWORD, office)).await,
         StatusCode::OK
     );
-    for _ in 0..3 {
-        assert_eq!(
-            status_of(login_from(&app, "village", "typo", office)).await,
-            StatusCode::UNAUTHORIZED
-        );
-    }
+    wrong_logins(&app, "village", "typo", office, 3).await;
     assert_eq!(
         status_of(login_from(&app, "village", PASSWORD, office)).await,
         StatusCode::TOO_MANY_REQUESTS
