@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, strs};
 
 #[tokio::test]
 async fn every_write_is_in_the_audit_trail_with_its_changes() {
@@ -150,12 +150,7 @@ async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
     app.get("/api/v1/children", &coordinator).await;
     let log = reads(format!("?actor={}", log_actor(&app, "coordinator").await)).await;
     assert_eq!(log.len(), 1);
-    let mut listed: Vec<&str> = log[0]["child_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let mut listed: Vec<&str> = strs(&log[0]["child_ids"]);
     listed.sort();
     let mut expected = vec![id, other["id"].as_str().unwrap()];
     expected.sort();

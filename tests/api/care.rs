@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, assert_only_field, child_body, day, ids, problem_fields};
+use crate::helpers::{TestApp, assert_fields, assert_only_field, child_body, day, ids, problem_fields, strs_of};
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
     app.new_child(token, seq).await
@@ -413,12 +413,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     };
     let fresh = read(cared.clone()).await;
     assert_eq!(guarantees(&fresh), [true, false, false, false, false], "{fresh}");
-    let reasons: Vec<&str> = fresh["guarantee_reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["guarantee"].as_str().unwrap())
-        .collect();
+    let reasons: Vec<&str> = strs_of(&fresh["guarantee_reasons"], "guarantee");
     assert_eq!(reasons, ["guardianship", "safety", "affection", "activity"]);
 
     // A primary caregiver with a signed agreement, a visit, a call with the father, a care place.

@@ -8,7 +8,7 @@ use regex::Regex;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::helpers::{TestApp, assert_only_field, child_body, day, midnight, problem_fields};
+use crate::helpers::{TestApp, assert_only_field, child_body, day, midnight, problem_fields, strs};
 
 /// The served document.
 async fn document(app: &TestApp, token: &str) -> Value {
@@ -147,12 +147,7 @@ async fn a_registration_may_send_null_exactly_for_the_optional_fields_the_docume
     let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let create = schema(&doc, "ChildCreate");
-    let required: Vec<&str> = create["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let required: Vec<&str> = strs(&create["required"]);
     let mut seq = 1;
     for (field, property) in create["properties"].as_object().unwrap() {
         seq += 1;

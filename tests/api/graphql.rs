@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, strs_of};
 
 const CREATE: &str = "mutation($input: CreateChildInput!) { createChild(input: $input) { id version name gender leftBehindType idNumber status } }";
 
@@ -63,12 +63,7 @@ async fn graphql_validation_errors_name_each_field() {
     assert_eq!(res["data"], Value::Null);
     let ext = &res["errors"][0]["extensions"];
     assert_eq!(ext["code"], "VALIDATION");
-    let fields: Vec<&str> = ext["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = strs_of(&ext["fields"], "field");
     for f in ["name", "birthDate", "idNumber"] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }

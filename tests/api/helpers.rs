@@ -554,6 +554,24 @@ pub fn assert_only_field(body: &Value, field: &str, code: &str) {
     );
 }
 
+/// The strings of a JSON array.
+pub fn strs(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_else(|| panic!("not a string: {v}")))
+        .collect()
+}
+
+/// The string `key` of each object of a JSON array.
+pub fn strs_of<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|v| v[key].as_str().unwrap_or_else(|| panic!("no {key} in {v}")))
+        .collect()
+}
+
 /// The ids of a list's `items`.
 pub fn ids(list: &Value) -> Vec<String> {
     list["items"]

@@ -168,6 +168,31 @@ async fn assert_rest_cell(app: &TestApp, token: &str, cell: &str, can: &str, end
     );
 }
 
+/// Asserts that `token` neither reads, nor changes, nor ends the record at `item`:
+/// each is a 404, as if it were not there.
+async fn assert_out_of_reach(app: &TestApp, token: &str, cell: &str, item: &str, patch: &Value, end_word: &str) {
+    assert_eq!(
+        app.get(item, token).await.status(),
+        StatusCode::NOT_FOUND,
+        "{cell}: get"
+    );
+    assert_eq!(
+        app.patch(item, token, 1, patch).await.status(),
+        StatusCode::NOT_FOUND,
+        "{cell}: patch"
+    );
+    assert_eq!(
+        app.delete(item, token, 1).await.status(),
+        StatusCode::NOT_FOUND,
+        "{cell}: {end_word}"
+    );
+}
+
+/// The code of the first error of `query` run as `token` (`OK` when none).
+async fn gql_code_of(app: &TestApp, token: &str, query: &str) -> String {
+    gql_code(&app.gql(token, query, json!({})).await).to_owned()
+}
+
 /// The record a matrix cell tries over GraphQL.
 struct Gql<'a> {
     /// The query that reads one, and the type's name in mutations.
@@ -298,21 +323,7 @@ async fn a_caller_from_another_township_reaches_nothing_of_this_one() {
             let id = record["id"].as_str().unwrap();
             let item = format!("{}/{id}", c.path);
             let cell = format!("{user} × {}", c.path);
-            assert_eq!(
-                app.get(&item, &token).await.status(),
-                StatusCode::NOT_FOUND,
-                "{cell}: get"
-            );
-            assert_eq!(
-                app.patch(&item, &token, 1, &change(user, i).0).await.status(),
-                StatusCode::NOT_FOUND,
-                "{cell}: patch"
-            );
-            assert_eq!(
-                app.delete(&item, &token, 1).await.status(),
-                StatusCode::NOT_FOUND,
-                "{cell}: delete"
-            );
+            assert_out_of_reach(&app, &token, &cell, &item, &change(user, i).0, "delete").await;
             for filter in [
                 "",
                 "?region=522631102000",
@@ -326,21 +337,19 @@ async fn a_caller_from_another_township_reaches_nothing_of_this_one() {
                     "{cell}: list {filter}"
                 );
             }
-            let res = app
-                .gql(
-                    &token,
-                    &format!("{{ {}(id: \"{id}\") {{ id }} }}", c.gql_one),
-                    json!({}),
-                )
-                .await;
-            assert_eq!(gql_code(&res), "NOT_FOUND", "{cell}: graphql get");
+            let get = format!("{{ {}(id: \"{id}\") {{ id }} }}", c.gql_one);
+            assert_eq!(
+                gql_code_of(&app, &token, &get).await,
+                "NOT_FOUND",
+                "{cell}: graphql get"
+            );
             let (_, gql_patch) = change(user, i);
             let update = format!(
                 "mutation {{ update{}(id: \"{id}\", expectedVersion: 1, input: {gql_patch}) {{ id }} }}",
                 c.gql_name
             );
             assert_eq!(
-                gql_code(&app.gql(&token, &update, json!({})).await),
+                gql_code_of(&app, &token, &update).await,
                 "NOT_FOUND",
                 "{cell}: graphql update"
             );
@@ -349,7 +358,7 @@ async fn a_caller_from_another_township_reaches_nothing_of_this_one() {
                 c.gql_name
             );
             assert_eq!(
-                gql_code(&app.gql(&token, &archive, json!({})).await),
+                gql_code_of(&app, &token, &archive).await,
                 "NOT_FOUND",
                 "{cell}: graphql archive"
             );
@@ -569,25 +578,11 @@ async fn a_caller_from_another_township_reaches_no_pairing_visit_or_attendance()
     for kind in 0..3 {
         let n = nest(&app, &admin, kind).await;
         let name = n.gql_name;
-        assert_eq!(
-            app.get(&n.item, &other).await.status(),
-            StatusCode::NOT_FOUND,
-            "{name}: get"
-        );
+        assert_out_of_reach(&app, &other, name, &n.item, &n.patch, "end").await;
         assert_eq!(
             app.get(&n.list, &other).await.status(),
             StatusCode::NOT_FOUND,
             "{name}: list"
-        );
-        assert_eq!(
-            app.patch(&n.item, &other, 1, &n.patch).await.status(),
-            StatusCode::NOT_FOUND,
-            "{name}: patch"
-        );
-        assert_eq!(
-            app.delete(&n.item, &other, 1).await.status(),
-            StatusCode::NOT_FOUND,
-            "{name}: end"
         );
         assert_eq!(
             app.post(&n.list, &other, &n.body).await.status(),
@@ -595,22 +590,18 @@ async fn a_caller_from_another_township_reaches_no_pairing_visit_or_attendance()
             "{name}: create"
         );
         let one = name[..1].to_lowercase() + &name[1..];
-        let res = app
-            .gql(
-                &other,
-                &format!("{{ {one}(id: \"{}\") {{ id }} }}", n.gql_id),
-                json!({}),
-            )
-            .await;
-        assert_eq!(gql_code(&res), "NOT_FOUND", "{name}: graphql get");
-        let res = app
-            .gql(
-                &other,
-                &format!("mutation {{ create{name}({}) {{ id }} }}", n.gql_create),
-                json!({}),
-            )
-            .await;
-        assert_eq!(gql_code(&res), "NOT_FOUND", "{name}: graphql create");
+        let get = format!("{{ {one}(id: \"{}\") {{ id }} }}", n.gql_id);
+        assert_eq!(
+            gql_code_of(&app, &other, &get).await,
+            "NOT_FOUND",
+            "{name}: graphql get"
+        );
+        let create = format!("mutation {{ create{name}({}) {{ id }} }}", n.gql_create);
+        assert_eq!(
+            gql_code_of(&app, &other, &create).await,
+            "NOT_FOUND",
+            "{name}: graphql create"
+        );
         let still: Value = app.get_json(&n.item, &admin).await;
         assert_eq!(still["version"], 1, "{name}: nothing changed");
     }

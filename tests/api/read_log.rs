@@ -10,7 +10,7 @@ use shouhu_domain::enums::{Gender, Role};
 use shouhu_domain::ports::{AccountStore, RegionStore};
 use shouhu_domain::region::Region;
 
-use crate::helpers::{PASSWORD, TestApp, child_body};
+use crate::helpers::{PASSWORD, TestApp, child_body, strs};
 
 /// Adds an auditor bound to another county (522632), with its region.
 async fn add_auditor_of_another_county(app: &TestApp) {
@@ -70,12 +70,7 @@ async fn one_entry(app: &TestApp, admin: &str, request_id: &str, fields: &[&str]
     assert_eq!(found[0]["fields"], json!(fields), "{request_id}");
     let mut expected: Vec<&str> = children.to_vec();
     expected.sort();
-    let mut got: Vec<&str> = found[0]["child_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let mut got: Vec<&str> = strs(&found[0]["child_ids"]);
     got.sort();
     assert_eq!(got, expected, "{request_id}");
     found[0].clone()
@@ -97,6 +92,12 @@ async fn gql(app: &TestApp, token: &str, request_id: &str, query: &str, variable
         .json()
         .await
         .unwrap()
+}
+
+/// The id of the child a createChild answer created, asserting it has no error.
+fn created(res: Value) -> String {
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    res["data"]["createChild"]["id"].as_str().unwrap().to_owned()
 }
 
 fn guardian_id_number(seq: u16) -> String {
@@ -424,61 +425,31 @@ fn gql_child_with_notes(name: &str, seq: u16) -> Value {
 async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_fields_it_sent() {
     let (app, admin) = TestApp::spawn_as("admin").await;
     let coordinator = app.token("coordinator").await;
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-create-plain",
-        CREATE_PLAIN,
-        json!({"input": gql_child_with_notes("王小明", 1)}),
-    )
-    .await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let first = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let input = json!({"input": gql_child_with_notes("王小明", 1)});
+    let first = created(gql(&app, &coordinator, "g-create-plain", CREATE_PLAIN, input).await);
     no_entry(&app, &admin, "g-create-plain").await;
 
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-create",
-        CREATE_FULL,
-        json!({"input": gql_child_with_notes("李四", 2)}),
-    )
-    .await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let second = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let input = json!({"input": gql_child_with_notes("李四", 2)});
+    let second = created(gql(&app, &coordinator, "g-create", CREATE_FULL, input).await);
     let entry = one_entry(&app, &admin, "g-create", &["health_notes", "id_number"], &[&second]).await;
     assert_eq!(entry["channel"], "POST /graphql");
     assert_eq!(entry["actor_role"], "coordinator");
     assert_eq!(entry["actor"], subject(&coordinator).as_str());
 
     let keyed = json!({"input": gql_child_with_notes("张三", 3), "key": "g-key"});
-    let res = gql(&app, &coordinator, "g-key-1", CREATE_FULL, keyed.clone()).await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let third = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let third = created(gql(&app, &coordinator, "g-key-1", CREATE_FULL, keyed.clone()).await);
     one_entry(&app, &admin, "g-key-1", &["health_notes", "id_number"], &[&third]).await;
     let res = gql(&app, &coordinator, "g-key-2", CREATE_FULL, keyed).await;
     assert_eq!(res["data"]["createChild"]["id"], third.as_str(), "{res}");
     one_entry(&app, &admin, "g-key-2", &["health_notes", "id_number"], &[&third]).await;
 
     let update = "mutation($id: ID!, $v: Int!, $input: UpdateChildInput!) { updateChild(id: $id, expectedVersion: $v, input: $input) { version idNumber } }";
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-update",
-        update,
-        json!({"id": first, "v": 1, "input": {"grade": "三年级"}}),
-    )
-    .await;
+    let change = json!({"id": first, "v": 1, "input": {"grade": "三年级"}});
+    let res = gql(&app, &coordinator, "g-update", update, change).await;
     assert_eq!(res["data"]["updateChild"]["version"], 2, "{res}");
     one_entry(&app, &admin, "g-update", &["id_number"], &[&first]).await;
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-update-empty",
-        update,
-        json!({"id": first, "v": 2, "input": {}}),
-    )
-    .await;
+    let empty = json!({"id": first, "v": 2, "input": {}});
+    let res = gql(&app, &coordinator, "g-update-empty", update, empty).await;
     assert_eq!(res["data"]["updateChild"]["version"], 2, "{res}");
     one_entry(&app, &admin, "g-update-empty", &["id_number"], &[&first]).await;
     let health = app.token("health").await;
@@ -569,9 +540,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
     // Through GraphQL as well.
     let create = "mutation($input: CreateChildInput!) { createChild(input: $input, idempotencyKey: \"move-2\") { id idNumber } }";
     let input = json!({"input": gql_child("李四", 2)});
-    let res = gql(&app, &township, "move-2", create, input.clone()).await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let other = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let other = created(gql(&app, &township, "move-2", create, input.clone()).await);
 
     // Both move to a village of another township.
     for moved in [&id, &other] {
