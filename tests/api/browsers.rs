@@ -339,14 +339,7 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
         )
         .await;
     let starts = chrono::Utc::now() + chrono::Duration::days(7);
-    let session = app
-        .create(
-            "/api/v1/training-sessions",
-            &township,
-            json!({"title": "家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
-                   "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(), "capacity": 2}),
-        )
-        .await;
+    let session = app.new_guardian_training(&township, "家长监护培训", starts).await;
     let attendance = app
         .create(
             &format!(
@@ -444,18 +437,18 @@ async fn a_304_or_a_head_leaves_no_read_log_entry_while_a_200_does() {
         }
         req.send()
     };
-    let res = send(Method::GET, "fresh-read", None).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(reads_of(&app, &admin, "fresh-read").await, 1);
-    let res = send(Method::GET, "not-modified", Some("\"1\"")).await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
-    assert_eq!(reads_of(&app, &admin, "not-modified").await, 0);
-    let res = send(Method::HEAD, "head-only", None).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(reads_of(&app, &admin, "head-only").await, 0);
-    let res = send(Method::GET, "stale-tag", Some("\"7\"")).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(reads_of(&app, &admin, "stale-tag").await, 1);
+    // (method, request id, If-None-Match, status, read-log entries)
+    let cases = [
+        (Method::GET, "fresh-read", None, StatusCode::OK, 1),
+        (Method::GET, "not-modified", Some("\"1\""), StatusCode::NOT_MODIFIED, 0),
+        (Method::HEAD, "head-only", None, StatusCode::OK, 0),
+        (Method::GET, "stale-tag", Some("\"7\""), StatusCode::OK, 1),
+    ];
+    for (method, id, tag, status, entries) in cases {
+        let res = send(method, id, tag).await.unwrap();
+        assert_eq!(res.status(), status, "{id}");
+        assert_eq!(reads_of(&app, &admin, id).await, entries, "{id}");
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, assert_only_field, child_body, day, ids, problem_fields, strs_of};
+use crate::helpers::{
+    TestApp, assert_conflict, assert_fields, assert_only_field, child_body, day, ids, problem_fields, strs_of,
+};
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
     app.new_child(token, seq).await
@@ -113,15 +115,13 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     let res = app
         .post(&path, &township, &json!({"child_id": kids[0], "kind": "mentor"}))
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "one active pairing per child");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "child_id");
+    assert_conflict(res, "child_id", "one active pairing per child").await;
     app.create(&path, &township, json!({"child_id": kids[1], "kind": "peer"}))
         .await;
     let res = app
         .post(&path, &township, &json!({"child_id": kids[2], "kind": "mentor"}))
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "the cap is 2 here");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "volunteer_id");
+    assert_conflict(res, "volunteer_id", "the cap is 2 here").await;
 
     // The volunteer sees their two children, with minimal fields only.
     let list: Value = app.get_json("/api/v1/children", &me).await;
@@ -599,12 +599,7 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
     let (app, township) = TestApp::spawn_as("township").await;
     let starts = chrono::Utc::now() - chrono::Duration::hours(1);
     let session = app
-        .create(
-            "/api/v1/training-sessions",
-            &township,
-            json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
-                   "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(), "capacity": 2}),
-        )
+        .new_guardian_training(&township, "春节返乡家长监护培训", starts)
         .await;
     let sid = session["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/training-sessions/{sid}/attendance");
@@ -621,8 +616,7 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
     assert_eq!(res.status(), StatusCode::CONFLICT, "once per session");
     let second = app.create(&path, &township, register(&people[1])).await;
     let res = app.post(&path, &township, &register(&people[2])).await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "two places");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "training_session_id");
+    assert_conflict(res, "training_session_id", "two places").await;
     let second_url = format!("/api/v1/attendance/{}", second["id"].as_str().unwrap());
     assert_eq!(
         app.delete(&second_url, &township, 1).await.status(),

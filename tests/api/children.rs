@@ -286,29 +286,23 @@ async fn lists_filter_by_status_fields_name_region_and_update_time() {
     other["region_code"] = json!("522631101202");
     other["left_behind_type"] = json!("one_parent_away");
     let b = app.create("/api/v1/children", &token, other).await;
-    let q = |p: &str| format!("/api/v1/children?{p}");
-    assert_eq!(
-        ids(&app.get_json(&q("school_status=dropped_out"), &token).await),
-        vec![b["id"].as_str().unwrap()]
+    let since = format!(
+        "updated_since={}",
+        b["updated_at"].as_str().unwrap().replace('+', "%2B")
     );
-    assert_eq!(
-        ids(&app.get_json(&q("left_behind_type=both_parents_away"), &token).await),
-        vec![a["id"].as_str().unwrap()]
-    );
-    assert_eq!(
-        ids(&app.get_json(&q("q=%E7%8E%8B"), &token).await),
-        vec![a["id"].as_str().unwrap()]
-    );
-    assert_eq!(
-        ids(&app.get_json(&q("region=522631101202"), &token).await),
-        vec![b["id"].as_str().unwrap()]
-    );
-    let since = b["updated_at"].as_str().unwrap().replace('+', "%2B");
-    assert_eq!(
-        ids(&app.get_json(&q(&format!("updated_since={since}")), &token).await),
-        vec![b["id"].as_str().unwrap()]
-    );
-    assert_eq!(ids(&app.get_json(&q("q=%25"), &token).await), Vec::<String>::new());
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let cases: [(&str, Vec<&str>); 6] = [
+        ("school_status=dropped_out", vec![b]),
+        ("left_behind_type=both_parents_away", vec![a]),
+        ("q=%E7%8E%8B", vec![a]),
+        ("region=522631101202", vec![b]),
+        (&since, vec![b]),
+        ("q=%25", vec![]),
+    ];
+    for (filter, expected) in cases {
+        let list = app.get_json(&format!("/api/v1/children?{filter}"), &token).await;
+        assert_eq!(ids(&list), expected, "{filter}");
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, day, problem_fields};
+use crate::helpers::{TestApp, assert_conflict, assert_fields, day};
 
 async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
     app.new_care_center(token, "关爱中心", "522631101000", capacity).await
@@ -51,8 +51,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
             &json!({"child_id": kids[2], "kind": "day", "since": day(-90)}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "two places, both taken");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "care_center_id");
+    assert_conflict(res, "care_center_id", "two places, both taken").await;
     // A child may be in several places at once.
     app.create(
         &format!("/api/v1/care-centers/{other}/enrollments"),

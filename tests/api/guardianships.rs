@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, assert_only_field, child_body, day, problem_fields};
+use crate::helpers::{TestApp, assert_conflict, assert_fields, assert_only_field, child_body, day};
 
 async fn guardian(app: &TestApp, token: &str, name: &str, region: &str) -> String {
     app.create_id("/api/v1/guardians", token, json!({"name": name, "region_code": region}))
@@ -43,8 +43,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &json!({"guardian_id": father, "relationship": "father", "is_primary_caregiver": true}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "is_primary_caregiver");
+    assert_conflict(res, "is_primary_caregiver", "one active primary caregiver per child").await;
     let res = app
         .post(
             &links,
@@ -52,8 +51,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &json!({"guardian_id": grandma, "relationship": "grandmother"}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "guardian_id");
+    assert_conflict(res, "guardian_id", "one active link per guardian").await;
     let father_link = app
         .create(
             &links,

@@ -360,6 +360,24 @@ impl TestApp {
             .to_string()
     }
 
+    /// Schedules a three-hour guardian training for two in township
+    /// 522631101000, starting at `starts`, and returns the record.
+    pub async fn new_guardian_training(
+        &self,
+        token: &str,
+        title: &str,
+        starts: chrono::DateTime<chrono::Utc>,
+    ) -> Value {
+        let ends = starts + chrono::Duration::hours(3);
+        self.create(
+            "/api/v1/training-sessions",
+            token,
+            json!({"title": title, "kind": "guardian_training", "region_code": "522631101000",
+                   "starts_at": starts.to_rfc3339(), "ends_at": ends.to_rfc3339(), "capacity": 2}),
+        )
+        .await
+    }
+
     /// Runs a GraphQL operation and returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.request(Method::POST, "/graphql", token)
@@ -543,6 +561,13 @@ pub fn assert_fields(body: &Value, expected: &[(&str, &str)]) {
             "{field:?} {code:?} missing in {fields:?}"
         );
     }
+}
+
+/// Asserts a 409 whose first error names `field`; `why` says which conflict it is.
+pub async fn assert_conflict(res: Response, field: &str, why: &str) {
+    assert_eq!(res.status(), StatusCode::CONFLICT, "{why}");
+    let body: Value = res.json().await.expect("problem json");
+    assert_eq!(problem_fields(&body)[0].0, field, "{why}: {body}");
 }
 
 /// Asserts that a problem's `errors` name exactly one field, with this code.

@@ -47,6 +47,13 @@ async fn gql_in(app: &TestApp, token: Option<&str>, language: &str, body: &Value
         .unwrap()
 }
 
+/// Asserts that an answer has `status` and speaks Chinese, and returns its body.
+async fn chinese(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(res.headers()["content-language"], "zh-CN");
+    res.json().await.unwrap()
+}
+
 fn message_of<'a>(body: &'a Value, field: &str) -> &'a str {
     body["errors"]
         .as_array()
@@ -132,16 +139,12 @@ async fn a_404_and_a_401_are_in_chinese_for_a_chinese_caller() {
     let (app, token) = TestApp::spawn_as("village").await;
     let missing = format!("/api/v1/children/{}", uuid::Uuid::now_v7());
     let res = get_in(&app, Some(&token), "zh-CN", &missing).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::NOT_FOUND).await;
     assert_eq!(body["title"], "未找到");
     assert_eq!(body["detail"], "没有此记录");
 
     let res = get_in(&app, None, "zh", "/api/v1/children").await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::UNAUTHORIZED).await;
     assert_eq!(body["title"], "未认证");
     assert_eq!(body["detail"], "请发送 Authorization: Bearer <访问令牌>");
     assert_eq!(body["type"], "urn:shouhu:problem:unauthenticated");
@@ -319,9 +322,7 @@ async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() 
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::UNAUTHORIZED).await;
     assert_eq!(body["type"], "urn:shouhu:problem:unauthenticated");
     assert_eq!(body["detail"], "用户名或密码错误");
 
@@ -330,9 +331,7 @@ async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() 
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::BAD_REQUEST).await;
     assert_eq!(body["error"], "invalid_request");
     assert_eq!(body["error_description"], "grant_type 为必填项");
 }
@@ -393,9 +392,7 @@ async fn a_403_names_the_kind_of_record_in_chinese() {
         "your role may not create a child"
     );
     let res = post_in(&app, &token, Some("zh-CN"), &child_body("王小明", 1)).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::FORBIDDEN).await;
     assert_eq!(body["title"], "禁止访问");
     assert_eq!(body["detail"], "您的角色无权新建儿童");
 }
