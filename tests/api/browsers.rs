@@ -316,13 +316,7 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
     ];
     let township = app.token("township").await;
     let place = app.new_care_center(&township, "关爱中心", "522631101000", None).await;
-    let enrollment = app
-        .create(
-            &format!("/api/v1/care-centers/{place}/enrollments"),
-            &township,
-            json!({"child_id": child_id, "kind": "after_school", "since": day(-30)}),
-        )
-        .await;
+    let enrollment = app.enroll(&township, &place, &child_id, "after_school", day(-30)).await;
     let volunteer_id = app.approved_volunteer(&township, None).await;
     let pairing = app
         .create(

@@ -44,12 +44,7 @@ async fn enrolled_after_school(app: &TestApp, token: &str, place: (&str, &str), 
             json!({"name": place.0, "kind": place.1, "region_code": "522631101000"}),
         )
         .await;
-    app.create(
-        &format!("/api/v1/care-centers/{place}/enrollments"),
-        token,
-        json!({"child_id": child, "kind": "after_school", "since": since}),
-    )
-    .await;
+    app.enroll(token, &place, child, "after_school", since).await;
 }
 
 async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relationship: &str, primary: bool) -> Value {

@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_conflict, assert_fields, day};
+use crate::helpers::{TestApp, assert_conflict, assert_fields, day, enrollment};
 
 async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
     app.new_care_center(token, "关爱中心", "522631101000", capacity).await
@@ -25,11 +25,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     ];
 
     let res = app
-        .post(
-            &path,
-            &township,
-            &json!({"child_id": kids[0], "kind": "after_school", "since": day(-90)}),
-        )
+        .post(&path, &township, &enrollment(&kids[0], "after_school", day(-90)))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
@@ -38,27 +34,12 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
         location,
         format!("/api/v1/enrollments/{}", first["id"].as_str().unwrap())
     );
-    app.create(
-        &path,
-        &township,
-        json!({"child_id": kids[1], "kind": "day", "since": day(-90)}),
-    )
-    .await;
-    let res = app
-        .post(
-            &path,
-            &township,
-            &json!({"child_id": kids[2], "kind": "day", "since": day(-90)}),
-        )
+    app.create(&path, &township, enrollment(&kids[1], "day", day(-90)))
         .await;
+    let res = app.post(&path, &township, &enrollment(&kids[2], "day", day(-90))).await;
     assert_conflict(res, "care_center_id", "two places, both taken").await;
     // A child may be in several places at once.
-    app.create(
-        &format!("/api/v1/care-centers/{other}/enrollments"),
-        &township,
-        json!({"child_id": kids[0], "kind": "boarding", "since": day(-90)}),
-    )
-    .await;
+    app.enroll(&township, &other, &kids[0], "boarding", day(-90)).await;
     // Ending one frees its place.
     assert_eq!(
         app.delete(&location, &township, 1).await.status(),
@@ -66,12 +47,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     );
     let ended: Value = app.get_json(&location, &township).await;
     assert!(ended["until"].is_string());
-    app.create(
-        &path,
-        &township,
-        json!({"child_id": kids[2], "kind": "day", "since": day(30)}),
-    )
-    .await;
+    app.create(&path, &township, enrollment(&kids[2], "day", day(30))).await;
     let list: Value = app.get_json(&path, &township).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3, "the history stays");
 
@@ -112,10 +88,7 @@ async fn concurrent_enrolments_never_exceed_capacity() {
         kids.push(child(&app, &township, 10 + i).await);
     }
     let path = format!("/api/v1/care-centers/{place}/enrollments");
-    let bodies: Vec<Value> = kids
-        .iter()
-        .map(|k| json!({"child_id": k, "kind": "day", "since": day(-90)}))
-        .collect();
+    let bodies: Vec<Value> = kids.iter().map(|k| enrollment(k, "day", day(-90))).collect();
     let requests = bodies.iter().map(|b| app.post(&path, &township, b));
     let statuses: Vec<StatusCode> = join_all(requests).await.into_iter().map(|r| r.status()).collect();
     assert_eq!(
@@ -171,13 +144,7 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
     for (i, user) in ["education", "partner", "volunteer"].into_iter().enumerate() {
         let token = app.token(user).await;
         let other = child(&app, &admin, 30 + i as u16).await;
-        let res = app
-            .post(
-                &path,
-                &token,
-                &json!({"child_id": other, "kind": "day", "since": day(-90)}),
-            )
-            .await;
+        let res = app.post(&path, &token, &enrollment(&other, "day", day(-90))).await;
         assert!(
             matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
             "{user}: {}",
@@ -202,12 +169,7 @@ async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
     let mut kids = Vec::new();
     for i in 0..30 {
         let kid = child(&app, &township, 100 + i).await;
-        app.create(
-            &format!("/api/v1/care-centers/{place}/enrollments"),
-            &township,
-            json!({"child_id": kid, "kind": "day", "since": day(-330)}),
-        )
-        .await;
+        app.enroll(&township, &place, &kid, "day", day(-330)).await;
         kids.push(kid);
     }
     let coordinator = app.token("coordinator").await;

@@ -378,6 +378,12 @@ impl TestApp {
         .await
     }
 
+    /// Enrols `child` at the care place `place` ([`enrollment`]), asserting 201; returns the enrolment.
+    pub async fn enroll(&self, token: &str, place: &str, child: &str, kind: &str, since: String) -> Value {
+        let path = format!("/api/v1/care-centers/{place}/enrollments");
+        self.create(&path, token, enrollment(child, kind, since)).await
+    }
+
     /// Runs a GraphQL operation and returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.request(Method::POST, "/graphql", token)
@@ -525,6 +531,11 @@ pub fn child_body(name: &str, seq: u16) -> Value {
         "school_stage": "primary",
         "school_status": "enrolled",
     })
+}
+
+/// An enrolment of `child` of `kind` since `since`.
+pub fn enrollment(child: &str, kind: &str, since: String) -> Value {
+    json!({"child_id": child, "kind": kind, "since": since})
 }
 
 /// The field names of a problem's `errors`.

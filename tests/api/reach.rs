@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day, ids};
+use crate::helpers::{TestApp, child_body, day, enrollment, ids};
 
 async fn place(app: &TestApp, admin: &str, name: &str, region: &str) -> String {
     app.new_care_center(admin, name, region, None).await
@@ -105,7 +105,7 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
         .post(
             &format!("/api/v1/care-centers/{township_place}/enrollments"),
             &village,
-            &json!({"child_id": child, "kind": "after_school", "since": day(-30)}),
+            &enrollment(&child, "after_school", day(-30)),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
@@ -122,13 +122,7 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
         "{res}"
     );
     // A place outside the village's reach, where the child is enrolled too.
-    let far = app
-        .create(
-            &format!("/api/v1/care-centers/{elsewhere}/enrollments"),
-            &admin,
-            json!({"child_id": child, "kind": "day", "since": day(-10)}),
-        )
-        .await;
+    let far = app.enroll(&admin, &elsewhere, &child, "day", day(-10)).await;
     let far = far["id"].as_str().unwrap().to_owned();
 
     let list: Value = app
