@@ -54,11 +54,7 @@ async fn logins_are_throttled_per_user_name() {
 
 #[tokio::test]
 async fn repeated_failures_make_that_name_wait_from_that_address_without_saying_whether_it_exists() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = 600;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, 600, &[]).await;
     assert_eq!(login(&app, "township", "wrong-1").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
         login(&app, "township", PASSWORD).await.0,

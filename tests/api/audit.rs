@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, strs};
+use crate::helpers::{TestApp, child_body, len_of, strs};
 
 #[tokio::test]
 async fn every_write_is_in_the_audit_trail_with_its_changes() {
@@ -44,7 +44,7 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
     let all: Value = app
         .get_json(&format!("/api/v1/audit-events?actor={actor}&limit=2"), &auditor)
         .await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    assert_eq!(len_of(&all["items"]), 2);
     let next = all["next_cursor"].as_str().unwrap();
     let rest: Value = app
         .get_json(
@@ -52,7 +52,7 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
             &auditor,
         )
         .await;
-    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    assert_eq!(len_of(&rest["items"]), 2);
     assert_eq!(rest["next_cursor"], Value::Null);
     let later: Value = app
         .get_json("/api/v1/audit-events?since=2999-01-01T00:00:00Z", &auditor)
@@ -90,7 +90,7 @@ async fn the_database_refuses_to_change_or_delete_the_trail() {
     assert!(conn.execute_unprepared("DELETE FROM events").await.is_err());
     let auditor = app.token("auditor").await;
     let trail: Value = app.get_json("/api/v1/audit-events", &auditor).await;
-    assert_eq!(trail["items"].as_array().unwrap().len(), 1);
+    assert_eq!(len_of(&trail["items"]), 1);
     assert_ne!(trail["items"][0]["actor"], "someone else");
 }
 

@@ -2,7 +2,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
+use crate::helpers::{TestApp, len_of, problem};
 
 #[tokio::test]
 async fn a_login_with_the_right_password_gives_a_bearer_token_and_a_refresh_token() {
@@ -209,7 +209,7 @@ async fn after_a_key_rotation_old_tokens_stay_valid_and_new_ones_use_the_new_key
         assert_eq!(app.get("/api/v1/children", token).await.status(), StatusCode::OK);
     }
     let jwks: Value = app.json_anon("/.well-known/jwks.json").await;
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    assert_eq!(len_of(&jwks["keys"]), 2);
 }
 
 #[tokio::test]

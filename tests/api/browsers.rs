@@ -8,7 +8,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{SERVICE_PATHS, TestApp, child_body, day, problem};
+use crate::helpers::{SERVICE_PATHS, TestApp, child_body, day, len_of, problem};
 
 const ORIGIN: &str = "https://app.example.org";
 
@@ -257,7 +257,7 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_asked_and_decode_to_the
     let (used, raw) = fetch_encoded(&app, path, &village, "identity").await;
     assert_eq!(used, None);
     let plain: Value = serde_json::from_slice(&raw).unwrap();
-    assert_eq!(plain["items"].as_array().unwrap().len(), 30);
+    assert_eq!(len_of(&plain["items"]), 30);
 
     let (used, gzipped) = fetch_encoded(&app, path, &village, "gzip").await;
     assert_eq!(used.as_deref(), Some("gzip"));

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, assert_conflict, assert_fields, assert_only_field, child_body, day, ids, problem_fields, strs_of,
+    TestApp, assert_conflict, assert_fields, assert_only_field, child_body, day, ids, len_of, problem_fields, strs_of,
 };
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
@@ -150,7 +150,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
             json!({}),
         )
         .await;
-    assert_eq!(res["data"]["children"]["edges"].as_array().unwrap().len(), 2, "{res}");
+    assert_eq!(len_of(&res["data"]["children"]["edges"]), 2, "{res}");
     assert!(res["data"]["children"]["edges"][0]["node"]["birthDate"].is_null());
     assert_eq!(
         app.get(&format!("/api/v1/volunteers/{v}"), &me).await.status(),
@@ -181,11 +181,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
             json!({"v": v, "c": kids[0]}),
         )
         .await;
-    assert_eq!(
-        res["data"]["volunteer"]["pairings"].as_array().unwrap().len(),
-        2,
-        "{res}"
-    );
+    assert_eq!(len_of(&res["data"]["volunteer"]["pairings"]), 2, "{res}");
     assert_eq!(
         res["data"]["child"]["pairings"],
         json!([{"kind": "SURROGATE_PARENT", "volunteer": {"name": "李老师"}}])
@@ -664,11 +660,7 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
             json!({"s": sid, "g": people[0]}),
         )
         .await;
-    assert_eq!(
-        res["data"]["trainingSession"]["attendance"].as_array().unwrap().len(),
-        3,
-        "{res}"
-    );
+    assert_eq!(len_of(&res["data"]["trainingSession"]["attendance"]), 3, "{res}");
     assert_eq!(
         res["data"]["trainingSession"]["attendance"][0]["guardian"]["name"],
         "王建国"

@@ -1,7 +1,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, assert_only_field, birth_date, child_body, ids, problem, problem_fields};
+use crate::helpers::{
+    TestApp, assert_fields, assert_only_field, birth_date, child_body, ids, len_of, problem, problem_fields,
+};
 
 #[tokio::test]
 async fn registering_a_child_returns_201_with_location_and_etag_and_it_reads_back() {
@@ -314,11 +316,7 @@ async fn the_largest_page_is_configurable_on_both_surfaces() {
             .await;
     }
     let page: Value = app.get_json("/api/v1/children", &token).await;
-    assert_eq!(
-        page["items"].as_array().unwrap().len(),
-        3,
-        "the default page shrinks to the maximum"
-    );
+    assert_eq!(len_of(&page["items"]), 3, "the default page shrinks to the maximum");
     assert_eq!(
         app.get("/api/v1/children?limit=4", &token).await.status(),
         StatusCode::BAD_REQUEST

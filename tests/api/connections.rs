@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day, gql_code};
+use crate::helpers::{TestApp, child_body, day, gql_code, len_of};
 
 /// Three children in village 522631101201 and one in 522631102201.
 async fn four_children(app: &TestApp) -> Vec<String> {
@@ -58,7 +58,7 @@ async fn total_count_counts_every_page_of_the_filtered_list_within_the_callers_j
             .await;
         let page = &res["data"]["children"];
         assert_eq!(page["totalCount"], 4, "{res}");
-        seen += page["nodes"].as_array().unwrap().len();
+        seen += len_of(&page["nodes"]);
         if page["pageInfo"]["hasNextPage"] != true {
             break;
         }
@@ -110,7 +110,7 @@ async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_
         "{res}"
     );
     let res = app.gql(&village, query, json!({"id": kid, "n": null})).await;
-    assert_eq!(res["data"]["child"]["visits"].as_array().unwrap().len(), 3, "{res}");
+    assert_eq!(len_of(&res["data"]["child"]["visits"]), 3, "{res}");
     for n in [0, -1, 501] {
         let res = app.gql(&village, query, json!({"id": kid, "n": n})).await;
         assert_eq!(gql_code(&res), "VALIDATION", "{n}: {res}");
@@ -142,7 +142,7 @@ async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
         assert_eq!(res.status(), reqwest::StatusCode::OK);
         let page: Value = res.json().await.unwrap();
         pages += 1;
-        assert!(page["items"].as_array().unwrap().len() <= 2, "{page}");
+        assert!(len_of(&page["items"]) <= 2, "{page}");
         seen.extend(
             page["items"]
                 .as_array()
@@ -160,7 +160,7 @@ async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
 
     // Without limit: the first 50.
     let all: Value = app.get_json(&path, &village).await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+    assert_eq!(len_of(&all["items"]), 5);
     assert_eq!(all["next_cursor"], Value::Null);
 
     // Bad paging, or a filter this list does not have: 400 naming it.

@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_conflict, assert_fields, day, enrollment};
+use crate::helpers::{TestApp, assert_conflict, assert_fields, day, enrollment, len_of};
 
 async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
     app.new_care_center(token, "关爱中心", "522631101000", capacity).await
@@ -49,7 +49,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     assert!(ended["until"].is_string());
     app.create(&path, &township, enrollment(&kids[2], "day", day(30))).await;
     let list: Value = app.get_json(&path, &township).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 3, "the history stays");
+    assert_eq!(len_of(&list["items"]), 3, "the history stays");
 
     // GraphQL: active enrolments from both sides.
     let res = app
@@ -196,10 +196,7 @@ async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
         )
         .await;
     assert_eq!(
-        res["data"]["careCenters"]["edges"][0]["node"]["enrollments"]
-            .as_array()
-            .unwrap()
-            .len(),
+        len_of(&res["data"]["careCenters"]["edges"][0]["node"]["enrollments"]),
         30,
         "{res}"
     );

@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, strs_of};
+use crate::helpers::{TestApp, child_body, len_of, strs_of};
 
 const CREATE: &str = "mutation($input: CreateChildInput!) { createChild(input: $input) { id version name gender leftBehindType idNumber status } }";
 
@@ -142,9 +142,7 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
     let costs = app
         .page_costs(&token, "children", &[5, 50], query, |_, edges| {
             assert!(
-                edges
-                    .iter()
-                    .all(|e| e["node"]["guardianships"].as_array().unwrap().len() == 2),
+                edges.iter().all(|e| len_of(&e["node"]["guardianships"]) == 2),
                 "every demo child has two guardians"
             );
             let guardian = &edges[0]["node"]["guardianships"][0]["guardian"];
@@ -164,12 +162,7 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
     };
     let costs = app
         .page_costs(&token, "guardians", &[5, 100], query, |res, edges| {
-            assert!(
-                edges
-                    .iter()
-                    .all(|e| e["node"]["children"].as_array().unwrap().len() == 1),
-                "{res}"
-            );
+            assert!(edges.iter().all(|e| len_of(&e["node"]["children"]) == 1), "{res}");
         })
         .await;
     assert_eq!(costs[0], costs[1], "guardians with their children: {costs:?}");
@@ -261,11 +254,11 @@ async fn every_collection_is_reachable_through_graphql() {
         .gql(&token, "{ guardians { edges { node { name } } } careCenters(filter: {kind: FAMILY_ROOM}) { edges { node { name } } } volunteers(filter: {vettingStatus: APPROVED}) { edges { node { name } } } trainingSessions { edges { node { title } } } regions(parent: \"522631000000\") { code level } }", json!({}))
         .await;
     assert_eq!(res["errors"], Value::Null, "{res}");
-    assert_eq!(res["data"]["guardians"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["careCenters"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["volunteers"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["trainingSessions"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["regions"].as_array().unwrap().len(), 3);
+    assert_eq!(len_of(&res["data"]["guardians"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["careCenters"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["volunteers"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["trainingSessions"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["regions"]), 3);
     assert_eq!(res["data"]["regions"][0]["level"], "TOWNSHIP");
 }
 

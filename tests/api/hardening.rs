@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, len_of};
 
 #[tokio::test]
 async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
@@ -93,7 +93,7 @@ async fn the_trail_refuses_replacing_inserts_and_truncation() {
     }
     let trail: Value = app.get_json("/api/v1/audit-events", &auditor).await;
     assert_eq!(trail, trail_before);
-    assert_eq!(trail["items"].as_array().unwrap().len(), 1, "{trail}");
+    assert_eq!(len_of(&trail["items"]), 1, "{trail}");
     let reads: Value = app.get_json("/api/v1/audit-events/reads", &auditor).await;
     assert_eq!(reads, reads_before);
 }

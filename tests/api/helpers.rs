@@ -112,6 +112,23 @@ impl TestApp {
         (app, token)
     }
 
+    /// A server that lets each user name fail `free_failures` logins from a
+    /// source before it makes that source wait `delay_seconds`, trusting the
+    /// proxies `trusted_proxies` (when any) to name the source.
+    pub async fn spawn_with_login_delay(free_failures: u32, delay_seconds: u64, trusted_proxies: &[&str]) -> Self {
+        Self::spawn_with(|s| {
+            if !trusted_proxies.is_empty() {
+                s.serve.trusted_proxies = trusted_proxies
+                    .iter()
+                    .map(|p| p.parse().expect("a proxy range"))
+                    .collect();
+            }
+            s.serve.login_free_failures = free_failures;
+            s.serve.login_delay_seconds = delay_seconds;
+        })
+        .await
+    }
+
     /// Like [`spawn`](Self::spawn), with settings adjusted first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         static SUBSCRIBER: std::sync::Once = std::sync::Once::new();
@@ -588,6 +605,11 @@ pub fn assert_only_field(body: &Value, field: &str, code: &str) {
         vec![(field.to_owned(), code.to_owned())],
         "{body}"
     );
+}
+
+/// The length of a JSON array.
+pub fn len_of(list: &Value) -> usize {
+    list.as_array().unwrap_or_else(|| panic!("not an array: {list}")).len()
 }
 
 /// The strings of a JSON array.

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{SERVICE_PATHS, TestApp, problem};
+use crate::helpers::{SERVICE_PATHS, TestApp, len_of, problem};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_a_token() {
@@ -122,7 +122,7 @@ async fn graphiql_opens_on_an_example_that_runs_and_a_way_to_log_in() {
     let token = app.token("admin").await;
     let res = app.gql(&token, example, serde_json::json!({})).await;
     assert_eq!(res["errors"], serde_json::Value::Null, "{res}");
-    assert_eq!(res["data"]["children"]["nodes"].as_array().unwrap().len(), 5, "{res}");
+    assert_eq!(len_of(&res["data"]["children"]["nodes"]), 5, "{res}");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use shouhu_domain::enums::{Gender, Role};
 use shouhu_domain::ports::{AccountStore, RegionStore};
 use shouhu_domain::region::Region;
 
-use crate::helpers::{PASSWORD, TestApp, child_body, strs};
+use crate::helpers::{PASSWORD, TestApp, child_body, len_of, strs};
 
 /// Adds an auditor bound to another county (522632), with its region.
 async fn add_auditor_of_another_county(app: &TestApp) {
@@ -501,11 +501,7 @@ async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_f
     }
     let nested = "query($id: ID!) { guardian(id: $id) { children { idNumber } } }";
     let res = gql(&app, &coordinator, "g-nested", nested, json!({"id": guardian})).await;
-    assert_eq!(
-        res["data"]["guardian"]["children"].as_array().unwrap().len(),
-        2,
-        "{res}"
-    );
+    assert_eq!(len_of(&res["data"]["guardian"]["children"]), 2, "{res}");
     one_entry(&app, &admin, "g-nested", &["id_number"], &[&first, &second]).await;
     let deep =
         "{ children { edges { node { idNumber guardianships { guardian { children { idNumber healthNotes } } } } } } }";

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_fields, assert_only_field, day, midnight};
+use crate::helpers::{TestApp, assert_fields, assert_only_field, day, len_of, midnight};
 
 #[tokio::test]
 async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
@@ -45,7 +45,7 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
         app.create("/api/v1/care-centers", &township, json!({"name": format!("{kind}一"), "kind": kind, "region_code": "522631101000", "capacity": 30, "address": "古州镇车民街12号"})).await;
     }
     let page: Value = app.get_json("/api/v1/care-centers?kind=family_room", &township).await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(len_of(&page["items"]), 1);
     assert_eq!(page["items"][0]["address"], "古州镇车民街12号");
     let partner = app.token("partner").await;
     let page: Value = app.get_json("/api/v1/care-centers?kind=family_room", &partner).await;
@@ -134,7 +134,7 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
     let page: Value = app
         .get_json(&format!("/api/v1/training-sessions?starts_from={between}"), &township)
         .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(len_of(&page["items"]), 1);
     assert_eq!(page["items"][0]["id"], s["id"]);
     let page: Value = app
         .get_json(
@@ -142,7 +142,7 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
             &township,
         )
         .await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(len_of(&page["items"]), 1);
     let page: Value = app
         .get_json("/api/v1/training-sessions?q=%E6%98%A5%E8%8A%82", &township)
         .await;
@@ -156,9 +156,9 @@ async fn regions_are_a_read_only_tree() {
     assert_eq!(top[0]["code"], "522631000000");
     assert_eq!(top[0]["level"], "county");
     let towns: Value = app.get_json("/api/v1/regions?parent=522631000000", &token).await;
-    assert_eq!(towns.as_array().unwrap().len(), 3);
+    assert_eq!(len_of(&towns), 3);
     let villages: Value = app.get_json("/api/v1/regions?parent=522631101000", &token).await;
-    assert_eq!(villages.as_array().unwrap().len(), 4);
+    assert_eq!(len_of(&villages), 4);
     assert_eq!(villages[0]["parent_code"], "522631101000");
     assert_eq!(
         app.get("/api/v1/regions?parent=12", &token).await.status(),

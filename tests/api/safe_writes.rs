@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_only_field, child_body};
+use crate::helpers::{TestApp, assert_only_field, child_body, len_of};
 
 async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
     app.request(Method::POST, "/api/v1/children", token)
@@ -42,7 +42,7 @@ async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates
     assert_eq!(again.headers()["location"], location);
     assert_eq!(again.json::<Value>().await.unwrap(), first);
     let list: Value = app.get_json("/api/v1/children", &token).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(len_of(&list["items"]), 1);
 
     let mut other = body.clone();
     other["name"] = json!("王小红");
@@ -87,7 +87,7 @@ async fn concurrent_requests_with_one_key_create_one_record() {
     );
     assert!(statuses.contains(&StatusCode::CREATED));
     let list: Value = app.get_json("/api/v1/children?status=active", &token).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{statuses:?}");
+    assert_eq!(len_of(&list["items"]), 1, "{statuses:?}");
 }
 
 #[tokio::test]
@@ -135,7 +135,7 @@ async fn graphql_creates_are_idempotent_with_a_key() {
     let c = app.gql(&token, q, json!({"k": null})).await;
     assert_ne!(a["data"]["createCareCenter"]["id"], c["data"]["createCareCenter"]["id"]);
     let list: Value = app.get_json("/api/v1/care-centers", &token).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert_eq!(len_of(&list["items"]), 2);
     let q2 = "mutation { createCareCenter(input: {name: \"别的\", kind: FAMILY_ROOM, regionCode: \"522631101000\"}, idempotencyKey: \"gq-1\") { id } }";
     let d = app.gql(&token, q2, json!({})).await;
     assert_eq!(d["errors"][0]["extensions"]["code"], "VALIDATION");

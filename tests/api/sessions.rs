@@ -206,12 +206,7 @@ const LONG_WAIT: u64 = 600;
 
 #[tokio::test]
 async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from_another() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &["127.0.0.1"]).await;
     let attacker = Some("203.0.113.7");
     wrong_logins(&app, "admin", "guess", attacker, 3).await;
     let res = login_from(&app, "admin", "guess", attacker).send().await.unwrap();
@@ -255,11 +250,7 @@ async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from
 
 #[tokio::test]
 async fn a_forged_x_forwarded_for_from_an_untrusted_peer_earns_no_fresh_attempts() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &[]).await;
     for n in 0..3 {
         let forged = format!("192.0.2.{n}");
         assert_eq!(
@@ -283,11 +274,7 @@ async fn answer(req: RequestBuilder) -> (StatusCode, String, bool, Vec<u8>) {
 
 #[tokio::test]
 async fn known_and_unknown_user_names_get_byte_identical_answers() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 2;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(2, LONG_WAIT, &[]).await;
     let mut answers = Vec::new();
     for name in ["village", "no-such-user"] {
         let mut of_name = Vec::new();
@@ -314,12 +301,7 @@ async fn known_and_unknown_user_names_get_byte_identical_answers() {
 
 #[tokio::test]
 async fn unlock_forgets_the_failures_of_a_user_from_every_source() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
-        s.serve.login_free_failures = 2;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(2, LONG_WAIT, &["127.0.0.0/8"]).await;
     for source in ["203.0.113.1", "203.0.113.2"] {
         for _ in 0..2 {
             login_from(&app, "Village", "guess", Some(source)).send().await.unwrap();
@@ -350,11 +332,7 @@ async fn unlock_forgets_the_failures_of_a_user_from_every_source() {
 
 #[tokio::test]
 async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaffected() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &[]).await;
     let (id, secret) = shouhu_api::cli::create_client(&app.db, "县教育局学籍系统", "partner", "522631000000", None)
         .await
         .unwrap();
@@ -385,11 +363,7 @@ async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaf
 
 #[tokio::test]
 async fn concurrent_wrong_passwords_are_counted_one_by_one() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &[]).await;
     let attempts = (0..10).map(|_| status_of(login_from(&app, "admin", "guess", None)));
     let statuses = join_all(attempts).await;
     assert!(statuses.iter().all(|s| !s.is_server_error()), "{statuses:?}");
