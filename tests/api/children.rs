@@ -213,9 +213,8 @@ async fn malformed_requests_are_problem_json_400_413_and_415() {
 #[tokio::test]
 async fn an_archived_child_leaves_default_lists_but_is_kept() {
     let (app, token) = TestApp::spawn_as("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("赵可馨", 6)).await;
+    let (child, path) = app.register_child(&token, child_body("赵可馨", 6)).await;
     let id = child["id"].as_str().unwrap();
-    let path = format!("/api/v1/children/{id}");
     let res = app.request(Method::DELETE, &path, &token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
     let res = app.delete(&path, &token, 1).await;

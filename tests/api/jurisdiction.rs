@@ -7,9 +7,8 @@ use crate::helpers::{TestApp, child_body};
 async fn a_township_officer_cannot_reach_a_child_of_another_township() {
     let (app, mine) = TestApp::spawn_as("township").await;
     let other = app.token("other_township").await;
-    let child = app.create("/api/v1/children", &mine, child_body("王小明", 1)).await;
+    let (child, path) = app.register_child(&mine, child_body("王小明", 1)).await;
     let id = child["id"].as_str().unwrap();
-    let path = format!("/api/v1/children/{id}");
     let missing = format!("/api/v1/children/{}", uuid::Uuid::now_v7());
 
     let absent = app.get(&missing, &other).await;

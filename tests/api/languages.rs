@@ -339,9 +339,8 @@ async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() 
 #[tokio::test]
 async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
     let (app, token) = TestApp::spawn_as("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("王小明", 1)).await;
+    let (child, path) = app.register_child(&token, child_body("王小明", 1)).await;
     let id = child["id"].as_str().unwrap();
-    let path = format!("/api/v1/children/{id}");
     let english = get_in(&app, Some(&token), "en", &path).await;
     assert_eq!(english.headers()["content-language"], "en");
     let english: Value = english.json().await.unwrap();

@@ -304,6 +304,19 @@ async fn post_child(
     .await
 }
 
+/// [`post_child`], asserting 201; returns the child.
+async fn created_child(
+    app: &TestApp,
+    token: &str,
+    request_id: &str,
+    body: &Value,
+    headers: &[(&str, String)],
+) -> Value {
+    let res = post_child(app, token, request_id, body, headers).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
 /// PATCHes `path` at `version` as `token` under the request id `request_id`.
 async fn patch_as(
     app: &TestApp,
@@ -330,9 +343,7 @@ async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_l
     let (app, admin) = TestApp::spawn_as("admin").await;
     let village = app.token("village").await;
     let body = child_body("王小明", 1);
-    let res = post_child(&app, &village, "post-1", &body, &[]).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let child: Value = res.json().await.unwrap();
+    let child = created_child(&app, &village, "post-1", &body, &[]).await;
     let id = child["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/children/{id}");
     let entry = one_entry(&app, &admin, "post-1", &["id_number"], &[&id]).await;
@@ -365,9 +376,7 @@ async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_l
     // An idempotent create and its replay: one entry each.
     let key = [("idempotency-key", "create-2".to_owned())];
     let second = child_body("李四", 2);
-    let res = post_child(&app, &village, "keyed-1", &second, &key).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let other: Value = res.json().await.unwrap();
+    let other = created_child(&app, &village, "keyed-1", &second, &key).await;
     let other = other["id"].as_str().unwrap().to_owned();
     one_entry(&app, &admin, "keyed-1", &["id_number"], &[&other]).await;
     let res = post_child(&app, &village, "keyed-2", &second, &key).await;
@@ -529,9 +538,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
     let coordinator = app.token("coordinator").await;
     let key = [("idempotency-key", "move-1".to_owned())];
     let body = child_body("王小明", 1);
-    let res = post_child(&app, &township, "move-1", &body, &key).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let child: Value = res.json().await.unwrap();
+    let child = created_child(&app, &township, "move-1", &body, &key).await;
     let id = child["id"].as_str().unwrap().to_owned();
     // Through GraphQL as well.
     let create = "mutation($input: CreateChildInput!) { createChild(input: $input, idempotencyKey: \"move-2\") { id idNumber } }";
@@ -562,9 +569,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
     let village = app.token("village").await;
     let key = [("idempotency-key", "mask-1".to_owned())];
     let body = child_body("张三", 3);
-    let res = post_child(&app, &village, "mask-1", &body, &key).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let first: Value = res.json().await.unwrap();
+    let first = created_child(&app, &village, "mask-1", &body, &key).await;
     assert_eq!(first["id_number"], body["id_number"]);
     let gql_key = "mutation($input: CreateChildInput!) { createChild(input: $input, idempotencyKey: \"mask-2\") { id idNumber } }";
     let input = json!({"input": gql_child("赵六", 4)});
