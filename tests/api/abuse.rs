@@ -31,13 +31,7 @@ async fn a_subject_over_its_request_budget_gets_429_with_retry_after() {
 }
 
 async fn login(app: &TestApp, username: &str, password: &str) -> (StatusCode, Value) {
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.login_attempt(username, password).await;
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -48,13 +42,7 @@ async fn logins_are_throttled_per_user_name() {
     for _ in 0..3 {
         assert_eq!(login(&app, "nobody", "guess").await.0, StatusCode::UNAUTHORIZED);
     }
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "NOBODY", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.login_attempt("NOBODY", "x").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().get("retry-after").is_some());
     assert_eq!(
@@ -66,11 +54,7 @@ async fn logins_are_throttled_per_user_name() {
 
 #[tokio::test]
 async fn repeated_failures_make_that_name_wait_from_that_address_without_saying_whether_it_exists() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = 600;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, 600, &[]).await;
     assert_eq!(login(&app, "township", "wrong-1").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
         login(&app, "township", PASSWORD).await.0,

@@ -1,12 +1,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, len_of, strs};
 
 #[tokio::test]
 async fn every_write_is_in_the_audit_trail_with_its_changes() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let res = app
         .request(reqwest::Method::POST, "/api/v1/children", &village)
         .header("x-request-id", "req-create-1")
@@ -23,11 +22,8 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
 
     let auditor = app.token("auditor").await;
     let trail: Value = app
-        .get(&format!("/api/v1/audit-events?child_id={id}"), &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/audit-events?child_id={id}"), &auditor)
+        .await;
     let items = trail["items"].as_array().unwrap();
     let actions: Vec<&str> = items.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["created", "updated", "archived"]);
@@ -46,30 +42,21 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
 
     let actor = items[0]["actor"].as_str().unwrap();
     let all: Value = app
-        .get(&format!("/api/v1/audit-events?actor={actor}&limit=2"), &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+        .get_json(&format!("/api/v1/audit-events?actor={actor}&limit=2"), &auditor)
+        .await;
+    assert_eq!(len_of(&all["items"]), 2);
     let next = all["next_cursor"].as_str().unwrap();
     let rest: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/audit-events?actor={actor}&limit=2&cursor={next}"),
             &auditor,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+        .await;
+    assert_eq!(len_of(&rest["items"]), 2);
     assert_eq!(rest["next_cursor"], Value::Null);
     let later: Value = app
-        .get("/api/v1/audit-events?since=2999-01-01T00:00:00Z", &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/audit-events?since=2999-01-01T00:00:00Z", &auditor)
+        .await;
     assert_eq!(later["items"], json!([]));
 
     for bad in ["child_id=x", "since=soon", "cursor=zz", "colour=red"] {
@@ -92,8 +79,7 @@ async fn every_write_is_in_the_audit_trail_with_its_changes() {
 #[tokio::test]
 async fn the_database_refuses_to_change_or_delete_the_trail() {
     use sea_orm::ConnectionTrait;
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let conn = app.db.connection();
     assert!(
@@ -103,15 +89,14 @@ async fn the_database_refuses_to_change_or_delete_the_trail() {
     );
     assert!(conn.execute_unprepared("DELETE FROM events").await.is_err());
     let auditor = app.token("auditor").await;
-    let trail: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
-    assert_eq!(trail["items"].as_array().unwrap().len(), 1);
+    let trail: Value = app.get_json("/api/v1/audit-events", &auditor).await;
+    assert_eq!(len_of(&trail["items"]), 1);
     assert_ne!(trail["items"][0]["actor"], "someone else");
 }
 
 #[tokio::test]
 async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let mut body = child_body("王小明", 1);
     body["health_notes"] = json!("哮喘");
     let admin = app.token("admin").await;
@@ -165,12 +150,7 @@ async fn every_response_with_unmasked_child_data_is_in_the_access_log() {
     app.get("/api/v1/children", &coordinator).await;
     let log = reads(format!("?actor={}", log_actor(&app, "coordinator").await)).await;
     assert_eq!(log.len(), 1);
-    let mut listed: Vec<&str> = log[0]["child_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let mut listed: Vec<&str> = strs(&log[0]["child_ids"]);
     listed.sort();
     let mut expected = vec![id, other["id"].as_str().unwrap()];
     expected.sort();

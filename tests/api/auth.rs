@@ -2,7 +2,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, len_of, problem};
 
 #[tokio::test]
 async fn a_login_with_the_right_password_gives_a_bearer_token_and_a_refresh_token() {
@@ -17,15 +17,7 @@ async fn a_login_with_the_right_password_gives_a_bearer_token_and_a_refresh_toke
     assert_eq!(claims["iss"], "shouhu");
     let header = decode_part(body["access_token"].as_str().unwrap(), 0);
     assert_eq!(header["alg"], "EdDSA");
-    let jwks: Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.json_anon("/.well-known/jwks.json").await;
     assert_eq!(jwks["keys"][0]["kid"], header["kid"]);
 }
 
@@ -38,15 +30,7 @@ fn decode_part(token: &str, i: usize) -> Value {
 async fn a_wrong_password_or_unknown_user_is_401_problem_json() {
     let app = TestApp::spawn().await;
     for (u, p) in [("village", "wrong password"), ("nobody", "shouhu-demo-2026")] {
-        let res = app
-            .client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"username": u, "password": p}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        problem(app.login_attempt(u, p).await, StatusCode::UNAUTHORIZED).await;
     }
 }
 
@@ -61,16 +45,12 @@ async fn every_api_route_and_graphql_operation_needs_a_valid_token() {
         "/api/v1/training-sessions",
         "/api/v1/regions",
     ] {
-        let res = app.client.get(app.url(path)).send().await.unwrap();
+        let res = app.get_anon(path).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
     }
     let res = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&json!({"query": "{ regions { code } }"}))
-        .send()
-        .await
-        .unwrap();
+        .post_anon("/graphql", &json!({"query": "{ regions { code } }"}))
+        .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
@@ -78,8 +58,7 @@ async fn every_api_route_and_graphql_operation_needs_a_valid_token() {
 
 #[tokio::test]
 async fn tampered_unsigned_and_foreign_tokens_are_refused() {
-    let app = TestApp::spawn().await;
-    let token = app.token("admin").await;
+    let (app, token) = TestApp::spawn_as("admin").await;
     let parts: Vec<&str> = token.split('.').collect();
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut claims = decode_part(&token, 1);
@@ -103,46 +82,23 @@ async fn tampered_unsigned_and_foreign_tokens_are_refused() {
 async fn a_refresh_token_rotates_and_a_reused_one_revokes_its_family() {
     let app = TestApp::spawn().await;
     let first = app.login_response("township").await;
-    let refresh = |t: &Value| json!({"grant_type": "refresh_token", "refresh_token": t["refresh_token"]});
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&refresh(&first))
-        .send()
-        .await
-        .unwrap();
+    let res = app.refresh_grant(&first["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let second: Value = res.json().await.unwrap();
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     // Presenting the spent token again is a theft signal: the whole family dies.
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&refresh(&first))
-        .send()
-        .await
-        .unwrap();
+    let res = app.refresh_grant(&first["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "invalid_grant");
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&refresh(&second))
-        .send()
-        .await
-        .unwrap();
+    let res = app.refresh_grant(&second["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "invalid_grant");
     // The form encoding works too, and a refresh token is never an access token.
     let third = app.login_response("township").await;
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&[
+        .token_grant_form(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", third["refresh_token"].as_str().unwrap()),
         ])
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app
         .get("/api/v1/children", third["refresh_token"].as_str().unwrap())
@@ -154,41 +110,17 @@ async fn a_refresh_token_rotates_and_a_reused_one_revokes_its_family() {
 async fn logout_revokes_the_refresh_token_and_a_disabled_account_cannot_refresh() {
     let app = TestApp::spawn().await;
     let tokens = app.login_response("village").await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/logout"))
-        .json(&json!({"refresh_token": tokens["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.logout(&tokens["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.refresh_grant(&tokens["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "invalid_grant");
 
     let tokens = app.login_response("center").await;
     shouhu_api::cli::set_disabled(&app.db, "center", true).await.unwrap();
     assert!(shouhu_api::cli::set_disabled(&app.db, "nobody", true).await.is_err());
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.refresh_grant(&tokens["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "invalid_grant");
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "center", "password": crate::helpers::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.login_attempt("center", crate::helpers::PASSWORD).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -207,8 +139,7 @@ async fn forge(app: &TestApp, header_kid: Option<&str>, claims: Value) -> String
 
 #[tokio::test]
 async fn tokens_are_refused_when_expired_early_foreign_or_incomplete() {
-    let app = TestApp::spawn().await;
-    let good = app.token("admin").await;
+    let (app, good) = TestApp::spawn_as("admin").await;
     let base = decode_part(&good, 1);
     let now = chrono::Utc::now().timestamp();
     let with = |k: &str, v: Value| {
@@ -270,45 +201,22 @@ async fn tokens_are_refused_when_expired_early_foreign_or_incomplete() {
 
 #[tokio::test]
 async fn after_a_key_rotation_old_tokens_stay_valid_and_new_ones_use_the_new_key() {
-    let app = TestApp::spawn().await;
-    let old = app.token("coordinator").await;
+    let (app, old) = TestApp::spawn_as("coordinator").await;
     shouhu_api::cli::rotate_keys(&app.db).await.unwrap();
     let new = app.token("coordinator").await;
     assert_ne!(decode_part(&old, 0)["kid"], decode_part(&new, 0)["kid"]);
     for token in [&old, &new] {
         assert_eq!(app.get("/api/v1/children", token).await.status(), StatusCode::OK);
     }
-    let jwks: Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    let jwks: Value = app.json_anon("/.well-known/jwks.json").await;
+    assert_eq!(len_of(&jwks["keys"]), 2);
 }
 
 #[tokio::test]
 async fn a_client_system_gets_an_access_token_with_its_credentials_only() {
     let app = TestApp::spawn().await;
-    let (id, secret) = shouhu_api::cli::create_client(
-        &app.db,
-        "县教育局学籍系统",
-        "department",
-        "522631000000",
-        Some("education"),
-    )
-    .await
-    .unwrap();
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
-        .send()
-        .await
-        .unwrap();
+    let (id, secret) = app.education_client().await;
+    let res = app.client_grant(&id, &secret).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body: Value = res.json().await.unwrap();
     assert!(body.get("refresh_token").is_none(), "{body}");
@@ -323,8 +231,7 @@ async fn a_client_system_gets_an_access_token_with_its_credentials_only() {
     );
     // HTTP Basic and the form encoding work too.
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
+        .token_request()
         .basic_auth(&id, Some(&secret))
         .form(&[("grant_type", "client_credentials")])
         .send()
@@ -336,30 +243,12 @@ async fn a_client_system_gets_an_access_token_with_its_credentials_only() {
         ("cl_unknown", secret.as_str()),
         ("village", crate::helpers::PASSWORD),
     ] {
-        let res = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": csecret}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.client_grant(cid, csecret).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{cid}");
     }
     // A client cannot log in with a password, and an unknown grant is 400.
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": id, "password": secret}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.login_attempt(&id, &secret).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "password"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.token_grant(&json!({"grant_type": "password"})).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }

@@ -8,7 +8,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day};
+use crate::helpers::{SERVICE_PATHS, TestApp, child_body, day, len_of, problem};
 
 const ORIGIN: &str = "https://app.example.org";
 
@@ -18,6 +18,24 @@ async fn spawn_with_origins() -> TestApp {
         s.serve.cors_origins = vec![ORIGIN.parse().unwrap(), "http://localhost:3000".parse().unwrap()];
     })
     .await
+}
+
+/// A server that serves pages of `ORIGIN` and grants each caller `per_minute` requests.
+async fn spawn_for_origin(per_minute: u32) -> TestApp {
+    TestApp::spawn_with(|s| {
+        s.serve.cors_origins = vec![ORIGIN.parse().unwrap()];
+        s.serve.rate_limit_per_minute = per_minute;
+    })
+    .await
+}
+
+/// A GET of `path` from a page of `ORIGIN`, with a token or without one.
+async fn get_from_page(app: &TestApp, path: &str, token: Option<&str>) -> Response {
+    let req = match token {
+        Some(t) => app.request(Method::GET, path, t),
+        None => app.anon(Method::GET, path),
+    };
+    req.header("origin", ORIGIN).send().await.unwrap()
 }
 
 /// A preflight for `method` on `path` from `origin`, asking to send `headers`.
@@ -72,11 +90,7 @@ fn readable_by_the_page(res: &Response) {
 
 #[tokio::test]
 async fn a_preflight_from_an_allowed_origin_answers_204_with_the_methods_and_headers_on_rest_and_graphql() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.cors_origins = vec![ORIGIN.parse().unwrap()];
-        s.serve.rate_limit_per_minute = 3;
-    })
-    .await;
+    let app = spawn_for_origin(3).await;
     let asked = "authorization, content-type, if-match, if-none-match, idempotency-key, x-request-id";
     for (path, method) in [
         ("/api/v1/children", "POST"),
@@ -124,9 +138,11 @@ async fn a_preflight_from_an_origin_not_allowed_gets_no_cors_headers() {
     assert_eq!(body["type"], "urn:shouhu:problem:cors-origin-not-allowed");
 
     // An allowed origin asking for a header that is not allowed is refused too, as a problem.
-    let res = preflight(&app, "/api/v1/children", ORIGIN, "POST", "x-secret").await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(
+        preflight(&app, "/api/v1/children", ORIGIN, "POST", "x-secret").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
 
     // A real request from another origin is served, without any CORS header.
     let token = app.token("village").await;
@@ -147,23 +163,14 @@ async fn by_default_no_cors_header_is_sent_at_all() {
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert!(has_no_cors_header(res.headers()));
     let token = app.token("village").await;
-    let res = app
-        .request(Method::GET, "/api/v1/children", &token)
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap();
+    let res = get_from_page(&app, "/api/v1/children", Some(&token)).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(has_no_cors_header(res.headers()));
 }
 
 #[tokio::test]
 async fn a_page_from_an_allowed_origin_reads_the_answers_their_headers_and_the_errors() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.cors_origins = vec![ORIGIN.parse().unwrap()];
-        s.serve.rate_limit_per_minute = 4;
-    })
-    .await;
+    let app = spawn_for_origin(4).await;
     let token = app.token("village").await;
     let res = app
         .request(Method::POST, "/api/v1/children", &token)
@@ -188,36 +195,21 @@ async fn a_page_from_an_allowed_origin_reads_the_answers_their_headers_and_the_e
     assert_eq!(res.headers()["x-client-request-id"], "page-1");
 
     // 404 and 401 (and a 429) are problems the page can read too.
-    let res = app
-        .request(
-            Method::GET,
-            "/api/v1/children/019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d",
-            &token,
-        )
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap();
+    let res = get_from_page(
+        &app,
+        "/api/v1/children/019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d",
+        Some(&token),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     readable_by_the_page(&res);
-    let res = app
-        .client
-        .get(app.url("/api/v1/children"))
-        .header("origin", ORIGIN)
-        .send()
-        .await
-        .unwrap();
+    let res = get_from_page(&app, "/api/v1/children", None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     readable_by_the_page(&res);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let mut last = StatusCode::OK;
     for _ in 0..3 {
-        let res = app
-            .request(Method::GET, "/api/v1/children", &token)
-            .header("origin", ORIGIN)
-            .send()
-            .await
-            .unwrap();
+        let res = get_from_page(&app, "/api/v1/children", Some(&token)).await;
         last = res.status();
         if last == StatusCode::TOO_MANY_REQUESTS {
             readable_by_the_page(&res);
@@ -256,8 +248,7 @@ async fn fetch_encoded(app: &TestApp, path: &str, token: &str, encoding: &str) -
 
 #[tokio::test]
 async fn answers_are_compressed_with_gzip_or_brotli_when_asked_and_decode_to_the_same_json() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     for seq in 1..=30 {
         app.create("/api/v1/children", &village, child_body("王小明", seq))
             .await;
@@ -266,7 +257,7 @@ async fn answers_are_compressed_with_gzip_or_brotli_when_asked_and_decode_to_the
     let (used, raw) = fetch_encoded(&app, path, &village, "identity").await;
     assert_eq!(used, None);
     let plain: Value = serde_json::from_slice(&raw).unwrap();
-    assert_eq!(plain["items"].as_array().unwrap().len(), 30);
+    assert_eq!(len_of(&plain["items"]), 30);
 
     let (used, gzipped) = fetch_encoded(&app, path, &village, "gzip").await;
     assert_eq!(used.as_deref(), Some("gzip"));
@@ -324,37 +315,9 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
         format!("/api/v1/guardianships/{}", guardianship["id"].as_str().unwrap()),
     ];
     let township = app.token("township").await;
-    let place = app
-        .create(
-            "/api/v1/care-centers",
-            &township,
-            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000"}),
-        )
-        .await;
-    let enrollment = app
-        .create(
-            &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
-            &township,
-            json!({"child_id": child_id, "kind": "after_school", "since": day(-30)}),
-        )
-        .await;
-    let volunteer = app
-        .create(
-            "/api/v1/volunteers",
-            &township,
-            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
-        )
-        .await;
-    let volunteer_id = volunteer["id"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{volunteer_id}"),
-            &township,
-            1,
-            &json!({"vetting_status": "approved"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let place = app.new_care_center(&township, "关爱中心", "522631101000", None).await;
+    let enrollment = app.enroll(&township, &place, &child_id, "after_school", day(-30)).await;
+    let volunteer_id = app.approved_volunteer(&township, None).await;
     let pairing = app
         .create(
             &format!("/api/v1/volunteers/{volunteer_id}/pairings"),
@@ -370,14 +333,7 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
         )
         .await;
     let starts = chrono::Utc::now() + chrono::Duration::days(7);
-    let session = app
-        .create(
-            "/api/v1/training-sessions",
-            &township,
-            json!({"title": "家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
-                   "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(), "capacity": 2}),
-        )
-        .await;
+    let session = app.new_guardian_training(&township, "家长监护培训", starts).await;
     let attendance = app
         .create(
             &format!(
@@ -389,7 +345,7 @@ async fn records(app: &TestApp, token: &str) -> Vec<String> {
         )
         .await;
     paths.extend([
-        format!("/api/v1/care-centers/{}", place["id"].as_str().unwrap()),
+        format!("/api/v1/care-centers/{place}"),
         format!("/api/v1/enrollments/{}", enrollment["id"].as_str().unwrap()),
         format!("/api/v1/volunteers/{volunteer_id}"),
         format!("/api/v1/pairings/{}", pairing["id"].as_str().unwrap()),
@@ -410,8 +366,7 @@ async fn get_with(app: &TestApp, path: &str, token: &str, if_none_match: &str) -
 
 #[tokio::test]
 async fn a_get_with_the_current_etag_answers_304_without_a_body_on_every_single_record_route() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let admin = app.token("admin").await;
     for path in records(&app, &village).await {
         let res = app.get(&path, &admin).await;
@@ -438,16 +393,13 @@ async fn a_get_with_the_current_etag_answers_304_without_a_body_on_every_single_
 
 #[tokio::test]
 async fn after_a_change_the_old_etag_gets_the_new_record() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&village, child_body("王小明", 1)).await;
     assert_eq!(
         get_with(&app, &path, &village, "\"1\"").await.status(),
         StatusCode::NOT_MODIFIED
     );
-    let res = app.patch(&path, &village, 1, &json!({"grade": "三年级"})).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(&path, &village, 1, &json!({"grade": "三年级"})).await;
     let res = get_with(&app, &path, &village, "\"1\"").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["etag"], "\"2\"");
@@ -469,11 +421,9 @@ async fn reads_of(app: &TestApp, admin: &str, id: &str) -> usize {
 
 #[tokio::test]
 async fn a_304_or_a_head_leaves_no_read_log_entry_while_a_200_does() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let admin = app.token("admin").await;
-    let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (_, path) = app.register_child(&village, child_body("王小明", 1)).await;
     let send = |method: Method, id: &'static str, tag: Option<&'static str>| {
         let mut req = app.request(method, &path, &village).header("x-request-id", id);
         if let Some(tag) = tag {
@@ -481,37 +431,31 @@ async fn a_304_or_a_head_leaves_no_read_log_entry_while_a_200_does() {
         }
         req.send()
     };
-    let res = send(Method::GET, "fresh-read", None).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(reads_of(&app, &admin, "fresh-read").await, 1);
-    let res = send(Method::GET, "not-modified", Some("\"1\"")).await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
-    assert_eq!(reads_of(&app, &admin, "not-modified").await, 0);
-    let res = send(Method::HEAD, "head-only", None).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(reads_of(&app, &admin, "head-only").await, 0);
-    let res = send(Method::GET, "stale-tag", Some("\"7\"")).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(reads_of(&app, &admin, "stale-tag").await, 1);
+    // (method, request id, If-None-Match, status, read-log entries)
+    let cases = [
+        (Method::GET, "fresh-read", None, StatusCode::OK, 1),
+        (Method::GET, "not-modified", Some("\"1\""), StatusCode::NOT_MODIFIED, 0),
+        (Method::HEAD, "head-only", None, StatusCode::OK, 0),
+        (Method::GET, "stale-tag", Some("\"7\""), StatusCode::OK, 1),
+    ];
+    for (method, id, tag, status, entries) in cases {
+        let res = send(method, id, tag).await.unwrap();
+        assert_eq!(res.status(), status, "{id}");
+        assert_eq!(reads_of(&app, &admin, id).await, entries, "{id}");
+    }
 }
 
 #[tokio::test]
 async fn head_answers_like_get_without_a_body() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let record = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
-    for path in [
+    let records = [
         record.as_str(),
         "/api/v1/children",
         "/api/v1/children/019ac4f2-7b1e-7cc0-9a51-3f0e6d1b2c4d",
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/api/openapi.json",
-        "/docs/",
-        "/graphql",
-    ] {
+    ];
+    for path in records.into_iter().chain(SERVICE_PATHS) {
         let get = app.get(path, &village).await;
         let head = app.request(Method::HEAD, path, &village).send().await.unwrap();
         assert_eq!(head.status(), get.status(), "{path}");

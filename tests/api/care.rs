@@ -4,28 +4,47 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::{TestApp, child_body, day, problem_fields};
+use crate::helpers::{
+    TestApp, assert_conflict, assert_fields, assert_only_field, child_body, day, ids, len_of, problem_fields, strs_of,
+};
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
-    app.create("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.new_child(token, seq).await
 }
 
 async fn guardian(app: &TestApp, token: &str, name: &str, away: bool) -> String {
-    app.create(
+    app.create_id(
         "/api/v1/guardians",
         token,
         json!({"name": name, "region_code": "522631101201", "is_working_away": away, "guardianship_capable": true}),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    .await
+}
+
+/// A child with two guardians: a father working away, who is no primary
+/// caregiver, and `carer` (name, relationship), at home and the primary
+/// caregiver. Returns the child's id, the father's and the carer's.
+async fn family(app: &TestApp, token: &str, seq: u16, carer: (&str, &str)) -> (String, String, String) {
+    let kid = child(app, token, seq).await;
+    let father = guardian(app, token, "王建国", true).await;
+    let other = guardian(app, token, carer.0, false).await;
+    link(app, token, &kid, &father, "father", false).await;
+    link(app, token, &kid, &other, carer.1, true).await;
+    (kid, father, other)
+}
+
+/// Registers the care place `place` (a name and a kind, in township
+/// 522631101000) and enrols `child` there after school since `since`.
+async fn enrolled_after_school(app: &TestApp, token: &str, place: (&str, &str), child: &str, since: String) {
+    let place = app
+        .create_id(
+            "/api/v1/care-centers",
+            token,
+            json!({"name": place.0, "kind": place.1, "region_code": "522631101000"}),
+        )
+        .await;
+    app.enroll(token, &place, child, "after_school", since).await;
 }
 
 async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relationship: &str, primary: bool) -> Value {
@@ -35,43 +54,6 @@ async fn link(app: &TestApp, token: &str, child: &str, guardian: &str, relations
     }
     app.create(&format!("/api/v1/children/{child}/guardianships"), token, body)
         .await
-}
-
-async fn approved_volunteer(app: &TestApp, token: &str, account: Option<&str>) -> String {
-    let v = app
-        .create(
-            "/api/v1/volunteers",
-            token,
-            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
-        )
-        .await;
-    let id = v["id"].as_str().unwrap().to_owned();
-    let mut patch = json!({"vetting_status": "approved"});
-    if let Some(a) = account {
-        patch["account_id"] = json!(a);
-    }
-    let res = app.patch(&format!("/api/v1/volunteers/{id}"), token, 1, &patch).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    id
-}
-
-async fn account_id(app: &TestApp, username: &str) -> String {
-    app.db
-        .account_by_username(username)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{list}"))
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -98,27 +80,21 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("volunteer_id".to_owned(), "not_approved".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "volunteer_id", "not_approved");
     // Linking an account that is not a volunteer's is refused.
     let res = app
         .post(
             "/api/v1/volunteers",
             &township,
-            &json!({"name": "王", "region_code": "522631101000", "category": "other", "account_id": account_id(&app, "village").await}),
+            &json!({"name": "王", "region_code": "522631101000", "category": "other", "account_id": app.account_id("village").await}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("account_id".to_owned(), "not_a_volunteer".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "account_id", "not_a_volunteer");
 
-    let account = account_id(&app, "volunteer").await;
-    let v = approved_volunteer(&app, &township, Some(&account)).await;
+    let account = app.account_id("volunteer").await;
+    let v = app.approved_volunteer(&township, Some(&account)).await;
     let me = app.token("volunteer").await;
-    let list: Value = app.get("/api/v1/children", &me).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &me).await;
     assert!(ids(&list).is_empty(), "no pairing yet: no child");
 
     let path = format!("/api/v1/volunteers/{v}/pairings");
@@ -134,18 +110,16 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     let res = app
         .post(&path, &township, &json!({"child_id": kids[0], "kind": "mentor"}))
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "one active pairing per child");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "child_id");
+    assert_conflict(res, "child_id", "one active pairing per child").await;
     app.create(&path, &township, json!({"child_id": kids[1], "kind": "peer"}))
         .await;
     let res = app
         .post(&path, &township, &json!({"child_id": kids[2], "kind": "mentor"}))
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "the cap is 2 here");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "volunteer_id");
+    assert_conflict(res, "volunteer_id", "the cap is 2 here").await;
 
     // The volunteer sees their two children, with minimal fields only.
-    let list: Value = app.get("/api/v1/children", &me).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/children", &me).await;
     let mut seen = ids(&list);
     seen.sort();
     let mut expected = vec![kids[0].clone(), kids[1].clone()];
@@ -176,7 +150,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
             json!({}),
         )
         .await;
-    assert_eq!(res["data"]["children"]["edges"].as_array().unwrap().len(), 2, "{res}");
+    assert_eq!(len_of(&res["data"]["children"]["edges"]), 2, "{res}");
     assert!(res["data"]["children"]["edges"][0]["node"]["birthDate"].is_null());
     assert_eq!(
         app.get(&format!("/api/v1/volunteers/{v}"), &me).await.status(),
@@ -184,19 +158,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         "volunteers do not read the volunteer register"
     );
     // …but they see the places their children attend (the contract's "centre").
-    let place = app
-        .create(
-            "/api/v1/care-centers",
-            &township,
-            json!({"name": "托管家园", "kind": "daycare_home", "region_code": "522631101000"}),
-        )
-        .await;
-    app.create(
-        &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
-        &township,
-        json!({"child_id": kids[1], "kind": "after_school", "since": day(-90)}),
-    )
-    .await;
+    enrolled_after_school(&app, &township, ("托管家园", "daycare_home"), &kids[1], day(-90)).await;
     let res = app
         .gql(
             &me,
@@ -219,11 +181,7 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
             json!({"v": v, "c": kids[0]}),
         )
         .await;
-    assert_eq!(
-        res["data"]["volunteer"]["pairings"].as_array().unwrap().len(),
-        2,
-        "{res}"
-    );
+    assert_eq!(len_of(&res["data"]["volunteer"]["pairings"]), 2, "{res}");
     assert_eq!(
         res["data"]["child"]["pairings"],
         json!([{"kind": "SURROGATE_PARENT", "volunteer": {"name": "李老师"}}])
@@ -234,16 +192,13 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
         app.delete(&location, &township, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let ended: Value = app.get(&location, &township).await.json().await.unwrap();
+    let ended: Value = app.get_json(&location, &township).await;
     assert!(ended["ended_on"].is_string());
-    let history: Value = app.get(&path, &township).await.json().await.unwrap();
+    let history: Value = app.get_json(&path, &township).await;
     assert_eq!(ids(&history).len(), 2);
     let of_child: Value = app
-        .get(&format!("/api/v1/children/{}/pairings", kids[0]), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/children/{}/pairings", kids[0]), &township)
+        .await;
     assert_eq!(ids(&of_child).len(), 1, "the child's history too");
     assert_eq!(
         app.get(&format!("/api/v1/children/{}", kids[0]), &me).await.status(),
@@ -267,22 +222,15 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
     assert_eq!(res["data"]["createPairing"]["kind"], "MENTOR", "{res}");
 
     // A suspended volunteer sees no child.
-    let current: Value = app
-        .get(&format!("/api/v1/volunteers/{v}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{v}"),
-            &township,
-            current["version"].as_i64().unwrap(),
-            &json!({"vetting_status": "suspended"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let list: Value = app.get("/api/v1/children", &me).await.json().await.unwrap();
+    let current: Value = app.get_json(&format!("/api/v1/volunteers/{v}"), &township).await;
+    app.patch_ok(
+        &format!("/api/v1/volunteers/{v}"),
+        &township,
+        current["version"].as_i64().unwrap(),
+        &json!({"vetting_status": "suspended"}),
+    )
+    .await;
+    let list: Value = app.get_json("/api/v1/children", &me).await;
     assert!(ids(&list).is_empty(), "{list}");
 
     // Another township reaches nothing of this one.
@@ -300,13 +248,8 @@ async fn volunteers_are_paired_within_vetting_and_cap_and_see_only_their_childre
 
 #[tokio::test]
 async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let kid = child(&app, &village, 40).await;
-    let father = guardian(&app, &village, "王建国", true).await;
-    let grandmother = guardian(&app, &village, "李秀英", false).await;
-    link(&app, &village, &kid, &father, "father", false).await;
-    link(&app, &village, &kid, &grandmother, "grandmother", true).await;
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (kid, father, grandmother) = family(&app, &village, 40, ("李秀英", "grandmother")).await;
     let path = format!("/api/v1/children/{kid}/visits");
 
     let res = app
@@ -316,17 +259,14 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "follow_up", "mode": "home", "occurred_on": day(1), "concerns": ["fear"]}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    for f in [
-        ("occurred_on", "in_future"),
-        ("concerns", "invalid_value"),
-        ("visitor", "required"),
-    ] {
-        assert!(
-            fields.contains(&(f.0.to_owned(), f.1.to_owned())),
-            "{f:?} in {fields:?}"
-        );
-    }
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[
+            ("occurred_on", "in_future"),
+            ("concerns", "invalid_value"),
+            ("visitor", "required"),
+        ],
+    );
     let res = app
         .post(
             &path,
@@ -334,11 +274,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "family_contact", "mode": "school", "occurred_on": day(-30), "guardian_id": grandmother}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(
-        fields.contains(&("mode".to_owned(), "invalid_value".to_owned())),
-        "{fields:?}"
-    );
+    assert_fields(&res.json().await.unwrap(), &[("mode", "invalid_value")]);
     let res = app
         .post(
             &path,
@@ -346,10 +282,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "family_contact", "mode": "phone", "occurred_on": day(-30), "guardian_id": grandmother}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("guardian_id".to_owned(), "not_a_parent".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "guardian_id", "not_a_parent");
     let res = app
         .post(
             &path,
@@ -357,10 +290,7 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
             &json!({"kind": "family_contact", "mode": "phone", "occurred_on": day(-30)}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("guardian_id".to_owned(), "required".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "guardian_id", "required");
 
     let today = chrono::Utc::now().date_naive().to_string();
     let res = app
@@ -402,26 +332,21 @@ async fn visits_and_family_contacts_are_recorded_resolved_and_withdrawn() {
     );
 
     // Resolving closes the concern; withdrawing keeps the record but it counts for nothing.
-    let res = app
-        .patch(
-            &visit,
-            &village,
-            1,
-            &json!({"resolved_on": today, "follow_up_needed": false}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &visit,
+        &village,
+        1,
+        &json!({"resolved_on": today, "follow_up_needed": false}),
+    )
+    .await;
     let res = app.patch(&visit, &village, 2, &json!({"kind": "family_contact"})).await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("kind".to_owned(), "read_only".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "kind", "read_only");
     let contact_url = format!("/api/v1/visits/{}", contact["id"].as_str().unwrap());
     assert_eq!(
         app.delete(&contact_url, &village, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let all: Value = app.get(&path, &village).await.json().await.unwrap();
+    let all: Value = app.get_json(&path, &village).await;
     assert_eq!(ids(&all).len(), 2, "withdrawn records stay in the list");
     assert!(all["items"][1]["withdrawn_on"].is_string());
 
@@ -463,8 +388,7 @@ fn guarantees(child: &Value) -> [bool; 5] {
 
 #[tokio::test]
 async fn the_five_guarantees_follow_the_records_and_filter_lists() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let cared = child(&app, &township, 60).await;
     let alone = child(&app, &township, 61).await;
     let read = |id: String| {
@@ -480,12 +404,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     };
     let fresh = read(cared.clone()).await;
     assert_eq!(guarantees(&fresh), [true, false, false, false, false], "{fresh}");
-    let reasons: Vec<&str> = fresh["guarantee_reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["guarantee"].as_str().unwrap())
-        .collect();
+    let reasons: Vec<&str> = strs_of(&fresh["guarantee_reasons"], "guarantee");
     assert_eq!(reasons, ["guardianship", "safety", "affection", "activity"]);
 
     // A primary caregiver with a signed agreement, a visit, a call with the father, a care place.
@@ -507,19 +426,7 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
         json!({"kind": "family_contact", "mode": "video", "occurred_on": today, "guardian_id": father}),
     )
     .await;
-    let place = app
-        .create(
-            "/api/v1/care-centers",
-            &township,
-            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000"}),
-        )
-        .await;
-    app.create(
-        &format!("/api/v1/care-centers/{}/enrollments", place["id"].as_str().unwrap()),
-        &township,
-        json!({"child_id": cared, "kind": "after_school", "since": day(-330)}),
-    )
-    .await;
+    enrolled_after_school(&app, &township, ("关爱中心", "care_center"), &cared, day(-330)).await;
     let full = read(cared.clone()).await;
     assert_eq!(guarantees(&full), [true; 5], "{full}");
     assert_eq!(full["guarantee_reasons"], json!([]));
@@ -547,11 +454,8 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
         ("education", vec![]),
     ] {
         let list: Value = app
-            .get(&format!("/api/v1/children?guarantee_unmet={g}"), &township)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/children?guarantee_unmet={g}"), &township)
+            .await;
         let mut got = ids(&list);
         got.sort();
         let mut want = expected.clone();
@@ -573,19 +477,17 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
     let res = app.get("/api/v1/children?guarantee_unmet=happiness", &township).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    let res = app
-        .patch(
-            &format!("/api/v1/visits/{}", concern["id"].as_str().unwrap()),
-            &township,
-            1,
-            &json!({"resolved_on": today}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/visits/{}", concern["id"].as_str().unwrap()),
+        &township,
+        1,
+        &json!({"resolved_on": today}),
+    )
+    .await;
     assert!(guarantees(&read(cared.clone()).await)[2]);
 
     // A surrogate parent gives affection; a primary caregiver who cannot act as guardian fails guardianship.
-    let v = approved_volunteer(&app, &township, None).await;
+    let v = app.approved_volunteer(&township, None).await;
     app.create(
         &format!("/api/v1/volunteers/{v}/pairings"),
         &township,
@@ -597,11 +499,8 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
         [true, false, false, true, false]
     );
     let g: Value = app
-        .get(&format!("/api/v1/guardians/{grandmother}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/guardians/{grandmother}"), &township)
+        .await;
     app.patch(
         &format!("/api/v1/guardians/{grandmother}"),
         &township,
@@ -626,13 +525,8 @@ async fn the_five_guarantees_follow_the_records_and_filter_lists() {
 
 #[tokio::test]
 async fn left_behind_type_and_exit_follow_the_parents() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let kid = child(&app, &village, 80).await;
-    let father = guardian(&app, &village, "王建国", true).await;
-    let mother = guardian(&app, &village, "陈春花", false).await;
-    link(&app, &village, &kid, &father, "father", false).await;
-    link(&app, &village, &kid, &mother, "mother", true).await;
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (kid, father, _) = family(&app, &village, 80, ("陈春花", "mother")).await;
     let url = format!("/api/v1/children/{kid}");
 
     let res = app
@@ -658,24 +552,14 @@ async fn left_behind_type_and_exit_follow_the_parents() {
         &json!({"is_working_away": false}),
     )
     .await;
-    let now: Value = app.get(&url, &village).await.json().await.unwrap();
+    let now: Value = app.get_json(&url, &village).await;
     assert_eq!(now["status"], "exited", "{now}");
     assert_eq!(now["version"], 2, "the record itself did not change");
-    let exited: Value = app
-        .get("/api/v1/children?status=exited", &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let exited: Value = app.get_json("/api/v1/children?status=exited", &village).await;
     assert_eq!(ids(&exited), vec![kid.clone()]);
-    let active: Value = app
-        .get("/api/v1/children?status=active", &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let active: Value = app.get_json("/api/v1/children?status=active", &village).await;
     assert!(ids(&active).is_empty(), "{active}");
-    let default: Value = app.get("/api/v1/children", &village).await.json().await.unwrap();
+    let default: Value = app.get_json("/api/v1/children", &village).await;
     assert_eq!(
         ids(&default),
         vec![kid.clone()],
@@ -696,29 +580,17 @@ async fn left_behind_type_and_exit_follow_the_parents() {
     let res = app
         .patch(&url, &village, 2, &json!({"left_behind_type": "both_parents_away"}))
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("left_behind_type".to_owned(), "no_parent_away".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "left_behind_type", "no_parent_away");
     // Other changes to the child still go through.
-    assert_eq!(
-        app.patch(&url, &village, 2, &json!({"grade": "五年级"})).await.status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&url, &village, 2, &json!({"grade": "五年级"})).await;
 }
 
 #[tokio::test]
 async fn training_attendance_within_capacity_with_check_ins_and_history() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let starts = chrono::Utc::now() - chrono::Duration::hours(1);
     let session = app
-        .create(
-            "/api/v1/training-sessions",
-            &township,
-            json!({"title": "春节返乡家长监护培训", "kind": "guardian_training", "region_code": "522631101000",
-                   "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(3)).to_rfc3339(), "capacity": 2}),
-        )
+        .new_guardian_training(&township, "春节返乡家长监护培训", starts)
         .await;
     let sid = session["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/training-sessions/{sid}/attendance");
@@ -735,8 +607,7 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
     assert_eq!(res.status(), StatusCode::CONFLICT, "once per session");
     let second = app.create(&path, &township, register(&people[1])).await;
     let res = app.post(&path, &township, &register(&people[2])).await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "two places");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "training_session_id");
+    assert_conflict(res, "training_session_id", "two places").await;
     let second_url = format!("/api/v1/attendance/{}", second["id"].as_str().unwrap());
     assert_eq!(
         app.delete(&second_url, &township, 1).await.status(),
@@ -764,28 +635,20 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
             &json!({"checked_in_at": (starts - chrono::Duration::days(1)).to_rfc3339()}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("checked_in_at".to_owned(), "outside_session".to_owned())]
-    );
-    let res = app
-        .patch(
-            &first,
-            &township,
-            1,
-            &json!({"checked_in_at": chrono::Utc::now().to_rfc3339()}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_only_field(&res.json().await.unwrap(), "checked_in_at", "outside_session");
+    app.patch_ok(
+        &first,
+        &township,
+        1,
+        &json!({"checked_in_at": chrono::Utc::now().to_rfc3339()}),
+    )
+    .await;
 
-    let list: Value = app.get(&path, &township).await.json().await.unwrap();
+    let list: Value = app.get_json(&path, &township).await;
     assert_eq!(ids(&list).len(), 3, "the cancelled registration stays");
     let history: Value = app
-        .get(&format!("/api/v1/guardians/{}/attendance", people[0]), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/guardians/{}/attendance", people[0]), &township)
+        .await;
     assert_eq!(ids(&history).len(), 1);
     assert!(history["items"][0]["checked_in_at"].is_string());
 
@@ -797,11 +660,7 @@ async fn training_attendance_within_capacity_with_check_ins_and_history() {
             json!({"s": sid, "g": people[0]}),
         )
         .await;
-    assert_eq!(
-        res["data"]["trainingSession"]["attendance"].as_array().unwrap().len(),
-        3,
-        "{res}"
-    );
+    assert_eq!(len_of(&res["data"]["trainingSession"]["attendance"]), 3, "{res}");
     assert_eq!(
         res["data"]["trainingSession"]["attendance"][0]["guardian"]["name"],
         "王建国"
@@ -835,36 +694,21 @@ async fn care_relations_cost_a_constant_number_of_queries_per_page() {
     let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
     let token = app.token("coordinator").await;
-    let mut costs = Vec::new();
-    for n in [5, 60] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let q = format!(
+    let query = |n: usize| {
+        format!(
             "{{ children(first: {n}) {{ edges {{ node {{ status guarantees {{ safety affection }} pairings {{ kind volunteer {{ name }} }} visits {{ kind mode }} }} }} }} }}"
-        );
-        let res = app.gql(&token, &q, json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        assert_eq!(
-            res["data"]["children"]["edges"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{res}"))
-                .len(),
-            n
-        );
-        costs.push(after - before);
-    }
+        )
+    };
+    let costs = app.page_costs(&token, "children", &[5, 60], query, |_, _| {}).await;
     assert_eq!(costs[0], costs[1], "children with pairings and visits: {costs:?}");
     for q in [
         "{ volunteers(first: 2) { edges { node { pairings { kind child { name guarantees { activity } } } } } } }",
         "{ trainingSessions(first: 2) { edges { node { attendance { checkedInAt guardian { name } } } } } }",
     ] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, q, json!({})).await;
+        let (res, small) = app.gql_cost(&token, q).await;
         assert!(res["errors"].is_null(), "{res}");
-        let small = app.metric("shouhu_db_queries_total").await - before;
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, &q.replace("first: 2", "first: 10"), json!({})).await;
+        let (res, large) = app.gql_cost(&token, &q.replace("first: 2", "first: 10")).await;
         assert!(res["errors"].is_null(), "{res}");
-        let large = app.metric("shouhu_db_queries_total").await - before;
         assert_eq!(small, large, "{q}");
     }
 }
@@ -874,20 +718,12 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
     let app = TestApp::spawn().await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
     let token = app.token("admin").await;
-    let all: Value = app
-        .get("/api/v1/children?limit=500", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.get_json("/api/v1/children?limit=500", &token).await;
     let total = ids(&all).len();
     for g in ["education", "guardianship", "safety", "affection", "activity"] {
         let unmet: Value = app
-            .get(&format!("/api/v1/children?limit=500&guarantee_unmet={g}"), &token)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/children?limit=500&guarantee_unmet={g}"), &token)
+            .await;
         let n = ids(&unmet).len();
         assert!(n > 0 && n < total, "{g}: {n} of {total} unmet");
         let listed = all["items"]
@@ -898,12 +734,7 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
             .count();
         assert_eq!(listed, n, "the filter and the verdicts agree on {g}");
     }
-    let exited: Value = app
-        .get("/api/v1/children?status=exited", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let exited: Value = app.get_json("/api/v1/children?status=exited", &token).await;
     assert!(!ids(&exited).is_empty(), "some fathers came home");
     let res = app
         .gql(
@@ -932,7 +763,7 @@ async fn the_demo_county_has_every_guarantee_met_and_unmet() {
 async fn concurrent_pairings_never_exceed_a_volunteers_cap() {
     let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 0).await;
     let township = app.token("township").await;
-    let v = approved_volunteer(&app, &township, None).await;
+    let v = app.approved_volunteer(&township, None).await;
     let mut kids = Vec::new();
     for i in 0..8 {
         kids.push(child(&app, &township, 200 + i).await);
@@ -961,7 +792,7 @@ async fn demo_names_agree_with_the_gender_on_record() {
         ("/api/v1/children?limit=500", BOYS_GIVEN, GIRLS_GIVEN),
         ("/api/v1/guardians?limit=500", MEN_GIVEN, WOMEN_GIVEN),
     ] {
-        let page: Value = app.get(path, &token).await.json().await.unwrap();
+        let page: Value = app.get_json(path, &token).await;
         let items = page["items"].as_array().unwrap();
         assert!(items.len() > 100, "{path}");
         for item in items {
@@ -979,20 +810,16 @@ async fn demo_names_agree_with_the_gender_on_record() {
 
 #[tokio::test]
 async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = child(&app, &village, 81).await;
     let father = guardian(&app, &village, "王建国", false).await;
     link(&app, &village, &kid, &father, "father", true).await;
     let url = format!("/api/v1/children/{kid}");
-    let now: Value = app.get(&url, &village).await.json().await.unwrap();
+    let now: Value = app.get_json(&url, &village).await;
     assert_eq!(now["status"], "exited", "the only parent on record is home");
     let res = app.patch(&url, &village, 1, &json!({"status": "active"})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("status".to_owned(), "derived_status".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "status", "derived_status");
     let res = app
         .gql(
             &village,
@@ -1021,33 +848,19 @@ async fn a_status_that_follows_from_the_records_cannot_be_patched_away() {
     for status in ["active", "exited"] {
         let res = app.patch(&path, &village, 1, &json!({"status": status})).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{status}");
-        assert_eq!(
-            problem_fields(&res.json().await.unwrap()),
-            vec![("status".to_owned(), "derived_status".to_owned())]
-        );
+        assert_only_field(&res.json().await.unwrap(), "status", "derived_status");
     }
     // What may be set still is.
     let away = guardian(&app, &village, "李志强", true).await;
     link(&app, &village, &kid, &away, "mother", false).await;
-    assert_eq!(
-        app.patch(&url, &village, 1, &json!({"status": "exited"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&url, &village, 1, &json!({"status": "exited"})).await;
 }
 
 #[tokio::test]
 async fn unmet_guarantees_carry_a_stable_code_beside_the_reason_on_both_apis() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = child(&app, &village, 91).await;
-    let rest: Value = app
-        .get(&format!("/api/v1/children/{kid}"), &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rest: Value = app.get_json(&format!("/api/v1/children/{kid}"), &village).await;
     let codes: Vec<(&str, &str)> = rest["guarantee_reasons"]
         .as_array()
         .unwrap()

@@ -2,11 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day};
-
-fn code(res: &Value) -> &str {
-    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
-}
+use crate::helpers::{TestApp, child_body, day, gql_code, len_of};
 
 /// Three children in village 522631101201 and one in 522631102201.
 async fn four_children(app: &TestApp) -> Vec<String> {
@@ -62,7 +58,7 @@ async fn total_count_counts_every_page_of_the_filtered_list_within_the_callers_j
             .await;
         let page = &res["data"]["children"];
         assert_eq!(page["totalCount"], 4, "{res}");
-        seen += page["nodes"].as_array().unwrap().len();
+        seen += len_of(&page["nodes"]);
         if page["pageInfo"]["hasNextPage"] != true {
             break;
         }
@@ -78,7 +74,7 @@ async fn total_count_counts_every_page_of_the_filtered_list_within_the_callers_j
             json!({}),
         )
         .await;
-    assert_eq!(code(&res), "VALIDATION", "{res}");
+    assert_eq!(gql_code(&res), "VALIDATION", "{res}");
     // Every register connection has it.
     let res = app
         .gql(
@@ -93,8 +89,7 @@ async fn total_count_counts_every_page_of_the_filtered_list_within_the_callers_j
 
 #[tokio::test]
 async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_of_range() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = four_children(&app).await.remove(0);
     let mut visits = Vec::new();
     for n in 1..=3 {
@@ -115,18 +110,17 @@ async fn a_nested_list_gives_at_most_first_oldest_first_and_refuses_a_first_out_
         "{res}"
     );
     let res = app.gql(&village, query, json!({"id": kid, "n": null})).await;
-    assert_eq!(res["data"]["child"]["visits"].as_array().unwrap().len(), 3, "{res}");
+    assert_eq!(len_of(&res["data"]["child"]["visits"]), 3, "{res}");
     for n in [0, -1, 501] {
         let res = app.gql(&village, query, json!({"id": kid, "n": n})).await;
-        assert_eq!(code(&res), "VALIDATION", "{n}: {res}");
+        assert_eq!(gql_code(&res), "VALIDATION", "{n}: {res}");
         assert_eq!(res["errors"][0]["extensions"]["fields"][0]["field"], "first", "{res}");
     }
 }
 
 #[tokio::test]
 async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let kid = four_children(&app).await.remove(0);
     let path = format!("/api/v1/children/{kid}/visits");
     let mut made = Vec::new();
@@ -148,7 +142,7 @@ async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
         assert_eq!(res.status(), reqwest::StatusCode::OK);
         let page: Value = res.json().await.unwrap();
         pages += 1;
-        assert!(page["items"].as_array().unwrap().len() <= 2, "{page}");
+        assert!(len_of(&page["items"]) <= 2, "{page}");
         seen.extend(
             page["items"]
                 .as_array()
@@ -165,8 +159,8 @@ async fn relation_lists_page_with_limit_and_cursor_like_every_list() {
     assert_eq!(pages, 3);
 
     // Without limit: the first 50.
-    let all: Value = app.get(&path, &village).await.json().await.unwrap();
-    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+    let all: Value = app.get_json(&path, &village).await;
+    assert_eq!(len_of(&all["items"]), 5);
     assert_eq!(all["next_cursor"], Value::Null);
 
     // Bad paging, or a filter this list does not have: 400 naming it.

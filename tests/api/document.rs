@@ -8,11 +8,11 @@ use regex::Regex;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::helpers::{TestApp, child_body, day, midnight, problem_fields};
+use crate::helpers::{TestApp, assert_only_field, child_body, day, midnight, problem_fields, strs};
 
 /// The served document.
 async fn document(app: &TestApp, token: &str) -> Value {
-    app.get("/api/openapi.json", token).await.json().await.unwrap()
+    app.get_json("/api/openapi.json", token).await
 }
 
 /// A component schema of the document.
@@ -56,8 +56,7 @@ fn with(base: &Value, field: &str, value: Value) -> Value {
 
 #[tokio::test]
 async fn every_record_body_refuses_unknown_fields_and_the_document_says_additional_properties_false() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let bodies: Vec<&String> = doc["components"]["schemas"]
         .as_object()
@@ -87,28 +86,20 @@ async fn every_record_body_refuses_unknown_fields_and_the_document_says_addition
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        problem_fields(&body),
-        vec![("colour".to_owned(), "unknown_field".to_owned())]
-    );
+    assert_only_field(&body, "colour", "unknown_field");
 
-    let child = app.create("/api/v1/children", &admin, child_body("王小明", 1)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (_, path) = app.register_child(&admin, child_body("王小明", 1)).await;
     let res = app
         .patch(&path, &admin, 1, &json!({"grade": "四年级", "colour": 1}))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        problem_fields(&body),
-        vec![("colour".to_owned(), "unknown_field".to_owned())]
-    );
+    assert_only_field(&body, "colour", "unknown_field");
 }
 
 #[tokio::test]
 async fn a_patch_may_send_null_exactly_for_the_fields_the_document_makes_nullable() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let child = child_body("王小明", 1);
     let records = [
@@ -153,16 +144,10 @@ async fn a_patch_may_send_null_exactly_for_the_fields_the_document_makes_nullabl
 
 #[tokio::test]
 async fn a_registration_may_send_null_exactly_for_the_optional_fields_the_document_makes_nullable() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let create = schema(&doc, "ChildCreate");
-    let required: Vec<&str> = create["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let required: Vec<&str> = strs(&create["required"]);
     let mut seq = 1;
     for (field, property) in create["properties"].as_object().unwrap() {
         seq += 1;
@@ -194,8 +179,7 @@ async fn a_registration_may_send_null_exactly_for_the_optional_fields_the_docume
 
 #[tokio::test]
 async fn the_documents_text_patterns_accept_what_the_server_accepts_and_refuse_what_it_refuses() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let fifty = "名".repeat(50);
     // Surrounding white space is trimmed before the length and the characters are checked.
@@ -320,8 +304,7 @@ async fn the_documents_text_patterns_accept_what_the_server_accepts_and_refuse_w
 
 #[tokio::test]
 async fn graphql_takes_dates_as_naive_dates_and_instants_as_date_times_and_codes_a_bad_one() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let create = "mutation($d: NaiveDate!) { createChild(input: {name: \"王小明\", gender: MALE, birthDate: $d, \
                   regionCode: \"522631101201\", leftBehindType: BOTH_PARENTS_AWAY}) { birthDate } }";
     let birth = child_body("王小明", 1)["birth_date"].clone();
@@ -351,8 +334,7 @@ async fn graphql_takes_dates_as_naive_dates_and_instants_as_date_times_and_codes
 
 #[tokio::test]
 async fn every_operation_has_a_one_line_summary_a_description_and_a_verb_resource_operation_id() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let id_shape =
         Regex::new(r"^(list|get|create|update|archive|end|cancel|withdraw|issue|login|logout)(_[a-z]+)*$").unwrap();
@@ -382,8 +364,7 @@ async fn every_operation_has_a_one_line_summary_a_description_and_a_verb_resourc
 
 #[tokio::test]
 async fn every_documented_text_length_is_the_length_the_server_keeps_to() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let bound = Regex::new(r"\{0,(\d+)\}").unwrap();
     let registers = [

@@ -2,31 +2,19 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day, problem_fields};
+use crate::helpers::{TestApp, assert_conflict, assert_fields, day, enrollment, len_of};
 
 async fn center(app: &TestApp, token: &str, capacity: Option<i64>) -> String {
-    let c = app
-        .create(
-            "/api/v1/care-centers",
-            token,
-            json!({"name": "关爱中心", "kind": "care_center", "region_code": "522631101000", "capacity": capacity}),
-        )
-        .await;
-    c["id"].as_str().unwrap().to_owned()
+    app.new_care_center(token, "关爱中心", "522631101000", capacity).await
 }
 
 async fn child(app: &TestApp, token: &str, seq: u16) -> String {
-    app.create("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.new_child(token, seq).await
 }
 
 #[tokio::test]
 async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let small = center(&app, &township, Some(2)).await;
     let other = center(&app, &township, None).await;
     let path = format!("/api/v1/care-centers/{small}/enrollments");
@@ -37,11 +25,7 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
     ];
 
     let res = app
-        .post(
-            &path,
-            &township,
-            &json!({"child_id": kids[0], "kind": "after_school", "since": day(-90)}),
-        )
+        .post(&path, &township, &enrollment(&kids[0], "after_school", day(-90)))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
@@ -50,43 +34,22 @@ async fn children_are_enrolled_within_capacity_and_in_several_places_at_once() {
         location,
         format!("/api/v1/enrollments/{}", first["id"].as_str().unwrap())
     );
-    app.create(
-        &path,
-        &township,
-        json!({"child_id": kids[1], "kind": "day", "since": day(-90)}),
-    )
-    .await;
-    let res = app
-        .post(
-            &path,
-            &township,
-            &json!({"child_id": kids[2], "kind": "day", "since": day(-90)}),
-        )
+    app.create(&path, &township, enrollment(&kids[1], "day", day(-90)))
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT, "two places, both taken");
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "care_center_id");
+    let res = app.post(&path, &township, &enrollment(&kids[2], "day", day(-90))).await;
+    assert_conflict(res, "care_center_id", "two places, both taken").await;
     // A child may be in several places at once.
-    app.create(
-        &format!("/api/v1/care-centers/{other}/enrollments"),
-        &township,
-        json!({"child_id": kids[0], "kind": "boarding", "since": day(-90)}),
-    )
-    .await;
+    app.enroll(&township, &other, &kids[0], "boarding", day(-90)).await;
     // Ending one frees its place.
     assert_eq!(
         app.delete(&location, &township, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let ended: Value = app.get(&location, &township).await.json().await.unwrap();
+    let ended: Value = app.get_json(&location, &township).await;
     assert!(ended["until"].is_string());
-    app.create(
-        &path,
-        &township,
-        json!({"child_id": kids[2], "kind": "day", "since": day(30)}),
-    )
-    .await;
-    let list: Value = app.get(&path, &township).await.json().await.unwrap();
-    assert_eq!(list["items"].as_array().unwrap().len(), 3, "the history stays");
+    app.create(&path, &township, enrollment(&kids[2], "day", day(30))).await;
+    let list: Value = app.get_json(&path, &township).await;
+    assert_eq!(len_of(&list["items"]), 3, "the history stays");
 
     // GraphQL: active enrolments from both sides.
     let res = app
@@ -125,10 +88,7 @@ async fn concurrent_enrolments_never_exceed_capacity() {
         kids.push(child(&app, &township, 10 + i).await);
     }
     let path = format!("/api/v1/care-centers/{place}/enrollments");
-    let bodies: Vec<Value> = kids
-        .iter()
-        .map(|k| json!({"child_id": k, "kind": "day", "since": day(-90)}))
-        .collect();
+    let bodies: Vec<Value> = kids.iter().map(|k| enrollment(k, "day", day(-90))).collect();
     let requests = bodies.iter().map(|b| app.post(&path, &township, b));
     let statuses: Vec<StatusCode> = join_all(requests).await.into_iter().map(|r| r.status()).collect();
     assert_eq!(
@@ -145,8 +105,7 @@ async fn concurrent_enrolments_never_exceed_capacity() {
 
 #[tokio::test]
 async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let admin = app.token("admin").await;
     let place = center(&app, &township, None).await;
     let path = format!("/api/v1/care-centers/{place}/enrollments");
@@ -158,17 +117,14 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
             &json!({"child_id": uuid::Uuid::now_v7(), "kind": "hourly", "since": day(-90), "until": day(-120)}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    for f in [
-        ("child_id", "unknown_child"),
-        ("kind", "invalid_value"),
-        ("until", "before_since"),
-    ] {
-        assert!(
-            fields.contains(&(f.0.to_owned(), f.1.to_owned())),
-            "{f:?} in {fields:?}"
-        );
-    }
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[
+            ("child_id", "unknown_child"),
+            ("kind", "invalid_value"),
+            ("until", "before_since"),
+        ],
+    );
     let e = app
         .create(
             &path,
@@ -183,22 +139,12 @@ async fn enrolments_are_validated_bounded_and_seen_only_with_their_child() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "no widening past capacity checks"
     );
-    assert_eq!(
-        app.patch(&item, &township, 1, &json!({"until": day(60), "kind": "after_school"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&item, &township, 1, &json!({"until": day(60), "kind": "after_school"}))
+        .await;
     for (i, user) in ["education", "partner", "volunteer"].into_iter().enumerate() {
         let token = app.token(user).await;
         let other = child(&app, &admin, 30 + i as u16).await;
-        let res = app
-            .post(
-                &path,
-                &token,
-                &json!({"child_id": other, "kind": "day", "since": day(-90)}),
-            )
-            .await;
+        let res = app.post(&path, &token, &enrollment(&other, "day", day(-90))).await;
         assert!(
             matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
             "{user}: {}",
@@ -223,56 +169,36 @@ async fn pages_with_their_enrolments_cost_a_constant_number_of_queries() {
     let mut kids = Vec::new();
     for i in 0..30 {
         let kid = child(&app, &township, 100 + i).await;
-        app.create(
-            &format!("/api/v1/care-centers/{place}/enrollments"),
-            &township,
-            json!({"child_id": kid, "kind": "day", "since": day(-330)}),
-        )
-        .await;
+        app.enroll(&township, &place, &kid, "day", day(-330)).await;
         kids.push(kid);
     }
     let coordinator = app.token("coordinator").await;
-    let mut costs = Vec::new();
-    for n in [3, 30] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let q = format!(
+    let query = |n: usize| {
+        format!(
             "{{ children(first: {n}) {{ edges {{ node {{ name enrollments {{ kind careCenter {{ name }} }} }} }} }} }}"
-        );
-        let res = app.gql(&coordinator, &q, json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        let edges = res["data"]["children"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{res}"));
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges
-                .iter()
-                .all(|e| e["node"]["enrollments"][0]["careCenter"]["name"] == "关爱中心"),
-            "{res}"
-        );
-        costs.push(after - before);
-    }
+        )
+    };
+    let costs = app
+        .page_costs(&coordinator, "children", &[3, 30], query, |res, edges| {
+            assert!(
+                edges
+                    .iter()
+                    .all(|e| e["node"]["enrollments"][0]["careCenter"]["name"] == "关爱中心"),
+                "{res}"
+            );
+        })
+        .await;
     assert_eq!(costs[0], costs[1], "children with their enrolments: {costs:?}");
-    let before = app.metric("shouhu_db_queries_total").await;
-    let res = app
-        .gql(
+    let (res, cost) = app
+        .gql_cost(
             &coordinator,
             "{ careCenters { edges { node { enrollments { child { name } } } } } }",
-            json!({}),
         )
         .await;
-    let after = app.metric("shouhu_db_queries_total").await;
     assert_eq!(
-        res["data"]["careCenters"]["edges"][0]["node"]["enrollments"]
-            .as_array()
-            .unwrap()
-            .len(),
+        len_of(&res["data"]["careCenters"]["edges"][0]["node"]["enrollments"]),
         30,
         "{res}"
     );
-    assert!(
-        after - before <= 10,
-        "a place with 30 children: {} queries",
-        after - before
-    );
+    assert!(cost <= 10, "a place with 30 children: {cost} queries");
 }

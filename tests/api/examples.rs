@@ -30,9 +30,8 @@ fn kind_of(path: &str) -> &str {
 
 #[tokio::test]
 async fn every_record_request_example_in_the_openapi_document_succeeds() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
-    let doc: Value = app.get("/api/openapi.json", &admin).await.json().await.unwrap();
+    let (app, admin) = TestApp::spawn_as("admin").await;
+    let doc: Value = app.get_json("/api/openapi.json", &admin).await;
     let paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     // The record made for each collection, as (id, version).
     let mut made: HashMap<String, (String, i64)> = HashMap::new();
@@ -63,15 +62,13 @@ async fn every_record_request_example_in_the_openapi_document_succeeds() {
     }
     // A pairing is made with an approved volunteer.
     let (volunteer, version) = made["volunteers"].clone();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{volunteer}"),
-            &admin,
-            version,
-            &json!({"vetting_status": "approved"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/volunteers/{volunteer}"),
+        &admin,
+        version,
+        &json!({"vetting_status": "approved"}),
+    )
+    .await;
     made.insert("volunteers".to_owned(), (volunteer, version + 1));
 
     for path in nested {

@@ -1,14 +1,13 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, len_of, strs_of};
 
 const CREATE: &str = "mutation($input: CreateChildInput!) { createChild(input: $input) { id version name gender leftBehindType idNumber status } }";
 
 #[tokio::test]
 async fn graphql_creates_updates_and_archives_with_expected_versions() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let input = json!({"name": "王小明", "gender": "MALE", "birthDate": child_body("x", 1)["birth_date"], "regionCode": "522631101201",
         "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": child_body("x", 1)["id_number"]});
     let res = app.gql(&token, CREATE, json!({"input": input})).await;
@@ -20,12 +19,7 @@ async fn graphql_creates_updates_and_archives_with_expected_versions() {
     let id = child["id"].as_str().unwrap();
 
     // The same record through REST.
-    let rest: Value = app
-        .get(&format!("/api/v1/children/{id}"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rest: Value = app.get_json(&format!("/api/v1/children/{id}"), &token).await;
     assert_eq!(rest["left_behind_type"], "both_parents_away");
 
     let update = "mutation($id: ID!, $v: Int!, $input: UpdateChildInput!) { updateChild(id: $id, expectedVersion: $v, input: $input) { version grade schoolStatus } }";
@@ -61,8 +55,7 @@ async fn graphql_creates_updates_and_archives_with_expected_versions() {
 
 #[tokio::test]
 async fn graphql_validation_errors_name_each_field() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let future = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
     let input = json!({"name": "", "gender": "FEMALE", "birthDate": future, "regionCode": "522631101000",
         "leftBehindType": "ONE_PARENT_AWAY", "idNumber": "123"});
@@ -70,12 +63,7 @@ async fn graphql_validation_errors_name_each_field() {
     assert_eq!(res["data"], Value::Null);
     let ext = &res["errors"][0]["extensions"];
     assert_eq!(ext["code"], "VALIDATION");
-    let fields: Vec<&str> = ext["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = strs_of(&ext["fields"], "field");
     for f in ["name", "birthDate", "idNumber"] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
@@ -103,8 +91,7 @@ async fn graphql_validation_errors_name_each_field() {
 
 #[tokio::test]
 async fn graphql_connections_page_with_cursors_and_filters() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     for i in 0..5u16 {
         app.create("/api/v1/children", &token, child_body(&format!("童{i}"), 30 + i))
             .await;
@@ -152,26 +139,17 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
             "{{ children(first: {n}) {{ edges {{ node {{ name guardianships {{ relationship isPrimaryCaregiver guardian {{ name phone children {{ name }} }} }} }} }} }} }}"
         )
     };
-    let mut costs = Vec::new();
-    for n in [5, 50] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, &query(n), json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        let edges = res["data"]["children"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{res}"));
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges
-                .iter()
-                .all(|e| e["node"]["guardianships"].as_array().unwrap().len() == 2),
-            "every demo child has two guardians"
-        );
-        let guardian = &edges[0]["node"]["guardianships"][0]["guardian"];
-        assert!(guardian["name"].is_string());
-        assert!(!guardian["children"].as_array().unwrap().is_empty());
-        costs.push(after - before);
-    }
+    let costs = app
+        .page_costs(&token, "children", &[5, 50], query, |_, edges| {
+            assert!(
+                edges.iter().all(|e| len_of(&e["node"]["guardianships"]) == 2),
+                "every demo child has two guardians"
+            );
+            let guardian = &edges[0]["node"]["guardianships"][0]["guardian"];
+            assert!(guardian["name"].is_string());
+            assert!(!guardian["children"].as_array().unwrap().is_empty());
+        })
+        .await;
     assert_eq!(costs[0], costs[1], "the cost does not grow with the page: {costs:?}");
     // Children, their guardianships, the guardians, the guardians' children, the
     // facts behind the guarantees of each level of children, and the two entries
@@ -182,23 +160,11 @@ async fn a_page_of_50_children_with_guardians_costs_a_constant_number_of_queries
     let query = |n: usize| {
         format!("{{ guardians(first: {n}) {{ edges {{ node {{ name children {{ name idNumber }} }} }} }} }}")
     };
-    let mut costs = Vec::new();
-    for n in [5, 100] {
-        let before = app.metric("shouhu_db_queries_total").await;
-        let res = app.gql(&token, &query(n), json!({})).await;
-        let after = app.metric("shouhu_db_queries_total").await;
-        let edges = res["data"]["guardians"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{res}"));
-        assert_eq!(edges.len(), n);
-        assert!(
-            edges
-                .iter()
-                .all(|e| e["node"]["children"].as_array().unwrap().len() == 1),
-            "{res}"
-        );
-        costs.push(after - before);
-    }
+    let costs = app
+        .page_costs(&token, "guardians", &[5, 100], query, |res, edges| {
+            assert!(edges.iter().all(|e| len_of(&e["node"]["children"]) == 1), "{res}");
+        })
+        .await;
     assert_eq!(costs[0], costs[1], "guardians with their children: {costs:?}");
 }
 
@@ -249,13 +215,7 @@ async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = app
-        .request(Method::POST, "/graphql", &token)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_raw("/graphql", &token, "text/plain", "{}").await;
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let res = app.gql(&token, "{ children(first: 500) { edges { node { guardianships { guardian { children { guardianships { relationship } } } } } } } }", json!({})).await;
     assert!(res["errors"][0]["message"].as_str().is_some(), "too complex: {res}");
@@ -263,8 +223,7 @@ async fn graphql_queries_are_bounded_in_depth_aliases_size_and_batches() {
 
 #[tokio::test]
 async fn every_collection_is_reachable_through_graphql() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let res = app
         .gql(&token, "mutation { createGuardian(input: {name: \"王建国\", regionCode: \"522631101201\", phone: \"13812345678\", isWorkingAway: true}) { id phone isWorkingAway } }", json!({}))
         .await;
@@ -295,18 +254,17 @@ async fn every_collection_is_reachable_through_graphql() {
         .gql(&token, "{ guardians { edges { node { name } } } careCenters(filter: {kind: FAMILY_ROOM}) { edges { node { name } } } volunteers(filter: {vettingStatus: APPROVED}) { edges { node { name } } } trainingSessions { edges { node { title } } } regions(parent: \"522631000000\") { code level } }", json!({}))
         .await;
     assert_eq!(res["errors"], Value::Null, "{res}");
-    assert_eq!(res["data"]["guardians"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["careCenters"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["volunteers"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["trainingSessions"]["edges"].as_array().unwrap().len(), 1);
-    assert_eq!(res["data"]["regions"].as_array().unwrap().len(), 3);
+    assert_eq!(len_of(&res["data"]["guardians"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["careCenters"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["volunteers"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["trainingSessions"]["edges"]), 1);
+    assert_eq!(len_of(&res["data"]["regions"]), 3);
     assert_eq!(res["data"]["regions"][0]["level"], "TOWNSHIP");
 }
 
 #[tokio::test]
 async fn guardians_care_centers_and_volunteers_are_filtered_by_region_name_and_change_time_in_graphql() {
-    let app = TestApp::spawn().await;
-    let token = app.token("admin").await;
+    let (app, token) = TestApp::spawn_as("admin").await;
     for (name, region) in [("王建国", "522631101201"), ("李大山", "522631102201")] {
         let res = app
             .gql(&token, &format!("mutation {{ createGuardian(input: {{name: \"{name}\", regionCode: \"{region}\"}}) {{ id }} createCareCenter(input: {{name: \"{name}之家\", kind: FAMILY_ROOM, regionCode: \"{region}\", capacity: 20}}) {{ id }} createVolunteer(input: {{name: \"{name}老师\", category: FIVE_ELDERS, regionCode: \"{region}\"}}) {{ id }} }}"), json!({}))

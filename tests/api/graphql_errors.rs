@@ -5,11 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-
-fn first_code(res: &Value) -> &str {
-    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
-}
+use crate::helpers::{TestApp, assert_gql_error, gql_code, problem};
 
 #[tokio::test]
 async fn every_graphql_error_carries_a_code() {
@@ -63,28 +59,14 @@ async fn every_graphql_error_carries_a_code() {
         for e in errors {
             assert!(e["extensions"]["code"].is_string(), "{query}: {e}");
         }
-        assert_eq!(first_code(&res), code, "{query}: {res}");
+        assert_eq!(gql_code(&res), code, "{query}: {res}");
     }
     let deep = "{ children(first: 1) { nodes { guardianships { guardian { children { name } } } } } }";
     let res = app.gql(&token, deep, json!({})).await;
-    assert_eq!(first_code(&res), "VALIDATION", "{res}");
-    assert!(
-        res["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("depth limit is 4"),
-        "{res}"
-    );
+    assert_gql_error(&res, "VALIDATION", "depth limit is 4");
     let wide = "{ children(first: 500) { nodes { name } } }";
     let res = app.gql(&token, wide, json!({})).await;
-    assert_eq!(first_code(&res), "VALIDATION", "{res}");
-    assert!(
-        res["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("complexity limit is 300"),
-        "{res}"
-    );
+    assert_gql_error(&res, "VALIDATION", "complexity limit is 300");
     // What is fine still answers.
     let res = app
         .gql(&token, "{ children(first: 2) { nodes { name } } }", json!({}))
@@ -94,12 +76,11 @@ async fn every_graphql_error_carries_a_code() {
 
 #[tokio::test]
 async fn connection_arguments_are_refused_under_their_graphql_names() {
-    let app = TestApp::spawn().await;
-    let token = app.token("coordinator").await;
+    let (app, token) = TestApp::spawn_as("coordinator").await;
     let res = app
         .gql(&token, "{ children(first: 1000) { nodes { name } } }", json!({}))
         .await;
-    assert_eq!(first_code(&res), "VALIDATION", "{res}");
+    assert_eq!(gql_code(&res), "VALIDATION", "{res}");
     assert_eq!(res["errors"][0]["extensions"]["fields"][0]["field"], "first", "{res}");
     let res = app
         .gql(
@@ -147,9 +128,7 @@ async fn a_rate_limited_graphql_request_answers_in_graphqls_shape() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
     assert!(body["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap() > 0);
     // REST keeps problem+json.
-    let res = app.get("/api/v1/children", &token).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(app.get("/api/v1/children", &token).await, StatusCode::TOO_MANY_REQUESTS).await;
 }
 
 /// Asserts that `keys` are written in `text` in this order.
@@ -165,8 +144,7 @@ fn assert_written_in_order(text: &str, keys: &[&str]) {
 
 #[tokio::test]
 async fn responses_keep_the_selection_order_and_the_keys_of_failed_fields() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
     let query = "{ b: regions { code } ...F a: children(first: 1) { nodes { guardianships { relationship } name \
                  enrollments { kind } idNumber pairings { kind } birthDate } } broken: child(id: \"nope\") { name } } \

@@ -1,19 +1,16 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, day, problem_fields};
+use crate::helpers::{TestApp, assert_conflict, assert_fields, assert_only_field, child_body, day};
 
 async fn guardian(app: &TestApp, token: &str, name: &str, region: &str) -> String {
-    let g = app
-        .create("/api/v1/guardians", token, json!({"name": name, "region_code": region}))
-        .await;
-    g["id"].as_str().unwrap().to_owned()
+    app.create_id("/api/v1/guardians", token, json!({"name": name, "region_code": region}))
+        .await
 }
 
 #[tokio::test]
 async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let child_id = child["id"].as_str().unwrap();
     let grandma = guardian(&app, &village, "李秀英", "522631101201").await;
@@ -46,8 +43,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &json!({"guardian_id": father, "relationship": "father", "is_primary_caregiver": true}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "is_primary_caregiver");
+    assert_conflict(res, "is_primary_caregiver", "one active primary caregiver per child").await;
     let res = app
         .post(
             &links,
@@ -55,8 +51,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &json!({"guardian_id": grandma, "relationship": "grandmother"}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(problem_fields(&res.json().await.unwrap())[0].0, "guardian_id");
+    assert_conflict(res, "guardian_id", "one active link per guardian").await;
     let father_link = app
         .create(
             &links,
@@ -90,14 +85,9 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
             &json!({"guardian_id": father, "agreement_signed_on": "2999-01-01"}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(
-        fields.contains(&("guardian_id".into(), "read_only".into())),
-        "{fields:?}"
-    );
-    assert!(
-        fields.contains(&("agreement_signed_on".into(), "in_future".into())),
-        "{fields:?}"
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[("guardian_id", "read_only"), ("agreement_signed_on", "in_future")],
     );
     let res = app.patch(&path, &village, 1, &json!({"lives_with_child": false})).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -105,7 +95,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
 
     // Ending keeps the link in the history, drops it from the child's active guardians, frees the primary role.
     assert_eq!(app.delete(&path, &village, 2).await.status(), StatusCode::NO_CONTENT);
-    let history: Value = app.get(&links, &village).await.json().await.unwrap();
+    let history: Value = app.get_json(&links, &village).await;
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert!(items[0]["ended_on"].is_string());
@@ -116,12 +106,8 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
         "an ended link is history"
     );
     let father_path = format!("/api/v1/guardianships/{}", father_link["id"].as_str().unwrap());
-    assert_eq!(
-        app.patch(&father_path, &village, 1, &json!({"is_primary_caregiver": true}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&father_path, &village, 1, &json!({"is_primary_caregiver": true}))
+        .await;
     let res = app
         .gql(
             &village,
@@ -136,14 +122,11 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
 
     let auditor = app.token("auditor").await;
     let trail: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/audit-events?child_id={}", link["id"].as_str().unwrap()),
             &auditor,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let actions: Vec<(&str, &str)> = trail["items"]
         .as_array()
         .unwrap()
@@ -162,8 +145,7 @@ async fn a_guardian_is_linked_changed_and_ended_with_the_history_kept() {
 
 #[tokio::test]
 async fn only_visible_active_guardians_are_linked_by_those_who_may_change_the_child() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let admin = app.token("admin").await;
     let child = app.create("/api/v1/children", &village, child_body("赵六", 2)).await;
     let links = format!("/api/v1/children/{}/guardianships", child["id"].as_str().unwrap());
@@ -185,10 +167,7 @@ async fn only_visible_active_guardians_are_linked_by_those_who_may_change_the_ch
             .post(&links, &village, &json!({"guardian_id": id, "relationship": "other"}))
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{code}");
-        assert_eq!(
-            problem_fields(&res.json().await.unwrap()),
-            vec![("guardian_id".to_owned(), code.to_owned())]
-        );
+        assert_only_field(&res.json().await.unwrap(), "guardian_id", code);
     }
     let mine = guardian(&app, &village, "李四", "522631101201").await;
     for user in ["education", "partner", "auditor"] {
@@ -232,8 +211,7 @@ async fn only_visible_active_guardians_are_linked_by_those_who_may_change_the_ch
 
 #[tokio::test]
 async fn graphql_links_changes_and_ends_guardianships_idempotently() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("孙七", 3)).await;
     let mother = guardian(&app, &township, "周桂兰", "522631101201").await;
     let create = "mutation($c: ID!, $g: ID!) { createGuardianship(childId: $c, input: {guardianId: $g, relationship: MOTHER, isPrimaryCaregiver: true}, idempotencyKey: \"link-1\") { id version relationship } }";

@@ -4,12 +4,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body};
+use crate::helpers::{TestApp, child_body, len_of};
 
 #[tokio::test]
 async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let village = app.token("village").await;
     let mut body = child_body("王小明", 1);
     body["health_notes"] = json!("哮喘");
@@ -46,42 +45,26 @@ async fn a_role_that_cannot_read_health_notes_can_neither_set_nor_clear_them() {
         "nor set them on a new record"
     );
 
-    let read: Value = app.get(&path, &admin).await.json().await.unwrap();
+    let read: Value = app.get_json(&path, &admin).await;
     assert_eq!(read["health_notes"], "哮喘");
     assert_eq!(read["version"], 1);
     // What the village officer does see, it still changes; the health department writes its notes.
-    assert_eq!(
-        app.patch(&path, &village, 1, &json!({"grade": "三年级"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &village, 1, &json!({"grade": "三年级"})).await;
     let health = app.token("health").await;
-    assert_eq!(
-        app.patch(&path, &health, 2, &json!({"health_notes": null}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &health, 2, &json!({"health_notes": null})).await;
 }
 
 #[tokio::test]
 async fn the_trail_refuses_replacing_inserts_and_truncation() {
     use sea_orm::ConnectionTrait;
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let child = app.create("/api/v1/children", &village, child_body("王小明", 1)).await;
     let coordinator = app.token("coordinator").await;
     let id = child["id"].as_str().unwrap();
     app.get(&format!("/api/v1/children/{id}"), &coordinator).await;
     let auditor = app.token("auditor").await;
-    let trail_before: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
-    let reads_before: Value = app
-        .get("/api/v1/audit-events/reads", &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let trail_before: Value = app.get_json("/api/v1/audit-events", &auditor).await;
+    let reads_before: Value = app.get_json("/api/v1/audit-events/reads", &auditor).await;
     assert!(!reads_before["items"].as_array().unwrap().is_empty(), "{reads_before}");
     let conn = app.db.connection();
     let attempts: &[&str] = if app.db.is_sqlite() {
@@ -108,29 +91,17 @@ async fn the_trail_refuses_replacing_inserts_and_truncation() {
                       resource_kind, resource_id, region_code, action, version, changes FROM events";
         assert!(conn.execute_unprepared(forged).await.is_err());
     }
-    let trail: Value = app.get("/api/v1/audit-events", &auditor).await.json().await.unwrap();
+    let trail: Value = app.get_json("/api/v1/audit-events", &auditor).await;
     assert_eq!(trail, trail_before);
-    assert_eq!(trail["items"].as_array().unwrap().len(), 1, "{trail}");
-    let reads: Value = app
-        .get("/api/v1/audit-events/reads", &auditor)
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(len_of(&trail["items"]), 1, "{trail}");
+    let reads: Value = app.get_json("/api/v1/audit-events/reads", &auditor).await;
     assert_eq!(reads, reads_before);
 }
 
 #[tokio::test]
 async fn responses_are_never_cached_sniffed_or_framed() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let login = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "village", "password": crate::helpers::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let (app, token) = TestApp::spawn_as("village").await;
+    let login = app.login_attempt("village", crate::helpers::PASSWORD).await;
     let child = app.post("/api/v1/children", &token, &child_body("王小明", 1)).await;
     let list = app.get("/api/v1/children", &token).await;
     let gql = app
@@ -145,7 +116,7 @@ async fn responses_are_never_cached_sniffed_or_framed() {
         assert_eq!(h["x-content-type-options"], "nosniff", "{}", res.url());
     }
     for page in ["/docs/", "/graphql"] {
-        let res = app.client.get(app.url(page)).send().await.unwrap();
+        let res = app.get_anon(page).await;
         assert_eq!(res.status(), StatusCode::OK, "{page}");
         let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
         assert!(csp.contains("frame-ancestors 'none'"), "{page}: {csp}");
@@ -155,8 +126,7 @@ async fn responses_are_never_cached_sniffed_or_framed() {
 
 #[tokio::test]
 async fn a_masked_address_shows_no_house_number_and_at_most_half() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let place = app
         .create(
             "/api/v1/care-centers",
@@ -166,12 +136,7 @@ async fn a_masked_address_shows_no_house_number_and_at_most_half() {
         .await;
     let id = place["id"].as_str().unwrap();
     let partner = app.token("partner").await;
-    let read: Value = app
-        .get(&format!("/api/v1/care-centers/{id}"), &partner)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read: Value = app.get_json(&format!("/api/v1/care-centers/{id}"), &partner).await;
     assert_eq!(read["address"], "新村**");
     let res = app
         .gql(
@@ -181,12 +146,7 @@ async fn a_masked_address_shows_no_house_number_and_at_most_half() {
         )
         .await;
     assert_eq!(res["data"]["careCenter"]["address"], "新村**", "{res}");
-    let read: Value = app
-        .get(&format!("/api/v1/care-centers/{id}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read: Value = app.get_json(&format!("/api/v1/care-centers/{id}"), &township).await;
     assert_eq!(read["address"], "新村5号", "officers read it whole");
 }
 
@@ -205,14 +165,11 @@ async fn an_id_number_registered_elsewhere_is_a_409_that_auditors_see_and_that_r
     let auditor = app.token("auditor").await;
     let matches = || async {
         let page: Value = app
-            .get(
+            .get_json(
                 &format!("/api/v1/audit-events/reads?child_id={}", ours["id"].as_str().unwrap()),
                 &auditor,
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         page["items"]
             .as_array()
             .unwrap()
@@ -270,12 +227,7 @@ async fn an_id_number_registered_elsewhere_is_a_409_that_auditors_see_and_that_r
         app.post("/api/v1/children", &prober, &plain).await.status(),
         StatusCode::CREATED
     );
-    assert_eq!(
-        app.patch(&own_path, &prober, 1, &json!({"grade": "三年级"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&own_path, &prober, 1, &json!({"grade": "三年级"})).await;
     app.create("/api/v1/children", &township, child_body("李四", 7)).await;
 }
 

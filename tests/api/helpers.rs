@@ -12,6 +12,17 @@ use shouhu_domain::enums::Role;
 use shouhu_domain::ports::{AccountStore, RegionStore};
 use shouhu_persistence::Db;
 
+/// The paths that serve operators and tools rather than the register: health,
+/// metrics, the OpenAPI document, its viewer and GraphiQL.
+pub const SERVICE_PATHS: [&str; 6] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/openapi.json",
+    "/docs/",
+    "/graphql",
+];
+
 /// The password of every test account.
 pub const PASSWORD: &str = DEMO_PASSWORD;
 
@@ -94,6 +105,30 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// Like [`spawn`](Self::spawn), and an access token for `username`.
+    pub async fn spawn_as(username: &str) -> (Self, String) {
+        let app = Self::spawn().await;
+        let token = app.token(username).await;
+        (app, token)
+    }
+
+    /// A server that lets each user name fail `free_failures` logins from a
+    /// source before it makes that source wait `delay_seconds`, trusting the
+    /// proxies `trusted_proxies` (when any) to name the source.
+    pub async fn spawn_with_login_delay(free_failures: u32, delay_seconds: u64, trusted_proxies: &[&str]) -> Self {
+        Self::spawn_with(|s| {
+            if !trusted_proxies.is_empty() {
+                s.serve.trusted_proxies = trusted_proxies
+                    .iter()
+                    .map(|p| p.parse().expect("a proxy range"))
+                    .collect();
+            }
+            s.serve.login_free_failures = free_failures;
+            s.serve.login_delay_seconds = delay_seconds;
+        })
+        .await
+    }
+
     /// Like [`spawn`](Self::spawn), with settings adjusted first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         static SUBSCRIBER: std::sync::Once = std::sync::Once::new();
@@ -155,15 +190,66 @@ impl TestApp {
 
     /// Logs in and returns the full token response.
     pub async fn login_response(&self, username: &str) -> Value {
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login request");
+        let res = self.login_attempt(username, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK, "login of {username}");
         res.json().await.expect("token json")
+    }
+
+    /// POST /api/v1/auth/login with these credentials, whatever the answer.
+    pub async fn login_attempt(&self, username: &str, password: &str) -> Response {
+        self.post_anon(
+            "/api/v1/auth/login",
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// POST /api/v1/auth/token with a JSON body, whatever the answer.
+    pub async fn token_grant(&self, body: &Value) -> Response {
+        self.post_anon("/api/v1/auth/token", body).await
+    }
+
+    /// A POST to /api/v1/auth/token, without a body yet.
+    pub fn token_request(&self) -> RequestBuilder {
+        self.anon(Method::POST, "/api/v1/auth/token")
+    }
+
+    /// POST /api/v1/auth/token with a form body, whatever the answer.
+    pub async fn token_grant_form(&self, form: &[(&str, &str)]) -> Response {
+        self.token_request().form(form).send().await.expect("request")
+    }
+
+    /// A refresh-token grant (JSON) for `refresh_token`, whatever the answer.
+    pub async fn refresh_grant(&self, refresh_token: &Value) -> Response {
+        self.token_grant(&json!({"grant_type": "refresh_token", "refresh_token": refresh_token}))
+            .await
+    }
+
+    /// A client-credentials grant (JSON), whatever the answer.
+    pub async fn client_grant(&self, client_id: &str, client_secret: &str) -> Response {
+        self.token_grant(
+            &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}),
+        )
+        .await
+    }
+
+    /// POST /api/v1/auth/logout for `refresh_token`, whatever the answer.
+    pub async fn logout(&self, refresh_token: &Value) -> Response {
+        self.post_anon("/api/v1/auth/logout", &json!({"refresh_token": refresh_token}))
+            .await
+    }
+
+    /// Registers the county education office's client system and returns its id and secret.
+    pub async fn education_client(&self) -> (String, String) {
+        shouhu_api::cli::create_client(
+            &self.db,
+            "县教育局学籍系统",
+            "department",
+            "522631000000",
+            Some("education"),
+        )
+        .await
+        .expect("client")
     }
 
     /// An access token for `username`.
@@ -203,6 +289,15 @@ impl TestApp {
             .expect("request")
     }
 
+    /// PATCH JSON with `If-Match: "version"`, asserting 200; returns the patched record.
+    pub async fn patch_ok(&self, path: &str, token: &str, version: i64, body: &Value) -> Value {
+        let res = self.patch(path, token, version, body).await;
+        let status = res.status();
+        let json: Value = res.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, StatusCode::OK, "patch {path} {body}: {json}");
+        json
+    }
+
     /// DELETE with `If-Match: "version"`.
     pub async fn delete(&self, path: &str, token: &str, version: i64) -> Response {
         self.request(Method::DELETE, path, token)
@@ -221,6 +316,91 @@ impl TestApp {
         json
     }
 
+    /// Creates a record, asserting 201, and returns its id.
+    pub async fn create_id(&self, path: &str, token: &str, body: Value) -> String {
+        let created = self.create(path, token, body).await;
+        created["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {created}"))
+            .to_owned()
+    }
+
+    /// Registers a child and returns the record and its path.
+    pub async fn register_child(&self, token: &str, body: Value) -> (Value, String) {
+        let child = self.create("/api/v1/children", token, body).await;
+        let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap_or_default());
+        (child, path)
+    }
+
+    /// Registers the child 童`seq` ([`child_body`]) and returns its id.
+    pub async fn new_child(&self, token: &str, seq: u16) -> String {
+        self.create_id("/api/v1/children", token, child_body(&format!("童{seq}"), seq))
+            .await
+    }
+
+    /// Registers a care centre (`kind` care_center) and returns its id.
+    pub async fn new_care_center(&self, token: &str, name: &str, region: &str, capacity: Option<i64>) -> String {
+        let mut body = json!({"name": name, "kind": "care_center", "region_code": region});
+        if let Some(c) = capacity {
+            body["capacity"] = json!(c);
+        }
+        self.create_id("/api/v1/care-centers", token, body).await
+    }
+
+    /// Registers the volunteer 李老师 (a teacher in township 522631101000),
+    /// approves it, linking the account `account` when given, and returns its id.
+    pub async fn approved_volunteer(&self, token: &str, account: Option<&str>) -> String {
+        let id = self
+            .create_id(
+                "/api/v1/volunteers",
+                token,
+                json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
+            )
+            .await;
+        let mut patch = json!({"vetting_status": "approved"});
+        if let Some(a) = account {
+            patch["account_id"] = json!(a);
+        }
+        let res = self.patch(&format!("/api/v1/volunteers/{id}"), token, 1, &patch).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+        id
+    }
+
+    /// The id of the account `username`.
+    pub async fn account_id(&self, username: &str) -> String {
+        self.db
+            .account_by_username(username)
+            .await
+            .expect("account")
+            .expect("no such account")
+            .id
+            .to_string()
+    }
+
+    /// Schedules a three-hour guardian training for two in township
+    /// 522631101000, starting at `starts`, and returns the record.
+    pub async fn new_guardian_training(
+        &self,
+        token: &str,
+        title: &str,
+        starts: chrono::DateTime<chrono::Utc>,
+    ) -> Value {
+        let ends = starts + chrono::Duration::hours(3);
+        self.create(
+            "/api/v1/training-sessions",
+            token,
+            json!({"title": title, "kind": "guardian_training", "region_code": "522631101000",
+                   "starts_at": starts.to_rfc3339(), "ends_at": ends.to_rfc3339(), "capacity": 2}),
+        )
+        .await
+    }
+
+    /// Enrols `child` at the care place `place` ([`enrollment`]), asserting 201; returns the enrolment.
+    pub async fn enroll(&self, token: &str, place: &str, child: &str, kind: &str, since: String) -> Value {
+        let path = format!("/api/v1/care-centers/{place}/enrollments");
+        self.create(&path, token, enrollment(child, kind, since)).await
+    }
+
     /// Runs a GraphQL operation and returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
         self.request(Method::POST, "/graphql", token)
@@ -233,21 +413,105 @@ impl TestApp {
             .expect("graphql json")
     }
 
-    /// The current value of a counter in `/metrics`.
-    pub async fn metric(&self, name: &str) -> u64 {
-        let text = self
-            .client
-            .get(self.url("/metrics"))
+    /// A request without a token.
+    pub fn anon(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// GET without a token.
+    pub async fn get_anon(&self, path: &str) -> Response {
+        self.anon(Method::GET, path).send().await.expect("request")
+    }
+
+    /// POST JSON without a token.
+    pub async fn post_anon(&self, path: &str, body: &Value) -> Response {
+        self.anon(Method::POST, path).json(body).send().await.expect("request")
+    }
+
+    /// The body of a GET without a token, as text.
+    pub async fn text_anon(&self, path: &str) -> String {
+        self.get_anon(path).await.text().await.expect("text body")
+    }
+
+    /// The body of a GET without a token, as JSON.
+    pub async fn json_anon(&self, path: &str) -> Value {
+        self.get_anon(path).await.json().await.expect("json body")
+    }
+
+    /// The body of a GET with a token, as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        self.get(path, token).await.json().await.expect("json body")
+    }
+
+    /// PATCH JSON with the `If-Match` header exactly as given.
+    pub async fn patch_if_match(&self, path: &str, token: &str, if_match: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .header("if-match", if_match)
+            .json(body)
             .send()
             .await
-            .expect("metrics")
-            .text()
+            .expect("request")
+    }
+
+    /// POST a body as it is, sent as `content_type`.
+    pub async fn post_raw(&self, path: &str, token: &str, content_type: &str, body: &'static str) -> Response {
+        self.request(Method::POST, path, token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
             .await
-            .unwrap_or_default();
+            .expect("request")
+    }
+
+    /// The database queries the server has run so far.
+    pub async fn queries(&self) -> u64 {
+        self.metric("shouhu_db_queries_total").await
+    }
+
+    /// Runs a GraphQL query and returns its answer and how many database queries it cost.
+    pub async fn gql_cost(&self, token: &str, query: &str) -> (Value, u64) {
+        let before = self.queries().await;
+        let res = self.gql(token, query, json!({})).await;
+        (res, self.queries().await - before)
+    }
+
+    /// Runs `query(n)` for each page size `n` of `sizes`, asserts that the
+    /// connection `field` answers `n` edges that pass `check` (given the whole
+    /// answer and the edges), and returns what each run cost in database queries.
+    pub async fn page_costs(
+        &self,
+        token: &str,
+        field: &str,
+        sizes: &[usize],
+        query: impl Fn(usize) -> String,
+        check: impl Fn(&Value, &[Value]),
+    ) -> Vec<u64> {
+        let mut costs = Vec::new();
+        for &n in sizes {
+            let (res, cost) = self.gql_cost(token, &query(n)).await;
+            let edges = edges(&res, field);
+            assert_eq!(edges.len(), n, "{field}");
+            check(&res, edges);
+            costs.push(cost);
+        }
+        costs
+    }
+
+    /// The current value of a counter in `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.text_anon("/metrics").await;
         text.lines()
             .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse::<f64>().ok()))
             .map_or(0, |v| v as u64)
     }
+}
+
+/// An HTTP client that follows no redirects.
+pub fn no_redirects() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 /// Today (UTC), as the server sees it: every date a test sends is derived from it.
@@ -286,6 +550,11 @@ pub fn child_body(name: &str, seq: u16) -> Value {
     })
 }
 
+/// An enrolment of `child` of `kind` since `since`.
+pub fn enrollment(child: &str, kind: &str, since: String) -> Value {
+    json!({"child_id": child, "kind": kind, "since": since})
+}
+
 /// The field names of a problem's `errors`.
 pub fn problem_fields(body: &Value) -> Vec<(String, String)> {
     body["errors"]
@@ -301,4 +570,91 @@ pub fn problem_fields(body: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Asserts that a response is a problem (`application/problem+json`) with
+/// `status`, and returns its body.
+pub async fn problem(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    res.json().await.expect("problem json")
+}
+
+/// Asserts that a problem's `errors` name each `(field, code)` of `expected`.
+pub fn assert_fields(body: &Value, expected: &[(&str, &str)]) {
+    let fields = problem_fields(body);
+    for (field, code) in expected {
+        assert!(
+            fields.contains(&((*field).to_owned(), (*code).to_owned())),
+            "{field:?} {code:?} missing in {fields:?}"
+        );
+    }
+}
+
+/// Asserts a 409 whose first error names `field`; `why` says which conflict it is.
+pub async fn assert_conflict(res: Response, field: &str, why: &str) {
+    assert_eq!(res.status(), StatusCode::CONFLICT, "{why}");
+    let body: Value = res.json().await.expect("problem json");
+    assert_eq!(problem_fields(&body)[0].0, field, "{why}: {body}");
+}
+
+/// Asserts that a problem's `errors` name exactly one field, with this code.
+pub fn assert_only_field(body: &Value, field: &str, code: &str) {
+    assert_eq!(
+        problem_fields(body),
+        vec![(field.to_owned(), code.to_owned())],
+        "{body}"
+    );
+}
+
+/// The length of a JSON array.
+pub fn len_of(list: &Value) -> usize {
+    list.as_array().unwrap_or_else(|| panic!("not an array: {list}")).len()
+}
+
+/// The strings of a JSON array.
+pub fn strs(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_else(|| panic!("not a string: {v}")))
+        .collect()
+}
+
+/// The string `key` of each object of a JSON array.
+pub fn strs_of<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|v| v[key].as_str().unwrap_or_else(|| panic!("no {key} in {v}")))
+        .collect()
+}
+
+/// The ids of a list's `items`.
+pub fn ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_else(|| panic!("{i}")).to_owned())
+        .collect()
+}
+
+/// The `edges` of the connection `field` in a GraphQL answer.
+pub fn edges<'a>(res: &'a Value, field: &str) -> &'a [Value] {
+    res["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {field} edges in {res}"))
+}
+
+/// Asserts that a GraphQL answer's first error has `code` and a message containing `phrase`.
+pub fn assert_gql_error(res: &Value, code: &str, phrase: &str) {
+    assert_eq!(gql_code(res), code, "{res}");
+    let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(phrase), "{phrase:?} in {res}");
+}
+
+/// The `extensions.code` of a GraphQL response's first error, or `OK` when there is none.
+pub fn gql_code(res: &Value) -> &str {
+    res["errors"][0]["extensions"]["code"].as_str().unwrap_or("OK")
 }

@@ -5,12 +5,10 @@ use crate::helpers::{TestApp, child_body};
 
 #[tokio::test]
 async fn a_township_officer_cannot_reach_a_child_of_another_township() {
-    let app = TestApp::spawn().await;
-    let mine = app.token("township").await;
+    let (app, mine) = TestApp::spawn_as("township").await;
     let other = app.token("other_township").await;
-    let child = app.create("/api/v1/children", &mine, child_body("王小明", 1)).await;
+    let (child, path) = app.register_child(&mine, child_body("王小明", 1)).await;
     let id = child["id"].as_str().unwrap();
-    let path = format!("/api/v1/children/{id}");
     let missing = format!("/api/v1/children/{}", uuid::Uuid::now_v7());
 
     let absent = app.get(&missing, &other).await;
@@ -30,7 +28,7 @@ async fn a_township_officer_cannot_reach_a_child_of_another_township() {
         "/api/v1/children?region=522631101201",
         "/api/v1/children?q=%E7%8E%8B",
     ] {
-        let page: Value = app.get(list, &other).await.json().await.unwrap();
+        let page: Value = app.get_json(list, &other).await;
         assert_eq!(page["items"], json!([]), "{list}");
     }
     let gql = app
@@ -48,20 +46,18 @@ async fn a_township_officer_cannot_reach_a_child_of_another_township() {
     assert_eq!(gql["data"]["children"]["edges"], json!([]));
 
     // Nothing changed, and the owner still sees it.
-    let still: Value = app.get(&path, &mine).await.json().await.unwrap();
+    let still: Value = app.get_json(&path, &mine).await;
     assert_eq!(still["version"], 1);
 }
 
 #[tokio::test]
 async fn a_record_cannot_be_registered_or_moved_outside_the_callers_jurisdiction() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let mut body = child_body("李四", 2);
     body["region_code"] = json!("522631102201");
     let res = app.post("/api/v1/children", &village, &body).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let child = app.create("/api/v1/children", &village, child_body("李四", 2)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (_, path) = app.register_child(&village, child_body("李四", 2)).await;
     let res = app
         .patch(&path, &village, 1, &json!({"region_code": "522631102201"}))
         .await;
@@ -74,8 +70,7 @@ async fn a_record_cannot_be_registered_or_moved_outside_the_callers_jurisdiction
 
 #[tokio::test]
 async fn identifiers_are_masked_and_health_notes_hidden_by_role() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let mut body = child_body("王小明", 3);
     body["health_notes"] = json!("哮喘");
     let child = app.create("/api/v1/children", &admin, body).await;
@@ -92,7 +87,7 @@ async fn identifiers_are_masked_and_health_notes_hidden_by_role() {
         ("center", true, false),
     ] {
         let token = app.token(user).await;
-        let seen: Value = app.get(&path, &token).await.json().await.unwrap();
+        let seen: Value = app.get_json(&path, &token).await;
         let id_number = seen["id_number"].as_str().unwrap();
         if masked {
             assert_eq!(id_number, format!("{}********{}", &full[..6], &full[14..]), "{user}");
@@ -117,10 +112,8 @@ async fn identifiers_are_masked_and_health_notes_hidden_by_role() {
 
 #[tokio::test]
 async fn a_department_writes_only_its_own_fields() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let child = app.create("/api/v1/children", &village, child_body("赵六", 4)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&village, child_body("赵六", 4)).await;
     let education = app.token("education").await;
     let res = app
         .patch(
@@ -135,28 +128,18 @@ async fn a_department_writes_only_its_own_fields() {
         app.get(&path, &village).await.json::<Value>().await.unwrap()["version"],
         1
     );
-    let res = app
-        .patch(&path, &education, 1, &json!({"school_status": "dropped_out"}))
+    app.patch_ok(&path, &education, 1, &json!({"school_status": "dropped_out"}))
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     let health = app.token("health").await;
     assert_eq!(
         app.patch(&path, &health, 2, &json!({"grade": "二年级"})).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(
-        app.patch(&path, &health, 2, &json!({"health_notes": "视力下降"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &health, 2, &json!({"health_notes": "视力下降"}))
+        .await;
     let civil = app.token("civil_affairs").await;
-    assert_eq!(
-        app.patch(&path, &civil, 3, &json!({"minimum_living_allowance": true}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &civil, 3, &json!({"minimum_living_allowance": true}))
+        .await;
     for (user, status) in [
         ("auditor", StatusCode::FORBIDDEN),
         ("partner", StatusCode::FORBIDDEN),
@@ -176,11 +159,10 @@ async fn a_department_writes_only_its_own_fields() {
 
 #[tokio::test]
 async fn a_volunteer_sees_no_child_and_no_guardian() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("孙七", 6)).await;
     let volunteer = app.token("volunteer").await;
-    let page: Value = app.get("/api/v1/children", &volunteer).await.json().await.unwrap();
+    let page: Value = app.get_json("/api/v1/children", &volunteer).await;
     assert_eq!(page["items"], json!([]));
     let res = app
         .get(
@@ -189,6 +171,6 @@ async fn a_volunteer_sees_no_child_and_no_guardian() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let page: Value = app.get("/api/v1/guardians", &volunteer).await.json().await.unwrap();
+    let page: Value = app.get_json("/api/v1/guardians", &volunteer).await;
     assert_eq!(page["items"], json!([]));
 }

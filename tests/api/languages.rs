@@ -2,10 +2,10 @@
 //! for people on both APIs; codes never change; `/api/v1/meta/enums` labels
 //! every enumeration value in both.
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, child_body, problem, problem_fields};
 
 /// A child body with a blank name, a bad gender and an ID number whose check
 /// character is wrong.
@@ -15,11 +15,43 @@ fn bad_child() -> Value {
 }
 
 async fn post_in(app: &TestApp, token: &str, language: Option<&str>, body: &Value) -> reqwest::Response {
-    let mut req = app.request(Method::POST, "/api/v1/children", token).json(body);
+    let mut req = app.request(Method::POST, "/api/v1/children", token);
     if let Some(l) = language {
         req = req.header("accept-language", l);
     }
-    req.send().await.unwrap()
+    req.json(body).send().await.unwrap()
+}
+
+/// A request in `language`, with a token or without one.
+fn in_language(app: &TestApp, method: Method, path: &str, token: Option<&str>, language: &str) -> RequestBuilder {
+    let req = match token {
+        Some(t) => app.request(method, path, t),
+        None => app.anon(method, path),
+    };
+    req.header("accept-language", language)
+}
+
+async fn get_in(app: &TestApp, token: Option<&str>, language: &str, path: &str) -> Response {
+    in_language(app, Method::GET, path, token, language)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POSTs a GraphQL request body (`{"query": …}`) in `language`.
+async fn gql_in(app: &TestApp, token: Option<&str>, language: &str, body: &Value) -> Response {
+    in_language(app, Method::POST, "/graphql", token, language)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts that an answer has `status` and speaks Chinese, and returns its body.
+async fn chinese(res: Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(res.headers()["content-language"], "zh-CN");
+    res.json().await.unwrap()
 }
 
 fn message_of<'a>(body: &'a Value, field: &str) -> &'a str {
@@ -36,8 +68,7 @@ fn has_chinese(s: &str) -> bool {
 
 #[tokio::test]
 async fn a_chinese_caller_gets_a_422_in_chinese_with_the_same_codes() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let english = post_in(&app, &token, None, &bad_child()).await;
     assert_eq!(english.headers()["content-language"], "en");
     let english: Value = english.json().await.unwrap();
@@ -67,8 +98,7 @@ async fn a_chinese_caller_gets_a_422_in_chinese_with_the_same_codes() {
 
 #[tokio::test]
 async fn english_is_spoken_when_asked_for_when_nothing_is_asked_and_for_languages_not_spoken() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     for language in [None, Some("en"), Some("fr"), Some("zh-TW"), Some("*")] {
         let res = post_in(&app, &token, language, &bad_child()).await;
         assert_eq!(res.headers()["content-language"], "en", "{language:?}");
@@ -85,8 +115,7 @@ async fn english_is_spoken_when_asked_for_when_nothing_is_asked_and_for_language
 
 #[tokio::test]
 async fn the_best_weighted_language_spoken_wins() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     for (header, expected) in [
         ("fr;q=1, zh-CN;q=0.5", "zh-CN"),
         ("en;q=0.3, zh;q=0.9", "zh-CN"),
@@ -107,79 +136,42 @@ async fn the_best_weighted_language_spoken_wins() {
 
 #[tokio::test]
 async fn a_404_and_a_401_are_in_chinese_for_a_chinese_caller() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let res = app
-        .request(
-            Method::GET,
-            &format!("/api/v1/children/{}", uuid::Uuid::now_v7()),
-            &token,
-        )
-        .header("accept-language", "zh-CN")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let (app, token) = TestApp::spawn_as("village").await;
+    let missing = format!("/api/v1/children/{}", uuid::Uuid::now_v7());
+    let res = get_in(&app, Some(&token), "zh-CN", &missing).await;
+    let body = chinese(res, StatusCode::NOT_FOUND).await;
     assert_eq!(body["title"], "未找到");
     assert_eq!(body["detail"], "没有此记录");
 
-    let res = app
-        .client
-        .get(app.url("/api/v1/children"))
-        .header("accept-language", "zh")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let res = get_in(&app, None, "zh", "/api/v1/children").await;
+    let body = chinese(res, StatusCode::UNAUTHORIZED).await;
     assert_eq!(body["title"], "未认证");
     assert_eq!(body["detail"], "请发送 Authorization: Bearer <访问令牌>");
     assert_eq!(body["type"], "urn:shouhu:problem:unauthenticated");
 
     // An unknown route, outside every handler.
-    let res = app
-        .client
-        .get(app.url("/nowhere"))
-        .header("accept-language", "zh-CN")
-        .send()
-        .await
-        .unwrap();
+    let res = get_in(&app, None, "zh-CN", "/nowhere").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.json::<Value>().await.unwrap()["detail"], "没有此资源");
 }
 
 #[tokio::test]
 async fn a_successful_read_names_no_language_when_it_has_no_text_for_people() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let res = app
-        .request(Method::GET, "/api/v1/regions/522631101201", &token)
-        .header("accept-language", "zh-CN")
-        .send()
-        .await
-        .unwrap();
+    let (app, token) = TestApp::spawn_as("village").await;
+    let res = get_in(&app, Some(&token), "zh-CN", "/api/v1/regions/522631101201").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().get("content-language").is_none());
 }
 
 #[tokio::test]
 async fn graphql_errors_are_in_chinese_with_the_same_codes_and_fields() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let create = "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }";
     let input = json!({"name": " ", "gender": "MALE", "birthDate": child_body("x", 1)["birth_date"], "regionCode": "522631101201",
         "leftBehindType": "BOTH_PARENTS_AWAY", "idNumber": "110105194912310021"});
-    let send = |language: &'static str| {
-        app.request(Method::POST, "/graphql", &token)
-            .header("accept-language", language)
-            .json(&json!({"query": create, "variables": {"input": input.clone()}}))
-            .send()
-    };
-    let english: Value = send("en").await.unwrap().json().await.unwrap();
-    let res = send("zh-CN").await.unwrap();
+    let body = json!({"query": create, "variables": {"input": input}});
+    let english: Value = gql_in(&app, Some(&token), "en", &body).await.json().await.unwrap();
+    let res = gql_in(&app, Some(&token), "zh-CN", &body).await;
     assert_eq!(res.headers()["content-language"], "zh-CN");
     let chinese: Value = res.json().await.unwrap();
     let error = &chinese["errors"][0];
@@ -200,13 +192,8 @@ async fn graphql_errors_are_in_chinese_with_the_same_codes_and_fields() {
     assert_eq!(id_number["message"], "校验码不符（GB 11643）");
 
     // A missing record and a missing token, in Chinese too.
-    let res = app
-        .request(Method::POST, "/graphql", &token)
-        .header("accept-language", "zh-CN")
-        .json(&json!({"query": format!("{{ child(id: \"{}\") {{ id }} }}", uuid::Uuid::now_v7())}))
-        .send()
-        .await
-        .unwrap();
+    let missing = json!({"query": format!("{{ child(id: \"{}\") {{ id }} }}", uuid::Uuid::now_v7())});
+    let res = gql_in(&app, Some(&token), "zh-CN", &missing).await;
     let body: Value = res.json().await.unwrap();
     let not_found = body["errors"]
         .as_array()
@@ -218,14 +205,7 @@ async fn graphql_errors_are_in_chinese_with_the_same_codes_and_fields() {
     } else {
         assert_eq!(body["data"]["child"], Value::Null, "{body}");
     }
-    let res = app
-        .client
-        .post(app.url("/graphql"))
-        .header("accept-language", "zh-CN")
-        .json(&json!({"query": "{ enums { name } }"}))
-        .send()
-        .await
-        .unwrap();
+    let res = gql_in(&app, None, "zh-CN", &json!({"query": "{ enums { name } }"})).await;
     assert_eq!(res.headers()["content-language"], "zh-CN");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
@@ -236,13 +216,8 @@ async fn graphql_errors_are_in_chinese_with_the_same_codes_and_fields() {
 async fn graphql_limits_are_explained_in_chinese() {
     let app = TestApp::spawn_with(|s| s.serve.graphql_max_aliases = 2).await;
     let token = app.token("village").await;
-    let res = app
-        .request(Method::POST, "/graphql", &token)
-        .header("accept-language", "zh-CN")
-        .json(&json!({"query": "{ a: enums { name } b: enums { name } c: enums { name } }"}))
-        .send()
-        .await
-        .unwrap();
+    let aliases = json!({"query": "{ a: enums { name } b: enums { name } c: enums { name } }"});
+    let res = gql_in(&app, Some(&token), "zh-CN", &aliases).await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
     assert_eq!(body["errors"][0]["message"], "查询含 3 个别名；最多允许 2 个");
@@ -250,8 +225,7 @@ async fn graphql_limits_are_explained_in_chinese() {
 
 #[tokio::test]
 async fn the_enumeration_catalogue_labels_every_value_in_english_and_chinese() {
-    let app = TestApp::spawn().await;
-    let token = app.token("volunteer").await;
+    let (app, token) = TestApp::spawn_as("volunteer").await;
     let res = app.get("/api/v1/meta/enums", &token).await;
     assert_eq!(res.status(), StatusCode::OK);
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
@@ -260,15 +234,7 @@ async fn the_enumeration_catalogue_labels_every_value_in_english_and_chinese() {
     let names: Vec<&str> = items.iter().map(|e| e["name"].as_str().unwrap()).collect();
     // Every enumeration the OpenAPI document declares is in the catalogue, but
     // the audit trail's own `AccessReason`, which only auditors read.
-    let openapi: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let openapi: Value = app.json_anon("/api/openapi.json").await;
     let schemas = openapi["components"]["schemas"].as_object().unwrap();
     for (name, schema) in schemas {
         if schema.get("enum").is_some() && schema["type"] == "string" && name != "AccessReason" {
@@ -345,58 +311,40 @@ async fn the_enumeration_catalogue_labels_every_value_in_english_and_chinese() {
 #[tokio::test]
 async fn the_enumeration_catalogue_needs_a_token() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/api/v1/meta/enums")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(app.get_anon("/api/v1/meta/enums").await, StatusCode::UNAUTHORIZED).await;
 }
 
 #[tokio::test]
 async fn logins_and_token_requests_are_refused_in_chinese_with_the_same_codes() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .header("accept-language", "zh-CN")
+    let res = in_language(&app, Method::POST, "/api/v1/auth/login", None, "zh-CN")
         .json(&json!({"username": "village", "password": "not the password"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::UNAUTHORIZED).await;
     assert_eq!(body["type"], "urn:shouhu:problem:unauthenticated");
     assert_eq!(body["detail"], "用户名或密码错误");
 
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .header("accept-language", "zh-CN")
+    let res = in_language(&app, Method::POST, "/api/v1/auth/token", None, "zh-CN")
         .form(&[("client_id", "nobody")])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::BAD_REQUEST).await;
     assert_eq!(body["error"], "invalid_request");
     assert_eq!(body["error_description"], "grant_type 为必填项");
 }
 
 #[tokio::test]
 async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("王小明", 1)).await;
+    let (app, token) = TestApp::spawn_as("village").await;
+    let (child, path) = app.register_child(&token, child_body("王小明", 1)).await;
     let id = child["id"].as_str().unwrap();
-    let read = |language: &'static str| {
-        app.request(Method::GET, &format!("/api/v1/children/{id}"), &token)
-            .header("accept-language", language)
-            .send()
-    };
-    let english = read("en").await.unwrap();
+    let english = get_in(&app, Some(&token), "en", &path).await;
     assert_eq!(english.headers()["content-language"], "en");
     let english: Value = english.json().await.unwrap();
-    let chinese = read("zh-CN").await.unwrap();
+    let chinese = get_in(&app, Some(&token), "zh-CN", &path).await;
     assert_eq!(chinese.headers()["content-language"], "zh-CN");
     let chinese: Value = chinese.json().await.unwrap();
     let reasons = |body: &Value| -> Vec<(String, String)> {
@@ -424,16 +372,8 @@ async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
     assert_eq!(reason(&zh, "not_enrolled"), "未在任何关爱场所入托");
     assert_eq!(reason(&zh, "no_primary_caregiver"), "没有在任的主要照料人");
 
-    let gql: Value = app
-        .request(Method::POST, "/graphql", &token)
-        .header("accept-language", "zh-CN")
-        .json(&json!({"query": format!("{{ child(id: \"{id}\") {{ guaranteeReasons {{ code reason }} }} }}")}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let query = json!({"query": format!("{{ child(id: \"{id}\") {{ guaranteeReasons {{ code reason }} }} }}")});
+    let gql: Value = gql_in(&app, Some(&token), "zh-CN", &query).await.json().await.unwrap();
     let list = gql["data"]["child"]["guaranteeReasons"]
         .as_array()
         .expect("guarantee reasons");
@@ -443,8 +383,7 @@ async fn guarantee_reasons_are_in_the_callers_language_beside_their_codes() {
 
 #[tokio::test]
 async fn a_403_names_the_kind_of_record_in_chinese() {
-    let app = TestApp::spawn().await;
-    let token = app.token("volunteer").await;
+    let (app, token) = TestApp::spawn_as("volunteer").await;
     let english = post_in(&app, &token, None, &child_body("王小明", 1)).await;
     assert_eq!(english.status(), StatusCode::FORBIDDEN);
     assert_eq!(
@@ -452,9 +391,7 @@ async fn a_403_names_the_kind_of_record_in_chinese() {
         "your role may not create a child"
     );
     let res = post_in(&app, &token, Some("zh-CN"), &child_body("王小明", 1)).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(res.headers()["content-language"], "zh-CN");
-    let body: Value = res.json().await.unwrap();
+    let body = chinese(res, StatusCode::FORBIDDEN).await;
     assert_eq!(body["title"], "禁止访问");
     assert_eq!(body["detail"], "您的角色无权新建儿童");
 }

@@ -2,27 +2,40 @@
 //! form bodies, HTTP Basic or body client authentication, §5.2 errors, no
 //! caching, and RFC 8414 metadata.
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
-use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, TokenResponse, TokenUrl};
-use reqwest::{RequestBuilder, Response, StatusCode};
+use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::{AuthType, ClientId, ClientSecret, HttpClientError, RequestTokenError, TokenResponse, TokenUrl};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, no_redirects};
 
-async fn new_client(app: &TestApp) -> (String, String) {
-    shouhu_api::cli::create_client(
-        &app.db,
-        "县教育局学籍系统",
-        "department",
-        "522631000000",
-        Some("education"),
-    )
-    .await
-    .unwrap()
+/// A client-credentials grant made by the `oauth2` library, authenticating as
+/// `auth_type` says, over an HTTP client that follows no redirects (a token
+/// endpoint that redirects must not be followed).
+async fn library_grant(
+    app: &TestApp,
+    id: &str,
+    secret: &str,
+    auth_type: AuthType,
+) -> Result<BasicTokenResponse, RequestTokenError<HttpClientError<reqwest::Error>, BasicErrorResponse>> {
+    BasicClient::new(ClientId::new(id.to_owned()))
+        .set_client_secret(ClientSecret::new(secret.to_owned()))
+        .set_auth_type(auth_type)
+        .set_token_uri(TokenUrl::new(app.url("/api/v1/auth/token")).unwrap())
+        .exchange_client_credentials()
+        .request_async(&no_redirects())
+        .await
 }
 
-fn token_request(app: &TestApp) -> RequestBuilder {
-    app.client.post(app.url("/api/v1/auth/token"))
+/// The authorization server metadata (RFC 8414), asked for with `headers`.
+async fn metadata(app: &TestApp, headers: &[(&str, &str)]) -> Value {
+    let mut req = app.anon(Method::GET, "/.well-known/oauth-authorization-server");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
 }
 
 /// Asserts the headers every token response carries and returns the body.
@@ -42,11 +55,12 @@ async fn accepted_everywhere(app: &TestApp, token: &str) -> bool {
 #[tokio::test]
 async fn a_client_gets_a_token_by_form_with_http_basic_or_with_body_credentials_usable_on_rest_and_graphql() {
     let app = TestApp::spawn().await;
-    let (id, secret) = new_client(&app).await;
-    let by_basic = token_request(&app)
+    let (id, secret) = app.education_client().await;
+    let by_basic = app
+        .token_request()
         .basic_auth(&id, Some(&secret))
         .form(&[("grant_type", "client_credentials")]);
-    let by_post = token_request(&app).form(&[
+    let by_post = app.token_request().form(&[
         ("grant_type", "client_credentials"),
         ("client_id", &id),
         ("client_secret", &secret),
@@ -74,18 +88,18 @@ async fn a_client_gets_a_token_by_form_with_http_basic_or_with_body_credentials_
 #[tokio::test]
 async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store() {
     let app = TestApp::spawn().await;
-    let (id, secret) = new_client(&app).await;
+    let (id, secret) = app.education_client().await;
     let cc = ("grant_type", "client_credentials");
     let cases: Vec<(&str, RequestBuilder, StatusCode, &str)> = vec![
         (
             "no grant type",
-            token_request(&app).form(&[("client_id", "x")]),
+            app.token_request().form(&[("client_id", "x")]),
             StatusCode::BAD_REQUEST,
             "invalid_request",
         ),
         (
             "grant type twice",
-            token_request(&app)
+            app.token_request()
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body("grant_type=client_credentials&grant_type=refresh_token"),
             StatusCode::BAD_REQUEST,
@@ -93,7 +107,7 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
         ),
         (
             "not a form",
-            token_request(&app)
+            app.token_request()
                 .header("content-type", "text/plain")
                 .body("grant_type=client_credentials"),
             StatusCode::BAD_REQUEST,
@@ -101,7 +115,7 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
         ),
         (
             "two client authentications",
-            token_request(&app).basic_auth(&id, Some(&secret)).form(&[
+            app.token_request().basic_auth(&id, Some(&secret)).form(&[
                 cc,
                 ("client_id", &id),
                 ("client_secret", &secret),
@@ -111,19 +125,19 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
         ),
         (
             "refresh without a token",
-            token_request(&app).form(&[("grant_type", "refresh_token")]),
+            app.token_request().form(&[("grant_type", "refresh_token")]),
             StatusCode::BAD_REQUEST,
             "invalid_request",
         ),
         (
             "a body over 16 KiB",
-            token_request(&app).form(&[cc, ("padding", &"x".repeat(20_000))]),
+            app.token_request().form(&[cc, ("padding", &"x".repeat(20_000))]),
             StatusCode::PAYLOAD_TOO_LARGE,
             "invalid_request",
         ),
         (
             "malformed basic credentials",
-            token_request(&app)
+            app.token_request()
                 .header("authorization", "Basic not*base64")
                 .form(&[cc]),
             StatusCode::UNAUTHORIZED,
@@ -131,37 +145,39 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
         ),
         (
             "no client authentication",
-            token_request(&app).form(&[cc]),
+            app.token_request().form(&[cc]),
             StatusCode::UNAUTHORIZED,
             "invalid_client",
         ),
         (
             "a wrong secret by basic",
-            token_request(&app).basic_auth(&id, Some("wrong")).form(&[cc]),
+            app.token_request().basic_auth(&id, Some("wrong")).form(&[cc]),
             StatusCode::UNAUTHORIZED,
             "invalid_client",
         ),
         (
             "a wrong secret in the body",
-            token_request(&app).form(&[cc, ("client_id", &id), ("client_secret", "wrong")]),
+            app.token_request()
+                .form(&[cc, ("client_id", &id), ("client_secret", "wrong")]),
             StatusCode::UNAUTHORIZED,
             "invalid_client",
         ),
         (
             "an unknown client",
-            token_request(&app).basic_auth("cl_unknown", Some(&secret)).form(&[cc]),
+            app.token_request().basic_auth("cl_unknown", Some(&secret)).form(&[cc]),
             StatusCode::UNAUTHORIZED,
             "invalid_client",
         ),
         (
             "an unknown refresh token",
-            token_request(&app).form(&[("grant_type", "refresh_token"), ("refresh_token", "not-a-token")]),
+            app.token_request()
+                .form(&[("grant_type", "refresh_token"), ("refresh_token", "not-a-token")]),
             StatusCode::BAD_REQUEST,
             "invalid_grant",
         ),
         (
             "a client asking to refresh",
-            token_request(&app)
+            app.token_request()
                 .basic_auth(&id, Some(&secret))
                 .form(&[("grant_type", "refresh_token"), ("refresh_token", "not-a-token")]),
             StatusCode::BAD_REQUEST,
@@ -169,13 +185,14 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
         ),
         (
             "the password grant",
-            token_request(&app).form(&[("grant_type", "password"), ("username", "admin"), ("password", "x")]),
+            app.token_request()
+                .form(&[("grant_type", "password"), ("username", "admin"), ("password", "x")]),
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
         ),
         (
             "a scope",
-            token_request(&app)
+            app.token_request()
                 .basic_auth(&id, Some(&secret))
                 .form(&[cc, ("scope", "children:read")]),
             StatusCode::BAD_REQUEST,
@@ -197,7 +214,8 @@ async fn every_token_error_is_an_oauth_error_object_with_its_status_and_no_store
         );
     }
     // None of the refusals spent anything: the client still gets its token.
-    let res = token_request(&app)
+    let res = app
+        .token_request()
         .basic_auth(&id, Some(&secret))
         .form(&[cc])
         .send()
@@ -211,13 +229,14 @@ async fn a_refresh_token_grant_by_form_rotates_the_tokens_and_a_spent_one_is_inv
     let app = TestApp::spawn().await;
     let first = app.login_response("township").await;
     let refresh = |token: &Value| {
-        token_request(&app).form(&[
+        app.token_request().form(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", token.as_str().unwrap()),
         ])
     };
     // A scope is refused before the token is spent.
-    let res = token_request(&app)
+    let res = app
+        .token_request()
         .form(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", first["refresh_token"].as_str().unwrap()),
@@ -242,12 +261,7 @@ async fn a_refresh_token_grant_by_form_rotates_the_tokens_and_a_spent_one_is_inv
 #[tokio::test]
 async fn the_authorization_server_metadata_names_the_token_endpoint_in_absolute_urls_without_a_token() {
     let app = TestApp::spawn_with(|s| s.serve.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
-    let res = app
-        .client
-        .get(app.url("/.well-known/oauth-authorization-server"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anon("/.well-known/oauth-authorization-server").await;
     assert_eq!(res.status(), StatusCode::OK);
     let meta: Value = res.json().await.unwrap();
     assert_eq!(meta["issuer"], app.base);
@@ -275,17 +289,14 @@ async fn the_authorization_server_metadata_names_the_token_endpoint_in_absolute_
         .unwrap();
     assert!(jwks["keys"].is_array());
     // Behind a trusted proxy, the URLs are the ones clients use.
-    let meta: Value = app
-        .client
-        .get(app.url("/.well-known/oauth-authorization-server"))
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-host", "shouhu.example.org")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta = metadata(
+        &app,
+        &[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "shouhu.example.org"),
+        ],
+    )
+    .await;
     assert_eq!(meta["issuer"], "https://shouhu.example.org");
     assert_eq!(meta["token_endpoint"], "https://shouhu.example.org/api/v1/auth/token");
 }
@@ -293,16 +304,7 @@ async fn the_authorization_server_metadata_names_the_token_endpoint_in_absolute_
 #[tokio::test]
 async fn the_authorization_server_metadata_follows_the_configured_public_url() {
     let app = TestApp::spawn_with(|s| s.serve.public_url = Some("https://shouhu.example.gov.cn".to_owned())).await;
-    let meta: Value = app
-        .client
-        .get(app.url("/.well-known/oauth-authorization-server"))
-        .header("x-forwarded-host", "evil.example")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let meta = metadata(&app, &[("x-forwarded-host", "evil.example")]).await;
     assert_eq!(meta["issuer"], "https://shouhu.example.gov.cn");
     assert_eq!(
         meta["token_endpoint"],
@@ -314,20 +316,9 @@ async fn the_authorization_server_metadata_follows_the_configured_public_url() {
 #[tokio::test]
 async fn an_oauth2_client_library_gets_a_client_credentials_token_and_lists_children_with_it() {
     let app = TestApp::spawn().await;
-    let (id, secret) = new_client(&app).await;
-    // No redirects: a token endpoint that redirects must not be followed.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let (id, secret) = app.education_client().await;
     for auth_type in [AuthType::BasicAuth, AuthType::RequestBody] {
-        let client = BasicClient::new(ClientId::new(id.clone()))
-            .set_client_secret(ClientSecret::new(secret.clone()))
-            .set_auth_type(auth_type.clone())
-            .set_token_uri(TokenUrl::new(app.url("/api/v1/auth/token")).unwrap());
-        let token = client
-            .exchange_client_credentials()
-            .request_async(&http)
+        let token = library_grant(&app, &id, &secret, auth_type.clone())
             .await
             .unwrap_or_else(|e| panic!("{auth_type:?}: {e:?}"));
         assert!(token.expires_in().is_some_and(|d| d.as_secs() > 0));
@@ -342,17 +333,9 @@ async fn an_oauth2_client_library_gets_a_client_credentials_token_and_lists_chil
 #[tokio::test]
 async fn an_oauth2_client_library_reports_invalid_client_for_a_wrong_secret() {
     let app = TestApp::spawn().await;
-    let (id, _) = new_client(&app).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let (id, _) = app.education_client().await;
     for auth_type in [AuthType::BasicAuth, AuthType::RequestBody] {
-        let client = BasicClient::new(ClientId::new(id.clone()))
-            .set_client_secret(ClientSecret::new("wrong".to_owned()))
-            .set_auth_type(auth_type.clone())
-            .set_token_uri(TokenUrl::new(app.url("/api/v1/auth/token")).unwrap());
-        match client.exchange_client_credentials().request_async(&http).await {
+        match library_grant(&app, &id, "wrong", auth_type.clone()).await {
             Err(RequestTokenError::ServerResponse(e)) => {
                 assert_eq!(*e.error(), BasicErrorResponseType::InvalidClient, "{auth_type:?}");
                 assert!(e.error_description().is_some(), "{auth_type:?}");

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{SERVICE_PATHS, TestApp, len_of, problem};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_a_token() {
@@ -11,7 +11,7 @@ async fn health_readiness_and_metrics_answer_without_a_token() {
         ("/readyz", "ready"),
         ("/metrics", "shouhu_http_requests_total"),
     ] {
-        let res = app.client.get(app.url(path)).send().await.unwrap();
+        let res = app.get_anon(path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(res.text().await.unwrap().contains(needle), "{path}");
     }
@@ -20,7 +20,7 @@ async fn health_readiness_and_metrics_answer_without_a_token() {
 #[tokio::test]
 async fn every_response_carries_the_servers_request_id_and_echoes_a_sane_client_one_beside_it() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let res = app.get_anon("/healthz").await;
     assert!(res.headers().get("x-request-id").is_some());
     assert!(res.headers().get("x-client-request-id").is_none());
     let res = app
@@ -39,9 +39,7 @@ async fn every_response_carries_the_servers_request_id_and_echoes_a_sane_client_
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_problem_json() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/nowhere")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    problem(app.get_anon("/nowhere").await, StatusCode::NOT_FOUND).await;
     let res = app.client.put(app.url("/api/v1/children")).send().await.unwrap();
     assert!(res.status().is_client_error());
     assert_eq!(res.headers()["content-type"], "application/problem+json");
@@ -50,74 +48,37 @@ async fn unknown_routes_and_methods_answer_problem_json() {
 #[tokio::test]
 async fn the_docs_openapi_and_graphiql_are_served_from_the_binary() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.json_anon("/api/openapi.json").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/api/v1/children/{id}"]["patch"].is_object());
-    let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
+    let docs = app.get_anon("/docs/").await;
     assert_eq!(docs.status(), StatusCode::OK);
     let html = docs.text().await.unwrap();
     assert!(html.contains("swagger"), "swagger ui page");
     assert!(!html.contains("cdn"), "no CDN");
-    let graphiql = app
-        .client
-        .get(app.url("/graphql"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let graphiql = app.text_anon("/graphql").await;
     assert!(graphiql.contains("/graphql/assets/graphiql.min.js"));
     assert!(!graphiql.contains("https://"), "no external URL in GraphiQL");
-    let js = app
-        .client
-        .get(app.url("/graphql/assets/graphiql.min.js"))
-        .send()
-        .await
-        .unwrap();
+    let js = app.get_anon("/graphql/assets/graphiql.min.js").await;
     assert_eq!(js.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_pattern() {
-    let app = TestApp::spawn().await;
-    let token = app.token("admin").await;
+    let (app, token) = TestApp::spawn_as("admin").await;
     app.get("/api/v1/children/00000000-0000-7000-8000-000000000000", &token)
         .await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text_anon("/metrics").await;
     assert!(text.contains("route=\"/api/v1/children/{id}\""), "{text}");
     assert!(text.contains("shouhu_db_queries_total"));
 }
 
 #[tokio::test]
 async fn control_characters_in_any_input_are_refused_never_a_500() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let res = app.get("/api/v1/children?q=%E7%8E%8B%00", &token).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "vil\u{0}lage", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.login_attempt("vil\u{0}lage", "x").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let mut body = crate::helpers::child_body("王\u{0}明", 1);
     body["school_name"] = serde_json::json!("小学\u{0}");
@@ -138,14 +99,11 @@ async fn control_characters_in_any_input_are_refused_never_a_500() {
 #[tokio::test]
 async fn docs_without_the_slash_redirects_to_the_docs() {
     let app = TestApp::spawn().await;
-    let plain = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let plain = crate::helpers::no_redirects();
     let res = plain.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(res.headers()["location"], "/docs/");
-    let followed = app.client.get(app.url("/docs")).send().await.unwrap();
+    let followed = app.get_anon("/docs").await;
     assert_eq!(followed.status(), StatusCode::OK);
     assert!(followed.text().await.unwrap().contains("swagger"));
 }
@@ -154,15 +112,7 @@ async fn docs_without_the_slash_redirects_to_the_docs() {
 async fn graphiql_opens_on_an_example_that_runs_and_a_way_to_log_in() {
     let app = TestApp::spawn().await;
     shouhu_api::demo::load_register(&app.db).await.unwrap();
-    let html = app
-        .client
-        .get(app.url("/graphql"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.text_anon("/graphql").await;
     assert!(
         html.contains("/api/v1/auth/login") && html.contains("type=\"password\""),
         "a login form"
@@ -172,24 +122,18 @@ async fn graphiql_opens_on_an_example_that_runs_and_a_way_to_log_in() {
     let token = app.token("admin").await;
     let res = app.gql(&token, example, serde_json::json!({})).await;
     assert_eq!(res["errors"], serde_json::Value::Null, "{res}");
-    assert_eq!(res["data"]["children"]["nodes"].as_array().unwrap().len(), 5, "{res}");
+    assert_eq!(len_of(&res["data"]["children"]["nodes"]), 5, "{res}");
 }
 
 #[tokio::test]
 async fn health_metrics_and_documents_never_use_up_a_callers_budget() {
     let app = TestApp::spawn_with(|s| s.serve.rate_limit_per_minute = 2).await;
     let token = app.token("village").await;
-    for path in [
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/api/openapi.json",
-        "/docs/",
-        "/graphql",
+    for path in SERVICE_PATHS.into_iter().chain([
         "/graphql/assets/graphiql.min.css",
         "/.well-known/jwks.json",
         "/.well-known/oauth-authorization-server",
-    ] {
+    ]) {
         for _ in 0..3 {
             let res = app.get(path, &token).await;
             assert_eq!(res.status(), StatusCode::OK, "{path}");
@@ -207,15 +151,8 @@ async fn health_metrics_and_documents_never_use_up_a_callers_budget() {
 
 #[tokio::test]
 async fn metrics_show_the_pool_query_latency_build_process_in_flight_graphql_operations_and_logins() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
-    let refused = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "township", "password": "not the password"}))
-        .send()
-        .await
-        .unwrap();
+    let (app, token) = TestApp::spawn_as("township").await;
+    let refused = app.login_attempt("township", "not the password").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let res = app
         .gql(
@@ -233,15 +170,7 @@ async fn metrics_show_the_pool_query_latency_build_process_in_flight_graphql_ope
         "{res}"
     );
 
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text_anon("/metrics").await;
     let value = |series: &str| -> f64 {
         text.lines()
             .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse::<f64>().ok()))

@@ -3,29 +3,11 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shouhu_domain::ports::AccountStore;
 
-use crate::helpers::{TestApp, child_body, day};
+use crate::helpers::{TestApp, child_body, day, enrollment, ids};
 
 async fn place(app: &TestApp, admin: &str, name: &str, region: &str) -> String {
-    app.create(
-        "/api/v1/care-centers",
-        admin,
-        json!({"name": name, "kind": "care_center", "region_code": region}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{list}"))
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
+    app.new_care_center(admin, name, region, None).await
 }
 
 fn gql_ids(res: &Value, field: &str) -> Vec<String> {
@@ -39,27 +21,21 @@ fn gql_ids(res: &Value, field: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_changes_none_of_them() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let township_place = place(&app, &admin, "古州镇关爱中心", "522631101000").await;
     let county_place = place(&app, &admin, "县儿童之家", "522631000000").await;
     let village_place = place(&app, &admin, "车民村儿童之家", "522631101201").await;
     let elsewhere = place(&app, &admin, "另一个镇的中心", "522631102000").await;
     let village = app.token("village").await;
 
-    let list: Value = app.get("/api/v1/care-centers", &village).await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/care-centers", &village).await;
     let mut seen = ids(&list);
     seen.sort();
     let mut expected = vec![township_place.clone(), county_place.clone(), village_place.clone()];
     expected.sort();
     assert_eq!(seen, expected, "{list}");
     // A region filter narrows what serves the village to its subtree.
-    let list: Value = app
-        .get("/api/v1/care-centers?region=522631101000", &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/api/v1/care-centers?region=522631101000", &village).await;
     let mut seen = ids(&list);
     seen.sort();
     let mut expected = vec![township_place.clone(), village_place.clone()];
@@ -104,23 +80,20 @@ async fn a_village_officer_reads_the_care_places_of_its_township_and_county_and_
         )
         .await;
     assert_eq!(res["errors"][0]["extensions"]["code"], "FORBIDDEN", "{res}");
-    let place: Value = app.get(&url, &admin).await.json().await.unwrap();
+    let place: Value = app.get_json(&url, &admin).await;
     assert_eq!(place["version"], 1, "nothing changed: {place}");
-    let res = app
-        .patch(
-            &format!("/api/v1/care-centers/{township_place}"),
-            &township,
-            1,
-            &json!({"capacity": 10}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/care-centers/{township_place}"),
+        &township,
+        1,
+        &json!({"capacity": 10}),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enrolment_of_its_children() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let township_place = place(&app, &admin, "古州镇关爱中心", "522631101000").await;
     let county_place = place(&app, &admin, "县寄宿学校", "522631000000").await;
     let elsewhere = place(&app, &admin, "另一个镇的中心", "522631102000").await;
@@ -132,7 +105,7 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
         .post(
             &format!("/api/v1/care-centers/{township_place}/enrollments"),
             &village,
-            &json!({"child_id": child, "kind": "after_school", "since": day(-30)}),
+            &enrollment(&child, "after_school", day(-30)),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
@@ -149,21 +122,12 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
         "{res}"
     );
     // A place outside the village's reach, where the child is enrolled too.
-    let far = app
-        .create(
-            &format!("/api/v1/care-centers/{elsewhere}/enrollments"),
-            &admin,
-            json!({"child_id": child, "kind": "day", "since": day(-10)}),
-        )
-        .await;
+    let far = app.enroll(&admin, &elsewhere, &child, "day", day(-10)).await;
     let far = far["id"].as_str().unwrap().to_owned();
 
     let list: Value = app
-        .get(&format!("/api/v1/children/{child}/enrollments"), &village)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/children/{child}/enrollments"), &village)
+        .await;
     let places: Vec<&str> = list["items"]
         .as_array()
         .unwrap_or_else(|| panic!("{list}"))
@@ -215,35 +179,11 @@ async fn a_village_officer_enrols_its_child_at_its_township_and_reads_every_enro
 
 #[tokio::test]
 async fn what_a_role_cannot_read_is_absent_in_nested_lists_too() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     let child = app.create("/api/v1/children", &township, child_body("李小红", 2)).await;
     let child = child["id"].as_str().unwrap().to_owned();
-    let account = app
-        .db
-        .account_by_username("volunteer")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string();
-    let v = app
-        .create(
-            "/api/v1/volunteers",
-            &township,
-            json!({"name": "李老师", "region_code": "522631101000", "category": "teacher"}),
-        )
-        .await;
-    let v = v["id"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/volunteers/{v}"),
-            &township,
-            1,
-            &json!({"vetting_status": "approved", "account_id": account}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let account = app.account_id("volunteer").await;
+    let v = app.approved_volunteer(&township, Some(&account)).await;
     app.create(
         &format!("/api/v1/volunteers/{v}/pairings"),
         &township,

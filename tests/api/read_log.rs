@@ -10,7 +10,7 @@ use shouhu_domain::enums::{Gender, Role};
 use shouhu_domain::ports::{AccountStore, RegionStore};
 use shouhu_domain::region::Region;
 
-use crate::helpers::{PASSWORD, TestApp, child_body};
+use crate::helpers::{PASSWORD, TestApp, child_body, len_of, strs};
 
 /// Adds an auditor bound to another county (522632), with its region.
 async fn add_auditor_of_another_county(app: &TestApp) {
@@ -70,12 +70,7 @@ async fn one_entry(app: &TestApp, admin: &str, request_id: &str, fields: &[&str]
     assert_eq!(found[0]["fields"], json!(fields), "{request_id}");
     let mut expected: Vec<&str> = children.to_vec();
     expected.sort();
-    let mut got: Vec<&str> = found[0]["child_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let mut got: Vec<&str> = strs(&found[0]["child_ids"]);
     got.sort();
     assert_eq!(got, expected, "{request_id}");
     found[0].clone()
@@ -99,6 +94,12 @@ async fn gql(app: &TestApp, token: &str, request_id: &str, query: &str, variable
         .unwrap()
 }
 
+/// The id of the child a createChild answer created, asserting it has no error.
+fn created(res: Value) -> String {
+    assert_eq!(res["errors"], Value::Null, "{res}");
+    res["data"]["createChild"]["id"].as_str().unwrap().to_owned()
+}
+
 fn guardian_id_number(seq: u16) -> String {
     let birth = chrono::NaiveDate::from_ymd_opt(1988, 3, 1).unwrap();
     shouhu_domain::id_number::compose("522631", birth, seq * 2, Gender::Male)
@@ -106,23 +107,20 @@ fn guardian_id_number(seq: u16) -> String {
 
 #[tokio::test]
 async fn an_auditor_reads_the_changes_of_children_and_guardians_masked_as_everywhere_else() {
-    let app = TestApp::spawn().await;
-    let coordinator = app.token("coordinator").await;
+    let (app, coordinator) = TestApp::spawn_as("coordinator").await;
     let mut body = child_body("王小明", 1);
     body["health_notes"] = json!("哮喘");
     let child = app.create("/api/v1/children", &coordinator, body).await;
     let id = child["id"].as_str().unwrap();
     let id_number = child["id_number"].as_str().unwrap().to_owned();
     let new_id_number = child_body("x", 2)["id_number"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/children/{id}"),
-            &coordinator,
-            1,
-            &json!({"id_number": new_id_number, "health_notes": "哮喘，已好转"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/children/{id}"),
+        &coordinator,
+        1,
+        &json!({"id_number": new_id_number, "health_notes": "哮喘，已好转"}),
+    )
+    .await;
     // A guardian registered through GraphQL, then changed through REST.
     let res = app
         .gql(
@@ -134,15 +132,13 @@ async fn an_auditor_reads_the_changes_of_children_and_guardians_masked_as_everyw
         .await;
     assert_eq!(res["errors"], Value::Null, "{res}");
     let guardian = res["data"]["createGuardian"]["id"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/api/v1/guardians/{guardian}"),
-            &coordinator,
-            1,
-            &json!({"phone": "13987654321"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    app.patch_ok(
+        &format!("/api/v1/guardians/{guardian}"),
+        &coordinator,
+        1,
+        &json!({"phone": "13987654321"}),
+    )
+    .await;
 
     let trail = |token: String, record: String| {
         let app = &app;
@@ -230,7 +226,7 @@ async fn an_auditor_of_another_county_sees_none_of_our_reads() {
         Vec::<Value>::new()
     );
     // The writes are bounded likewise.
-    let res: Value = app.get("/api/v1/audit-events", &far).await.json().await.unwrap();
+    let res: Value = app.get_json("/api/v1/audit-events", &far).await;
     assert_eq!(res["items"], json!([]));
 
     // One response about children of both counties shows to each auditor
@@ -288,24 +284,66 @@ fn if_match(version: i64) -> (&'static str, String) {
     ("if-match", format!("\"{version}\""))
 }
 
-#[tokio::test]
-async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_log() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
-    let village = app.token("village").await;
-    let body = child_body("王小明", 1);
-    let res = send(
-        &app,
+/// POSTs a child as `token` under the request id `request_id`, with `headers`.
+async fn post_child(
+    app: &TestApp,
+    token: &str,
+    request_id: &str,
+    body: &Value,
+    headers: &[(&str, String)],
+) -> reqwest::Response {
+    send(
+        app,
         Method::POST,
         "/api/v1/children",
-        &village,
-        "post-1",
-        Some(&body),
-        &[],
+        token,
+        request_id,
+        Some(body),
+        headers,
     )
-    .await;
+    .await
+}
+
+/// [`post_child`], asserting 201; returns the child.
+async fn created_child(
+    app: &TestApp,
+    token: &str,
+    request_id: &str,
+    body: &Value,
+    headers: &[(&str, String)],
+) -> Value {
+    let res = post_child(app, token, request_id, body, headers).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let child: Value = res.json().await.unwrap();
+    res.json().await.unwrap()
+}
+
+/// PATCHes `path` at `version` as `token` under the request id `request_id`.
+async fn patch_as(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    request_id: &str,
+    body: &Value,
+    version: i64,
+) -> reqwest::Response {
+    send(
+        app,
+        Method::PATCH,
+        path,
+        token,
+        request_id,
+        Some(body),
+        &[if_match(version)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_log() {
+    let (app, admin) = TestApp::spawn_as("admin").await;
+    let village = app.token("village").await;
+    let body = child_body("王小明", 1);
+    let child = created_child(&app, &village, "post-1", &body, &[]).await;
     let id = child["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/children/{id}");
     let entry = one_entry(&app, &admin, "post-1", &["id_number"], &[&id]).await;
@@ -314,59 +352,23 @@ async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_l
     assert_eq!(entry["actor_role"], "village_officer");
 
     let patch = json!({"grade": "三年级"});
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &village,
-        "patch-1",
-        Some(&patch),
-        &[if_match(1)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &village, "patch-1", &patch, 1).await;
     assert_eq!(res.status(), StatusCode::OK);
     let entry = one_entry(&app, &admin, "patch-1", &["id_number"], &[&id]).await;
     assert_eq!(entry["channel"], "PATCH /api/v1/children/{id}");
     // An empty patch at the current version answers the whole record.
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &village,
-        "patch-empty",
-        Some(&json!({})),
-        &[if_match(2)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &village, "patch-empty", &json!({}), 2).await;
     assert_eq!(res.status(), StatusCode::OK);
     one_entry(&app, &admin, "patch-empty", &["id_number"], &[&id]).await;
     // A refused patch carries nothing.
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &village,
-        "patch-stale",
-        Some(&patch),
-        &[if_match(1)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &village, "patch-stale", &patch, 1).await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     no_entry(&app, &admin, "patch-stale").await;
 
     // The health department writes and reads health notes, not ID numbers.
     let health = app.token("health").await;
     let notes = json!({"health_notes": "哮喘，已好转"});
-    let res = send(
-        &app,
-        Method::PATCH,
-        &path,
-        &health,
-        "health-patch",
-        Some(&notes),
-        &[if_match(2)],
-    )
-    .await;
+    let res = patch_as(&app, &path, &health, "health-patch", &notes, 2).await;
     assert_eq!(res.status(), StatusCode::OK);
     let entry = one_entry(&app, &admin, "health-patch", &["health_notes"], &[&id]).await;
     assert_eq!(entry["actor_role"], "department");
@@ -374,30 +376,10 @@ async fn every_rest_response_with_unmasked_child_data_is_one_entry_of_the_read_l
     // An idempotent create and its replay: one entry each.
     let key = [("idempotency-key", "create-2".to_owned())];
     let second = child_body("李四", 2);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "keyed-1",
-        Some(&second),
-        &key,
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let other: Value = res.json().await.unwrap();
+    let other = created_child(&app, &village, "keyed-1", &second, &key).await;
     let other = other["id"].as_str().unwrap().to_owned();
     one_entry(&app, &admin, "keyed-1", &["id_number"], &[&other]).await;
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "keyed-2",
-        Some(&second),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &village, "keyed-2", &second, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["idempotent-replayed"], "true");
     one_entry(&app, &admin, "keyed-2", &["id_number"], &[&other]).await;
@@ -450,64 +432,33 @@ fn gql_child_with_notes(name: &str, seq: u16) -> Value {
 
 #[tokio::test]
 async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_fields_it_sent() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let coordinator = app.token("coordinator").await;
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-create-plain",
-        CREATE_PLAIN,
-        json!({"input": gql_child_with_notes("王小明", 1)}),
-    )
-    .await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let first = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let input = json!({"input": gql_child_with_notes("王小明", 1)});
+    let first = created(gql(&app, &coordinator, "g-create-plain", CREATE_PLAIN, input).await);
     no_entry(&app, &admin, "g-create-plain").await;
 
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-create",
-        CREATE_FULL,
-        json!({"input": gql_child_with_notes("李四", 2)}),
-    )
-    .await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let second = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let input = json!({"input": gql_child_with_notes("李四", 2)});
+    let second = created(gql(&app, &coordinator, "g-create", CREATE_FULL, input).await);
     let entry = one_entry(&app, &admin, "g-create", &["health_notes", "id_number"], &[&second]).await;
     assert_eq!(entry["channel"], "POST /graphql");
     assert_eq!(entry["actor_role"], "coordinator");
     assert_eq!(entry["actor"], subject(&coordinator).as_str());
 
     let keyed = json!({"input": gql_child_with_notes("张三", 3), "key": "g-key"});
-    let res = gql(&app, &coordinator, "g-key-1", CREATE_FULL, keyed.clone()).await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let third = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let third = created(gql(&app, &coordinator, "g-key-1", CREATE_FULL, keyed.clone()).await);
     one_entry(&app, &admin, "g-key-1", &["health_notes", "id_number"], &[&third]).await;
     let res = gql(&app, &coordinator, "g-key-2", CREATE_FULL, keyed).await;
     assert_eq!(res["data"]["createChild"]["id"], third.as_str(), "{res}");
     one_entry(&app, &admin, "g-key-2", &["health_notes", "id_number"], &[&third]).await;
 
     let update = "mutation($id: ID!, $v: Int!, $input: UpdateChildInput!) { updateChild(id: $id, expectedVersion: $v, input: $input) { version idNumber } }";
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-update",
-        update,
-        json!({"id": first, "v": 1, "input": {"grade": "三年级"}}),
-    )
-    .await;
+    let change = json!({"id": first, "v": 1, "input": {"grade": "三年级"}});
+    let res = gql(&app, &coordinator, "g-update", update, change).await;
     assert_eq!(res["data"]["updateChild"]["version"], 2, "{res}");
     one_entry(&app, &admin, "g-update", &["id_number"], &[&first]).await;
-    let res = gql(
-        &app,
-        &coordinator,
-        "g-update-empty",
-        update,
-        json!({"id": first, "v": 2, "input": {}}),
-    )
-    .await;
+    let empty = json!({"id": first, "v": 2, "input": {}});
+    let res = gql(&app, &coordinator, "g-update-empty", update, empty).await;
     assert_eq!(res["data"]["updateChild"]["version"], 2, "{res}");
     one_entry(&app, &admin, "g-update-empty", &["id_number"], &[&first]).await;
     let health = app.token("health").await;
@@ -559,11 +510,7 @@ async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_f
     }
     let nested = "query($id: ID!) { guardian(id: $id) { children { idNumber } } }";
     let res = gql(&app, &coordinator, "g-nested", nested, json!({"id": guardian})).await;
-    assert_eq!(
-        res["data"]["guardian"]["children"].as_array().unwrap().len(),
-        2,
-        "{res}"
-    );
+    assert_eq!(len_of(&res["data"]["guardian"]["children"]), 2, "{res}");
     one_entry(&app, &admin, "g-nested", &["id_number"], &[&first, &second]).await;
     let deep =
         "{ children { edges { node { idNumber guardianships { guardian { children { idNumber healthNotes } } } } } } }";
@@ -586,54 +533,29 @@ async fn every_graphql_response_with_unmasked_child_data_is_one_entry_with_the_f
 
 #[tokio::test]
 async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
-    let app = TestApp::spawn().await;
-    let admin = app.token("admin").await;
+    let (app, admin) = TestApp::spawn_as("admin").await;
     let township = app.token("township").await;
     let coordinator = app.token("coordinator").await;
     let key = [("idempotency-key", "move-1".to_owned())];
     let body = child_body("王小明", 1);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &township,
-        "move-1",
-        Some(&body),
-        &key,
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let child: Value = res.json().await.unwrap();
+    let child = created_child(&app, &township, "move-1", &body, &key).await;
     let id = child["id"].as_str().unwrap().to_owned();
     // Through GraphQL as well.
     let create = "mutation($input: CreateChildInput!) { createChild(input: $input, idempotencyKey: \"move-2\") { id idNumber } }";
     let input = json!({"input": gql_child("李四", 2)});
-    let res = gql(&app, &township, "move-2", create, input.clone()).await;
-    assert_eq!(res["errors"], Value::Null, "{res}");
-    let other = res["data"]["createChild"]["id"].as_str().unwrap().to_owned();
+    let other = created(gql(&app, &township, "move-2", create, input.clone()).await);
 
     // Both move to a village of another township.
     for moved in [&id, &other] {
-        let res = app
-            .patch(
-                &format!("/api/v1/children/{moved}"),
-                &coordinator,
-                1,
-                &json!({"region_code": "522631102201"}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        app.patch_ok(
+            &format!("/api/v1/children/{moved}"),
+            &coordinator,
+            1,
+            &json!({"region_code": "522631102201"}),
+        )
+        .await;
     }
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &township,
-        "move-1-again",
-        Some(&body),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &township, "move-1-again", &body, &key).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let problem: Value = res.json().await.unwrap();
     assert!(!problem.to_string().contains(&id), "{problem}");
@@ -647,18 +569,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
     let village = app.token("village").await;
     let key = [("idempotency-key", "mask-1".to_owned())];
     let body = child_body("张三", 3);
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &village,
-        "mask-1",
-        Some(&body),
-        &key,
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let first: Value = res.json().await.unwrap();
+    let first = created_child(&app, &village, "mask-1", &body, &key).await;
     assert_eq!(first["id_number"], body["id_number"]);
     let gql_key = "mutation($input: CreateChildInput!) { createChild(input: $input, idempotencyKey: \"mask-2\") { id idNumber } }";
     let input = json!({"input": gql_child("赵六", 4)});
@@ -677,16 +588,7 @@ async fn a_replay_reads_the_record_again_as_the_caller_may_read_it_now() {
         .unwrap();
     let now_education = app.token("village").await;
     assert_eq!(subject(&now_education), subject(&village));
-    let res = send(
-        &app,
-        Method::POST,
-        "/api/v1/children",
-        &now_education,
-        "mask-1-again",
-        Some(&body),
-        &key,
-    )
-    .await;
+    let res = post_child(&app, &now_education, "mask-1-again", &body, &key).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["idempotent-replayed"], "true");
     let replayed: Value = res.json().await.unwrap();

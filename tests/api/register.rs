@@ -1,21 +1,18 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, day, midnight, problem_fields};
+use crate::helpers::{TestApp, assert_fields, assert_only_field, day, len_of, midnight};
 
 #[tokio::test]
 async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let res = app
         .post("/api/v1/guardians", &village, &json!({"name": "王建国", "phone": "12345", "id_number": "11010519491231002X", "gender": "male", "region_code": "522631101201"}))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(fields.contains(&("phone".into(), "invalid_phone".into())), "{fields:?}");
-    assert!(
-        fields.contains(&("id_number".into(), "gender_mismatch".into())),
-        "{fields:?}"
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[("phone", "invalid_phone"), ("id_number", "gender_mismatch")],
     );
     let g = app
         .create("/api/v1/guardians", &village, json!({"name": "王建国", "phone": "+86 138-1234-5678", "gender": "female",
@@ -27,19 +24,15 @@ async fn guardians_validate_phones_and_id_numbers_and_mask_them() {
     assert_eq!(g["guardianship_capable"], true);
     let partner = app.token("partner").await;
     let seen: Value = app
-        .get(&format!("/api/v1/guardians/{}", g["id"].as_str().unwrap()), &partner)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/guardians/{}", g["id"].as_str().unwrap()), &partner)
+        .await;
     assert_eq!(seen["phone"], "138****5678");
     assert_eq!(seen["id_number"], "110105********002X");
 }
 
 #[tokio::test]
 async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     for kind in [
         "care_center",
         "daycare_home",
@@ -51,21 +44,11 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
     ] {
         app.create("/api/v1/care-centers", &township, json!({"name": format!("{kind}一"), "kind": kind, "region_code": "522631101000", "capacity": 30, "address": "古州镇车民街12号"})).await;
     }
-    let page: Value = app
-        .get("/api/v1/care-centers?kind=family_room", &township)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let page: Value = app.get_json("/api/v1/care-centers?kind=family_room", &township).await;
+    assert_eq!(len_of(&page["items"]), 1);
     assert_eq!(page["items"][0]["address"], "古州镇车民街12号");
     let partner = app.token("partner").await;
-    let page: Value = app
-        .get("/api/v1/care-centers?kind=family_room", &partner)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/api/v1/care-centers?kind=family_room", &partner).await;
     assert_eq!(page["items"][0]["address"], "古州镇车*****");
     let res = app
         .post(
@@ -74,9 +57,10 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
             &json!({"name": "x", "kind": "hotel", "region_code": "522631101000", "capacity": -1}),
         )
         .await;
-    let fields = problem_fields(&res.json().await.unwrap());
-    assert!(fields.contains(&("kind".into(), "invalid_value".into())));
-    assert!(fields.contains(&("capacity".into(), "out_of_range".into())));
+    assert_fields(
+        &res.json().await.unwrap(),
+        &[("kind", "invalid_value"), ("capacity", "out_of_range")],
+    );
     let village = app.token("village").await;
     let res = app
         .post(
@@ -90,8 +74,7 @@ async fn care_centers_of_every_kind_are_registered_filtered_and_bounded() {
 
 #[tokio::test]
 async fn volunteer_vetting_moves_only_along_its_paths() {
-    let app = TestApp::spawn().await;
-    let league = app.token("youth_league").await;
+    let (app, league) = TestApp::spawn_as("youth_league").await;
     let v = app
         .create(
             "/api/v1/volunteers",
@@ -101,32 +84,18 @@ async fn volunteer_vetting_moves_only_along_its_paths() {
         .await;
     assert_eq!(v["vetting_status"], "pending");
     let path = format!("/api/v1/volunteers/{}", v["id"].as_str().unwrap());
-    assert_eq!(
-        app.patch(&path, &league, 1, &json!({"vetting_status": "approved"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.patch_ok(&path, &league, 1, &json!({"vetting_status": "approved"}))
+        .await;
     let res = app
         .patch(&path, &league, 2, &json!({"vetting_status": "pending"}))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("vetting_status".to_owned(), "invalid_transition".to_owned())]
-    );
-    assert_eq!(
-        app.patch(&path, &league, 2, &json!({"vetting_status": "suspended"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_only_field(&res.json().await.unwrap(), "vetting_status", "invalid_transition");
+    app.patch_ok(&path, &league, 2, &json!({"vetting_status": "suspended"}))
+        .await;
     let page: Value = app
-        .get("/api/v1/volunteers?vetting_status=suspended", &league)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/volunteers?vetting_status=suspended", &league)
+        .await;
     assert_eq!(page["items"][0]["id"], v["id"]);
     let res = app.get("/api/v1/volunteers?vetting_status=maybe", &league).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
@@ -134,8 +103,7 @@ async fn volunteer_vetting_moves_only_along_its_paths() {
 
 #[tokio::test]
 async fn training_sessions_end_after_they_start_and_filter_by_time() {
-    let app = TestApp::spawn().await;
-    let township = app.token("township").await;
+    let (app, township) = TestApp::spawn_as("township").await;
     // A session two months ahead, given in Beijing time, and one two months back.
     let ahead = day(60);
     let (starts, ends, early) = (
@@ -152,10 +120,7 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
             "starts_at": starts, "ends_at": early}),
         )
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("ends_at".to_owned(), "before_start".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "ends_at", "before_start");
     let s = app
         .create(
             "/api/v1/training-sessions",
@@ -167,53 +132,33 @@ async fn training_sessions_end_after_they_start_and_filter_by_time() {
     assert_eq!(s["starts_at"], format!("{ahead}T01:00:00Z"));
     app.create("/api/v1/training-sessions", &township, json!({"title": "安全教育", "kind": "safety_education", "region_code": "522631101000", "starts_at": midnight(-60)})).await;
     let page: Value = app
-        .get(&format!("/api/v1/training-sessions?starts_from={between}"), &township)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        .get_json(&format!("/api/v1/training-sessions?starts_from={between}"), &township)
+        .await;
+    assert_eq!(len_of(&page["items"]), 1);
     assert_eq!(page["items"][0]["id"], s["id"]);
     let page: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/training-sessions?starts_before={between}&kind=safety_education"),
             &township,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        .await;
+    assert_eq!(len_of(&page["items"]), 1);
     let page: Value = app
-        .get("/api/v1/training-sessions?q=%E6%98%A5%E8%8A%82", &township)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/training-sessions?q=%E6%98%A5%E8%8A%82", &township)
+        .await;
     assert_eq!(page["items"][0]["id"], s["id"]);
 }
 
 #[tokio::test]
 async fn regions_are_a_read_only_tree() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let top: Value = app.get("/api/v1/regions", &token).await.json().await.unwrap();
+    let (app, token) = TestApp::spawn_as("village").await;
+    let top: Value = app.get_json("/api/v1/regions", &token).await;
     assert_eq!(top[0]["code"], "522631000000");
     assert_eq!(top[0]["level"], "county");
-    let towns: Value = app
-        .get("/api/v1/regions?parent=522631000000", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(towns.as_array().unwrap().len(), 3);
-    let villages: Value = app
-        .get("/api/v1/regions?parent=522631101000", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(villages.as_array().unwrap().len(), 4);
+    let towns: Value = app.get_json("/api/v1/regions?parent=522631000000", &token).await;
+    assert_eq!(len_of(&towns), 3);
+    let villages: Value = app.get_json("/api/v1/regions?parent=522631101000", &token).await;
+    assert_eq!(len_of(&villages), 4);
     assert_eq!(villages[0]["parent_code"], "522631101000");
     assert_eq!(
         app.get("/api/v1/regions?parent=12", &token).await.status(),
@@ -247,12 +192,7 @@ async fn regions_import_from_csv_and_reimport_updates_names() {
     std::fs::write(&file, "code,name\n522632101201,新村改名\n").unwrap();
     shouhu_api::cli::import_regions(&app.db, &file).await.unwrap();
     let token = app.token("admin").await;
-    let v: Value = app
-        .get("/api/v1/regions/522632101201", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v: Value = app.get_json("/api/v1/regions/522632101201", &token).await;
     assert_eq!(v["name"], "新村改名");
     assert_eq!(v["level"], "village");
     std::fs::write(&file, "code,name\n5226,坏\n").unwrap();
@@ -261,8 +201,7 @@ async fn regions_import_from_csv_and_reimport_updates_names() {
 
 #[tokio::test]
 async fn a_parent_working_away_records_since_when_and_the_last_visit_home() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let g = app
         .create(
             "/api/v1/guardians",
@@ -277,15 +216,9 @@ async fn a_parent_working_away_records_since_when_and_the_last_visit_home() {
     let res = app
         .patch(&path, &village, 1, &json!({"last_home_visit_on": "2999-01-01"}))
         .await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("last_home_visit_on".to_owned(), "in_future".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "last_home_visit_on", "in_future");
     let res = app.patch(&path, &village, 1, &json!({"is_working_away": false})).await;
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("working_away_since".to_owned(), "not_working_away".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "working_away_since", "not_working_away");
     let res = app
         .patch(
             &path,

@@ -82,42 +82,41 @@ async fn entry_for(app: &TestApp, path: &str, request_id: &str) -> Value {
     found[0].clone()
 }
 
-#[tokio::test]
-async fn a_rest_write_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let (id, (server, client)) = create_child(&app, &village, "mine-1", 1).await;
+/// Asserts that the creation of child `id`, sent with the client request id
+/// `mine-1` and answered under the server's `ids`, is in the audit trail and
+/// in the read log under both ids; returns the read-log entry.
+async fn assert_created_under_both_ids(app: &TestApp, id: &str, ids: (String, Option<String>)) -> Value {
+    let (server, client) = ids;
     assert_ne!(server, "mine-1");
     assert_eq!(client.as_deref(), Some("mine-1"));
 
-    let event = entry_for(&app, &format!("/api/v1/audit-events?child_id={id}"), &server).await;
+    let event = entry_for(app, &format!("/api/v1/audit-events?child_id={id}"), &server).await;
     assert_eq!(event["action"], "created");
     assert_eq!(event["client_request_id"], "mine-1");
     // The create answered the child's unmasked ID number: its read-log entry has both ids too.
-    let access = entry_for(&app, &format!("/api/v1/audit-events/reads?child_id={id}"), &server).await;
+    let access = entry_for(app, &format!("/api/v1/audit-events/reads?child_id={id}"), &server).await;
     assert_eq!(access["client_request_id"], "mine-1");
+    access
+}
+
+#[tokio::test]
+async fn a_rest_write_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (id, ids) = create_child(&app, &village, "mine-1", 1).await;
+    assert_created_under_both_ids(&app, &id, ids).await;
 }
 
 #[tokio::test]
 async fn a_graphql_mutation_is_audited_under_the_servers_request_id_with_the_clients_beside_it() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
-    let (id, (server, client)) = create_child_in_graphql(&app, &village, "mine-1", 1).await;
-    assert_ne!(server, "mine-1");
-    assert_eq!(client.as_deref(), Some("mine-1"));
-
-    let event = entry_for(&app, &format!("/api/v1/audit-events?child_id={id}"), &server).await;
-    assert_eq!(event["action"], "created");
-    assert_eq!(event["client_request_id"], "mine-1");
-    let access = entry_for(&app, &format!("/api/v1/audit-events/reads?child_id={id}"), &server).await;
+    let (app, village) = TestApp::spawn_as("village").await;
+    let (id, ids) = create_child_in_graphql(&app, &village, "mine-1", 1).await;
+    let access = assert_created_under_both_ids(&app, &id, ids).await;
     assert_eq!(access["channel"], "POST /graphql");
-    assert_eq!(access["client_request_id"], "mine-1");
 }
 
 #[tokio::test]
 async fn a_coordinators_unmasked_read_is_logged_under_the_servers_request_id_with_the_clients_beside_it() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let (id, _) = create_child(&app, &village, "setup", 1).await;
     let coordinator = app.token("coordinator").await;
     let reads = format!("/api/v1/audit-events/reads?child_id={id}");
@@ -158,8 +157,7 @@ async fn a_coordinators_unmasked_read_is_logged_under_the_servers_request_id_wit
 
 #[tokio::test]
 async fn an_insane_client_request_id_is_neither_kept_nor_echoed() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let too_long = "a".repeat(200);
     let cases = [
         (1, too_long.as_str(), false),
@@ -186,8 +184,7 @@ async fn an_insane_client_request_id_is_neither_kept_nor_echoed() {
 
 #[tokio::test]
 async fn two_requests_with_the_same_client_request_id_get_different_server_ids() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let (first, (first_server, first_client)) = create_child(&app, &village, "same-1", 1).await;
     let (second, (second_server, second_client)) = create_child(&app, &village, "same-1", 2).await;
     assert_ne!(first_server, second_server);

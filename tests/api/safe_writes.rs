@@ -2,7 +2,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, child_body, problem_fields};
+use crate::helpers::{TestApp, assert_only_field, child_body, len_of};
 
 async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
     app.request(Method::POST, "/api/v1/children", token)
@@ -15,8 +15,7 @@ async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> r
 
 #[tokio::test]
 async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates_nothing() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let body = child_body("王小明", 1);
     let first = post_with_key(&app, &token, "retry-1", &body).await;
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -42,25 +41,21 @@ async fn a_retried_create_with_the_same_key_returns_the_first_answer_and_creates
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.headers()["location"], location);
     assert_eq!(again.json::<Value>().await.unwrap(), first);
-    let list: Value = app.get("/api/v1/children", &token).await.json().await.unwrap();
-    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let list: Value = app.get_json("/api/v1/children", &token).await;
+    assert_eq!(len_of(&list["items"]), 1);
 
     let mut other = body.clone();
     other["name"] = json!("王小红");
     let res = post_with_key(&app, &token, "retry-1", &other).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        problem_fields(&res.json().await.unwrap()),
-        vec![("Idempotency-Key".to_owned(), "reused".to_owned())]
-    );
+    assert_only_field(&res.json().await.unwrap(), "Idempotency-Key", "reused");
     let res = post_with_key(&app, &token, "bad key", &other).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn keys_are_scoped_per_caller_and_freed_when_nothing_was_created() {
-    let app = TestApp::spawn().await;
-    let village = app.token("village").await;
+    let (app, village) = TestApp::spawn_as("village").await;
     let township = app.token("township").await;
     let mut bad = child_body("李四", 2);
     bad["gender"] = json!("unknown");
@@ -80,8 +75,7 @@ async fn keys_are_scoped_per_caller_and_freed_when_nothing_was_created() {
 
 #[tokio::test]
 async fn concurrent_requests_with_one_key_create_one_record() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
+    let (app, token) = TestApp::spawn_as("village").await;
     let body = child_body("陈并发", 4);
     let requests = (0..8).map(|_| post_with_key(&app, &token, "same-key", &body));
     let statuses: Vec<StatusCode> = join_all(requests).await.into_iter().map(|r| r.status()).collect();
@@ -92,21 +86,14 @@ async fn concurrent_requests_with_one_key_create_one_record() {
         "{statuses:?}"
     );
     assert!(statuses.contains(&StatusCode::CREATED));
-    let list: Value = app
-        .get("/api/v1/children?status=active", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{statuses:?}");
+    let list: Value = app.get_json("/api/v1/children?status=active", &token).await;
+    assert_eq!(len_of(&list["items"]), 1, "{statuses:?}");
 }
 
 #[tokio::test]
 async fn of_concurrent_writers_holding_one_version_exactly_one_wins() {
-    let app = TestApp::spawn().await;
-    let token = app.token("village").await;
-    let child = app.create("/api/v1/children", &token, child_body("赵竞争", 5)).await;
-    let path = format!("/api/v1/children/{}", child["id"].as_str().unwrap());
+    let (app, token) = TestApp::spawn_as("village").await;
+    let (_, path) = app.register_child(&token, child_body("赵竞争", 5)).await;
     let writes = (0..8).map(|i| {
         let path = path.clone();
         let token = token.clone();
@@ -131,14 +118,13 @@ async fn of_concurrent_writers_holding_one_version_exactly_one_wins() {
         7,
         "{statuses:?}"
     );
-    let after: Value = app.get(&path, &token).await.json().await.unwrap();
+    let after: Value = app.get_json(&path, &token).await;
     assert_eq!(after["version"], 2);
 }
 
 #[tokio::test]
 async fn graphql_creates_are_idempotent_with_a_key() {
-    let app = TestApp::spawn().await;
-    let token = app.token("township").await;
+    let (app, token) = TestApp::spawn_as("township").await;
     let q = "mutation($k: String) { createCareCenter(input: {name: \"亲情室\", kind: FAMILY_ROOM, regionCode: \"522631101000\"}, idempotencyKey: $k) { id version } }";
     let a = app.gql(&token, q, json!({"k": "gq-1"})).await;
     let b = app.gql(&token, q, json!({"k": "gq-1"})).await;
@@ -148,8 +134,8 @@ async fn graphql_creates_are_idempotent_with_a_key() {
     );
     let c = app.gql(&token, q, json!({"k": null})).await;
     assert_ne!(a["data"]["createCareCenter"]["id"], c["data"]["createCareCenter"]["id"]);
-    let list: Value = app.get("/api/v1/care-centers", &token).await.json().await.unwrap();
-    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    let list: Value = app.get_json("/api/v1/care-centers", &token).await;
+    assert_eq!(len_of(&list["items"]), 2);
     let q2 = "mutation { createCareCenter(input: {name: \"别的\", kind: FAMILY_ROOM, regionCode: \"522631101000\"}, idempotencyKey: \"gq-1\") { id } }";
     let d = app.gql(&token, q2, json!({})).await;
     assert_eq!(d["errors"][0]["extensions"]["code"], "VALIDATION");

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp};
@@ -33,12 +33,7 @@ async fn accepted_everywhere(app: &TestApp, token: &str) -> bool {
 }
 
 async fn refresh(app: &TestApp, refresh_token: &Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "refresh_token", "refresh_token": refresh_token}))
-        .send()
-        .await
-        .unwrap()
+    app.refresh_grant(refresh_token).await
 }
 
 fn access(tokens: &Value) -> &str {
@@ -54,13 +49,7 @@ async fn after_logout_the_old_access_token_is_refused_on_rest_and_graphql_within
         accepted_everywhere(&app, access(&tokens)).await,
         "the check is cached now"
     );
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/logout"))
-        .json(&json!({"refresh_token": tokens["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.logout(&tokens["refresh_token"]).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let logged_out = Instant::now();
     // Polled separately: the cached look may lapse between a REST and a GraphQL request.
@@ -170,13 +159,7 @@ async fn disabling_an_account_refuses_its_existing_tokens_and_enabling_it_revive
         .await
         .unwrap();
     let client_token = || async {
-        let res = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.client_grant(&id, &secret).await;
         (res.status(), res.json::<Value>().await.unwrap())
     };
     let (status, body) = client_token().await;
@@ -195,8 +178,7 @@ async fn disabling_an_account_refuses_its_existing_tokens_and_enabling_it_revive
 
 fn login_from(app: &TestApp, username: &str, password: &str, forwarded_for: Option<&str>) -> RequestBuilder {
     let req = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
+        .anon(Method::POST, "/api/v1/auth/login")
         .json(&json!({"username": username, "password": password}));
     match forwarded_for {
         Some(address) => req.header("x-forwarded-for", address),
@@ -208,24 +190,25 @@ async fn status_of(req: RequestBuilder) -> StatusCode {
     req.send().await.unwrap().status()
 }
 
+/// Logs in `times` times with a wrong `password` from `forwarded_for`,
+/// asserting each is refused as unauthenticated.
+async fn wrong_logins(app: &TestApp, username: &str, password: &str, forwarded_for: Option<&str>, times: usize) {
+    for _ in 0..times {
+        assert_eq!(
+            status_of(login_from(app, username, password, forwarded_for)).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
 /// A wait long enough that no test outlives it.
 const LONG_WAIT: u64 = 600;
 
 #[tokio::test]
 async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from_another() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &["127.0.0.1"]).await;
     let attacker = Some("203.0.113.7");
-    for _ in 0..3 {
-        assert_eq!(
-            status_of(login_from(&app, "admin", "guess", attacker)).await,
-            StatusCode::UNAUTHORIZED
-        );
-    }
+    wrong_logins(&app, "admin", "guess", attacker, 3).await;
     let res = login_from(&app, "admin", "guess", attacker).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
@@ -253,22 +236,12 @@ async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from
 
     // A success starts the count of its source afresh.
     let office = Some("198.51.100.2");
-    for _ in 0..2 {
-        assert_eq!(
-            status_of(login_from(&app, "village", "typo", office)).await,
-            StatusCode::UNAUTHORIZED
-        );
-    }
+    wrong_logins(&app, "village", "typo", office, 2).await;
     assert_eq!(
         status_of(login_from(&app, "village", PASSWORD, office)).await,
         StatusCode::OK
     );
-    for _ in 0..3 {
-        assert_eq!(
-            status_of(login_from(&app, "village", "typo", office)).await,
-            StatusCode::UNAUTHORIZED
-        );
-    }
+    wrong_logins(&app, "village", "typo", office, 3).await;
     assert_eq!(
         status_of(login_from(&app, "village", PASSWORD, office)).await,
         StatusCode::TOO_MANY_REQUESTS
@@ -277,11 +250,7 @@ async fn wrong_passwords_from_one_source_do_not_keep_the_right_password_out_from
 
 #[tokio::test]
 async fn a_forged_x_forwarded_for_from_an_untrusted_peer_earns_no_fresh_attempts() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &[]).await;
     for n in 0..3 {
         let forged = format!("192.0.2.{n}");
         assert_eq!(
@@ -305,11 +274,7 @@ async fn answer(req: RequestBuilder) -> (StatusCode, String, bool, Vec<u8>) {
 
 #[tokio::test]
 async fn known_and_unknown_user_names_get_byte_identical_answers() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 2;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(2, LONG_WAIT, &[]).await;
     let mut answers = Vec::new();
     for name in ["village", "no-such-user"] {
         let mut of_name = Vec::new();
@@ -336,12 +301,7 @@ async fn known_and_unknown_user_names_get_byte_identical_answers() {
 
 #[tokio::test]
 async fn unlock_forgets_the_failures_of_a_user_from_every_source() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
-        s.serve.login_free_failures = 2;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(2, LONG_WAIT, &["127.0.0.0/8"]).await;
     for source in ["203.0.113.1", "203.0.113.2"] {
         for _ in 0..2 {
             login_from(&app, "Village", "guess", Some(source)).send().await.unwrap();
@@ -372,11 +332,7 @@ async fn unlock_forgets_the_failures_of_a_user_from_every_source() {
 
 #[tokio::test]
 async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaffected() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &[]).await;
     let (id, secret) = shouhu_api::cli::create_client(&app.db, "县教育局学籍系统", "partner", "522631000000", None)
         .await
         .unwrap();
@@ -385,7 +341,7 @@ async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaf
             .await
             .unwrap();
     let grant = |id: &str, secret: &str| {
-        app.client.post(app.url("/api/v1/auth/token")).form(&[
+        app.token_request().form(&[
             ("grant_type", "client_credentials"),
             ("client_id", id),
             ("client_secret", secret),
@@ -407,11 +363,7 @@ async fn wrong_client_secrets_get_429_after_the_limit_and_other_clients_are_unaf
 
 #[tokio::test]
 async fn concurrent_wrong_passwords_are_counted_one_by_one() {
-    let app = TestApp::spawn_with(|s| {
-        s.serve.login_free_failures = 3;
-        s.serve.login_delay_seconds = LONG_WAIT;
-    })
-    .await;
+    let app = TestApp::spawn_with_login_delay(3, LONG_WAIT, &[]).await;
     let attempts = (0..10).map(|_| status_of(login_from(&app, "admin", "guess", None)));
     let statuses = join_all(attempts).await;
     assert!(statuses.iter().all(|s| !s.is_server_error()), "{statuses:?}");
