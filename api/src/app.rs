@@ -122,6 +122,10 @@ impl Application {
                 if let Err(e) = forgetful.db.forget_old_auth_failures(chrono::Utc::now()).await {
                     tracing::warn!(error = %e, "could not forget old failed authentications");
                 }
+                let days = forgetful.settings.serve.changes_retention_days;
+                if let Err(e) = shouhu_domain::changes::purge(&forgetful.db, days).await {
+                    tracing::warn!(error = %e, "could not purge old changes");
+                }
             }
         });
         let openapi = crate::openapi::document();

@@ -271,6 +271,10 @@ pub struct ServeArgs {
     /// The affection guarantee needs a family contact within this many days.
     #[arg(long, env = "SHOUHU_CONTACT_WITHIN_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub contact_within_days: u32,
+    /// Days the changes feed keeps a change (a cursor older than the oldest
+    /// change kept is 410 `cursor_expired`).
+    #[arg(long, env = "SHOUHU_CHANGES_RETENTION_DAYS", default_value_t = shouhu_domain::changes::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub changes_retention_days: u32,
     /// Active pairings one volunteer may hold.
     #[arg(long, env = "SHOUHU_MAX_ACTIVE_PAIRINGS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_active_pairings: u32,

@@ -46,15 +46,24 @@ pub type CatalogueEntry = (&'static str, fn() -> Vec<&'static str>);
 
 /// Declares the enumerations and lists them, once, in [`CATALOGUE`].
 macro_rules! api_enums {
-    ($($(#[$m:meta])* $name:ident = $remote:path { $($variant:ident),+ $(,)? };)+) => {
+    (
+        also: [$($other:path),+ $(,)?];
+        $($(#[$m:meta])* $name:ident = $remote:path { $($variant:ident),+ $(,)? };)+
+    ) => {
         $(api_enum!($(#[$m])* $name = $remote { $($variant),+ });)+
 
-        /// Every enumeration of the API, in declaration order.
-        pub const CATALOGUE: &[CatalogueEntry] = &[$(($name::NAME, $name::rest_values)),+];
+        /// Every enumeration of the API, in declaration order, then the
+        /// others (declared where they are used).
+        pub const CATALOGUE: &[CatalogueEntry] = &[
+            $(($name::NAME, $name::rest_values),)+
+            $((<$other as Catalogued>::NAME, <$other as Catalogued>::rest_values),)+
+        ];
     };
 }
 
 api_enums! {
+    // Declared where they are used, listed here too.
+    also: [crate::changes::ChangeType];
     /// Sex as on the resident ID card.
     Gender = domain::enums::Gender { Male, Female };
     /// Why a child counts as left behind.
@@ -93,4 +102,6 @@ api_enums! {
     Guarantee = domain::enums::Guarantee { Education, Guardianship, Safety, Affection, Activity };
     /// Administrative level.
     RegionLevel = domain::enums::RegionLevel { Province, City, County, Township, Village };
+    /// What happened to a record, as the changes feed tells it.
+    ChangeAction = domain::enums::ChangeAction { Created, Updated, Archived, Ended, Restored, LeftScope };
 }

@@ -137,6 +137,11 @@ pub fn problem_of(err: &Error) -> Problem {
         Error::TooManyRequests { message, .. } => {
             Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", message.clone())
         }
+        Error::CursorExpired => {
+            Problem::new(StatusCode::GONE, "cursor-expired", msg!("problem.cursor_expired")).with_fields(vec![
+                FieldError::new("after", "cursor_expired", msg!("problem.cursor_expired")),
+            ])
+        }
         Error::Internal(_) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", msg!("problem.internal")),
     }
 }

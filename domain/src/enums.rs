@@ -206,6 +206,24 @@ str_enum!(
     }
 );
 
+str_enum!(
+    /// What happened to a record, as the changes feed tells it.
+    ChangeAction {
+        /// Registered, or came into the caller's scope.
+        Created => "created",
+        /// Fields changed.
+        Updated => "updated",
+        /// A register record was archived.
+        Archived => "archived",
+        /// A record seen through a parent was ended (withdrawn, cancelled).
+        Ended => "ended",
+        /// An archived record was taken back.
+        Restored => "restored",
+        /// The record left the caller's scope: drop it.
+        LeftScope => "left_scope",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

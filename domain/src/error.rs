@@ -67,6 +67,9 @@ pub enum Error {
         /// What was limited.
         message: Message,
     },
+    /// A changes-feed cursor older than the changes kept: resync.
+    #[error("cursor expired")]
+    CursorExpired,
     /// Something failed on our side; the text goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod changes;
 pub mod ctx;
 pub mod enums;
 pub mod error;
@@ -43,12 +44,31 @@ macro_rules! declare_kinds {
         }
 
         impl ResourceKind {
+            /// Every kind, the register's own first.
+            pub const ALL: [ResourceKind; [$(stringify!($register),)+ $(stringify!($nested),)+].len()] =
+                [$(Self::$rvariant,)+ $(Self::$nvariant,)+];
+
             /// The kind's name in events and messages (its module's name).
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$rvariant => stringify!($register),)+
                     $(Self::$nvariant => stringify!($nested),)+
                 }
+            }
+
+            /// The kind of this name.
+            pub fn parse(name: &str) -> Option<Self> {
+                Self::ALL.into_iter().find(|k| k.as_str() == name)
+            }
+
+            /// Every kind's name, comma-separated (for messages).
+            pub fn names() -> String {
+                Self::ALL.map(Self::as_str).join(", ")
+            }
+
+            /// Whether records of this kind are seen through a parent.
+            pub fn is_nested(self) -> bool {
+                matches!(self, $(Self::$nvariant)|+)
             }
         }
 
@@ -63,13 +83,86 @@ macro_rules! declare_kinds {
         {
         }
 
-        /// Gives the record kinds' module names to a macro: `record_kinds!(declare)`
-        /// expands to `declare! { child, guardian, …; guardianship, … }`, the
-        /// register's own kinds, then those seen through a parent.
+        /// A record of any kind, as a change of the feed carries it.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum AnyRecord {
+            $($(#[doc = $rdoc])* $rvariant(Box<$register::$rvariant>),)+
+            $($(#[doc = $ndoc])* $nvariant(Box<$nested::$nvariant>),)+
+        }
+
+        impl enums::StrEnum for ResourceKind {
+            const ALL: &'static [Self] = &[$(Self::$rvariant,)+ $(Self::$nvariant,)+];
+            fn as_str(self) -> &'static str {
+                ResourceKind::as_str(self)
+            }
+        }
+
+        impl AnyRecord {
+            /// The records of `kind` among `ids` that the caller may read now,
+            /// as it reads them (derived, masked), keyed by id; the read is not
+            /// logged here.
+            pub(crate) async fn readable<S: ports::Store>(
+                store: &S,
+                ctx: &Ctx,
+                kind: ResourceKind,
+                ids: &[uuid::Uuid],
+            ) -> Result<std::collections::HashMap<uuid::Uuid, AnyRecord>> {
+                use resource::Resource;
+                Ok(match kind {
+                    $(ResourceKind::$rvariant => service::readable_many::<$register::$rvariant, S>(store, ctx, ids)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.meta().id, AnyRecord::$rvariant(Box::new(r))))
+                        .collect(),)+
+                    $(ResourceKind::$nvariant => nested::readable_many::<$nested::$nvariant, S>(store, ctx, ids)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.meta().id, AnyRecord::$nvariant(Box::new(r))))
+                        .collect(),)+
+                })
+            }
+
+            /// The record's version.
+            pub fn version(&self) -> i64 {
+                use resource::Resource;
+                match self {
+                    $(Self::$rvariant(r) => r.meta().version,)+
+                    $(Self::$nvariant(r) => r.meta().version,)+
+                }
+            }
+
+            /// The record's fields (not its identity, version and timestamps).
+            pub fn fields(&self) -> Vec<String> {
+                let json = match self {
+                    $(Self::$rvariant(r) => serde_json::to_value(r),)+
+                    $(Self::$nvariant(r) => serde_json::to_value(r),)+
+                };
+                match json {
+                    Ok(serde_json::Value::Object(map)) => map
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .filter(|k| !matches!(k.as_str(), "id" | "version" | "created_at" | "updated_at"))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            }
+
+            /// Notes the record's unmasked personal fields, as `ctx` reads them.
+            pub fn disclose(&self, ctx: &Ctx, disclosed: &mut audit::Disclosed) {
+                match self {
+                    $(Self::$rvariant(r) => disclosed.add_records(ctx, [r.as_ref()]),)+
+                    $(Self::$nvariant(r) => disclosed.add_records(ctx, [r.as_ref()]),)+
+                }
+            }
+        }
+
+        /// Gives the record kinds to a macro: `record_kinds!(declare)` expands to
+        /// `declare! { child: Child, guardian: Guardian, …; guardianship: Guardianship, … }`
+        /// (module and type), the register's own kinds, then those seen through a parent.
         #[macro_export]
         macro_rules! record_kinds {
             ($d then:ident) => {
-                $d then! { $($register),+ ; $($nested),+ }
+                $d then! { $($register: $rvariant),+ ; $($nested: $nvariant),+ }
             };
         }
     };

@@ -358,6 +358,20 @@ where
     Ok(out)
 }
 
+/// The records among `ids` the caller may read, through their parent, as it
+/// reads them (derived, masked); the read is not logged here.
+pub(crate) async fn readable_many<T, S>(store: &S, ctx: &Ctx, ids: &[Uuid]) -> Result<Vec<T>>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    if ids.is_empty() || !policy::can_read(ctx, T::KIND) {
+        return Ok(Vec::new());
+    }
+    let found = Repository::<T>::find_many(store, ids).await?;
+    seen_through_parents(store, ctx, found).await
+}
+
 /// Keeps the records the caller may see through their parent (or, for a kind
 /// read with its child, through the child alone) and their child, finished
 /// for the caller.

@@ -153,9 +153,19 @@ pub async fn get_many<T: Resource, S: Store + Repository<T>>(
     ctx: &Ctx,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, T>> {
-    let records = finished(store, ctx, visible_many::<T, S>(store, ctx, ids).await?).await?;
+    let records = readable_many::<T, S>(store, ctx, ids).await?;
     note_access(store, ctx, &records).await?;
     Ok(records.into_iter().map(|r| (r.meta().id, r)).collect())
+}
+
+/// The records among `ids` the caller may read, as it reads them (derived,
+/// masked); the read is not logged here.
+pub(crate) async fn readable_many<T: Resource, S: Store + Repository<T>>(
+    store: &S,
+    ctx: &Ctx,
+    ids: &[Uuid],
+) -> Result<Vec<T>> {
+    finished(store, ctx, visible_many::<T, S>(store, ctx, ids).await?).await
 }
 
 /// The records among `ids` the caller may see, unmasked (for decisions, not for responses).

@@ -312,6 +312,9 @@ impl<T: Mapped, P: Mapped> LimitedInsert<T, P> for Db {
             .exec_without_returning(&txn)
             .await
             .map_err(db_error)?;
+        if !self.note_change(ev) {
+            crate::changes::stamp(&txn, &[crate::changes::Pending::of(ev)]).await?;
+        }
         txn.commit().await.map_err(db_error)?;
         Ok(true)
     }

@@ -23,7 +23,7 @@ fn action(s: &str) -> Result<EventAction> {
         .map_err(|_| Error::Internal(format!("event action {s:?}")))
 }
 
-fn recorded(m: Model) -> Result<RecordedEvent> {
+pub(crate) fn recorded(m: Model) -> Result<RecordedEvent> {
     Ok(RecordedEvent {
         seq: m.seq,
         event: Event {

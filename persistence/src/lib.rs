@@ -5,7 +5,7 @@
 /// Declares each record kind's module (`<kind>.rs`: its table's entity and its row
 /// mapping), from the domain's one list of kinds.
 macro_rules! declare_mappings {
-    ($($kind:ident),+ ; $($nested:ident),+) => {
+    ($($kind:ident: $_k:ident),+ ; $($nested:ident: $_n:ident),+) => {
         $(pub mod $kind;)+
         $(pub mod $nested;)+
     };
@@ -13,6 +13,7 @@ macro_rules! declare_mappings {
 shouhu_domain::record_kinds!(declare_mappings);
 
 mod care;
+mod changes;
 pub mod entities;
 mod error;
 mod events;

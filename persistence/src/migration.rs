@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(Sessions),
             Box::new(ClientRequestIds),
             Box::new(AccessReasons),
+            Box::new(ChangesFeed),
         ]
     }
 }
@@ -683,5 +684,53 @@ impl MigrationTrait for AccessReasons {
         manager
             .create_index(index("access_events", &["actor", "reason", "occurred_at"]))
             .await
+    }
+}
+
+/// The changes feed: each committed event's position in commit order
+/// (`changes`), and the last position given (`feed_head`). Events written
+/// before it get their sequence number as position, in the order they were
+/// written.
+struct ChangesFeed;
+
+impl MigrationName for ChangesFeed {
+    fn name(&self) -> &str {
+        "m0007_changes_feed"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ChangesFeed {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut changes = Table::create();
+        changes
+            .table(Alias::new("changes"))
+            .if_not_exists()
+            .col(col("position").big_integer().not_null().primary_key())
+            .col(uuid("event_id").unique_key())
+            .col(text("resource_kind"))
+            .col(text("region_code"))
+            .col(text_null("region_before"))
+            .col(instant("occurred_at"));
+        manager.create_table(changes).await?;
+        manager.create_index(index("changes", &["occurred_at"])).await?;
+        let mut head = Table::create();
+        head.table(Alias::new("feed_head"))
+            .if_not_exists()
+            .col(col("id").integer().not_null().primary_key())
+            .col(col("position").big_integer().not_null())
+            .col(col("purged_through").big_integer().not_null());
+        manager.create_table(head).await?;
+        let db = manager.get_connection();
+        db.execute_unprepared(
+            "INSERT INTO changes (position, event_id, resource_kind, region_code, region_before, occurred_at) \
+             SELECT seq, id, resource_kind, region_code, NULL, occurred_at FROM events",
+        )
+        .await?;
+        db.execute_unprepared(
+            "INSERT INTO feed_head (id, position, purged_through) SELECT 1, COALESCE(MAX(seq), 0), 0 FROM events",
+        )
+        .await?;
+        Ok(())
     }
 }

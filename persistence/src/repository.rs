@@ -17,6 +17,7 @@ use shouhu_domain::resource::{Condition, Event, ListQuery};
 use shouhu_domain::{Error, Result};
 use uuid::Uuid;
 
+use crate::changes::{Pending, stamp};
 use crate::entities::{event, guardianship, region};
 use crate::error::db_error;
 use crate::mapping::{Mapped, event_to_active, region_from_model};
@@ -141,6 +142,9 @@ impl<T: Mapped> Repository<T> for Db {
             .exec_without_returning(&txn)
             .await
             .map_err(db_error)?;
+        if !self.note_change(ev) {
+            stamp(&txn, &[Pending::of(ev)]).await?;
+        }
         txn.commit().await.map_err(db_error)
     }
 
@@ -167,6 +171,9 @@ impl<T: Mapped> Repository<T> for Db {
             .exec_without_returning(&txn)
             .await
             .map_err(db_error)?;
+        if !self.note_change(ev) {
+            stamp(&txn, &[Pending::of(ev)]).await?;
+        }
         txn.commit().await.map_err(db_error)
     }
 }
@@ -187,6 +194,11 @@ impl Db {
                 .exec_without_returning(&txn)
                 .await
                 .map_err(db_error)?;
+        }
+        // Inside a unit of work the unit stamps them when it commits.
+        let noted: Vec<bool> = events.iter().map(|e| self.note_change(e)).collect();
+        if noted.contains(&false) {
+            stamp(&txn, &events.iter().map(Pending::of).collect::<Vec<_>>()).await?;
         }
         txn.commit().await.map_err(db_error)
     }

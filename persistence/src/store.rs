@@ -18,6 +18,7 @@ use shouhu_domain::{Error, Result};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
+use crate::changes::{Pending, stamp};
 use crate::entities::{account, refresh_token, signing_key};
 use crate::error::db_error;
 use crate::mapping::{account_from_model, account_to_model};
@@ -46,6 +47,11 @@ pub struct Db {
 struct Unit {
     txn: DatabaseTransaction,
     _turn: Option<OwnedMutexGuard<()>>,
+    /// The events written in the whole unit (savepoints included), which get
+    /// their feed positions when the outermost transaction commits.
+    pending: Arc<std::sync::Mutex<Vec<Pending>>>,
+    /// Whether this is the outermost transaction (not a savepoint).
+    outermost: bool,
 }
 
 /// The database pool's connections at one moment.
@@ -75,7 +81,7 @@ pub struct SigningKeyRow {
 /// The tables the list filters and the guarantees read, whose statistics
 /// matter: the regions' and every record kind's.
 macro_rules! register_tables {
-    ($($kind:ident),+ ; $($nested:ident),+) => {
+    ($($kind:ident: $_k:ident),+ ; $($nested:ident: $_n:ident),+) => {
         ["regions", $(sea_orm::EntityName::table_name(&crate::entities::$kind::Entity),)+ $(sea_orm::EntityName::table_name(&crate::entities::$nested::Entity)),+]
     };
 }
@@ -124,6 +130,22 @@ impl Db {
         match &self.unit {
             Some(unit) => DatabaseExecutor::Transaction(&unit.txn),
             None => DatabaseExecutor::Connection(&self.conn),
+        }
+    }
+
+    /// Notes an event written in this unit of work, to be given its feed
+    /// position when the unit commits; false outside a unit (the writer then
+    /// stamps it in its own transaction).
+    pub(crate) fn note_change(&self, event: &shouhu_domain::resource::Event) -> bool {
+        match &self.unit {
+            Some(unit) => {
+                unit.pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(Pending::of(event));
+                true
+            }
+            None => false,
         }
     }
 
@@ -392,6 +414,8 @@ impl Transactional for Db {
             Some(unit) => Unit {
                 txn: unit.txn.begin().await.map_err(db_error)?,
                 _turn: None,
+                pending: Arc::clone(&unit.pending),
+                outermost: false,
             },
             None if self.is_sqlite() => {
                 let turn = Arc::clone(&self.writers).lock_owned().await;
@@ -403,11 +427,18 @@ impl Transactional for Db {
                     })
                     .await
                     .map_err(db_error)?;
-                Unit { txn, _turn: Some(turn) }
+                Unit {
+                    txn,
+                    _turn: Some(turn),
+                    pending: Arc::default(),
+                    outermost: true,
+                }
             }
             None => Unit {
                 txn: self.conn.begin().await.map_err(db_error)?,
                 _turn: None,
+                pending: Arc::default(),
+                outermost: true,
             },
         };
         Ok(Self {
@@ -422,7 +453,13 @@ impl Transactional for Db {
             return Ok(());
         };
         match Arc::try_unwrap(unit) {
-            Ok(unit) => unit.txn.commit().await.map_err(db_error),
+            Ok(unit) => {
+                if unit.outermost {
+                    let pending = std::mem::take(&mut *unit.pending.lock().unwrap_or_else(|p| p.into_inner()));
+                    stamp(&unit.txn, &pending).await?;
+                }
+                unit.txn.commit().await.map_err(db_error)
+            }
             Err(_) => Err(Error::Internal(
                 "a unit of work was committed while still shared".to_owned(),
             )),

@@ -70,6 +70,7 @@ pub struct TestApp {
     pub client: Client,
     /// A direct handle on the test's database.
     pub db: Db,
+    settings: Settings,
     _store: Store,
 }
 
@@ -179,8 +180,25 @@ impl TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: Client::new(),
             db,
+            settings,
             _store: store,
         }
+    }
+
+    /// The base URL of a second server on this test's database, as another
+    /// replica would be (PostgreSQL only: one process per SQLite file).
+    pub async fn replica(&self) -> String {
+        let application = Application::build(self.settings.clone())
+            .await
+            .expect("build the replica");
+        let port = application.port();
+        tokio::spawn(application.run_until_stopped());
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// Whether the test runs on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        matches!(self._store, Store::Postgres { .. })
     }
 
     /// The URL of `path`.

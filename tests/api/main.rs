@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod browsers;
 mod care;
+mod changes;
 mod children;
 mod connections;
 mod document;

@@ -157,6 +157,7 @@ pub fn gql_error(err: Error) -> async_graphql::Error {
         Error::Forbidden(m) => ("FORBIDDEN", i18n::render(m), None),
         Error::Unauthenticated(m) => ("UNAUTHENTICATED", i18n::render(m), None),
         Error::TooManyRequests { message, .. } => ("RATE_LIMITED", i18n::render(message), None),
+        Error::CursorExpired => ("CURSOR_EXPIRED", i18n::render(&msg!("problem.cursor_expired")), None),
         Error::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             ("INTERNAL", i18n::render(&msg!("problem.internal")), None)

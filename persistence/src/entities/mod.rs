@@ -3,7 +3,7 @@
 
 /// Names each record kind's module, which is its table's entity.
 macro_rules! name_entities {
-    ($($kind:ident),+ ; $($nested:ident),+) => {
+    ($($kind:ident: $_k:ident),+ ; $($nested:ident: $_n:ident),+) => {
         $(pub use crate::$kind;)+
         $(pub use crate::$nested;)+
     };
@@ -14,7 +14,9 @@ pub mod access_event;
 pub mod access_event_child;
 pub mod account;
 pub mod auth_throttle;
+pub mod change;
 pub mod event;
+pub mod feed_head;
 pub mod idempotency_key;
 pub mod organization;
 pub mod refresh_token;
