@@ -168,8 +168,8 @@ pub struct ChangeParams {
     #[param(pattern = r"^f1\.(0|[1-9][0-9]{0,17})$")]
     after: Option<String>,
     /// Only these kinds, comma-separated (`child,guardian`).
-    #[param(pattern = r"^[a-z_]+(,[a-z_]+)*$")]
-    types: Option<String>,
+    #[param(style = Form, explode = false, min_items = 1)]
+    types: Option<Vec<ChangeType>>,
     /// Page size, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
