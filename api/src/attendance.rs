@@ -7,11 +7,6 @@ use serde::{Deserialize, Serialize};
 use shouhu_domain::fields::Patch;
 use utoipa::ToSchema;
 use crate::enums::AttendeeKind;
-use actix_web::{HttpResponse, web};
-use uuid::Uuid;
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::Problem;
 use crate::graphql::{gql_error, loaders, parse_id};
 use crate::guardian::Guardian;
 use crate::volunteer::Volunteer;
@@ -149,27 +144,16 @@ crate::rest::nested::nested_rest!(
     also = [guardian_training],
 );
 
-/// Lists a guardian's training history: their registrations and check-ins.
-///
-/// Every session the guardian registered for, oldest first, cancelled
-/// registrations included; 404 when the guardian is not one you may see.
-#[utoipa::path(get, path = "/api/v1/guardians/{id}/attendance", tag = "attendance", operation_id = "list_guardian_attendance",
-    params(("id" = Uuid, Path, description = "The guardian's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The guardian's registrations, oldest first", body = AttendanceList),
-        (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such guardian in your jurisdiction", body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn guardian_training(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
-) -> Result<HttpResponse, actix_web::Error> {
-    let page = crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
-    crate::rest::nested::list_response::<Attendance>(shouhu_domain::attendance::training_history(&state.db, &caller.0, id.into_inner(), page).await)
-}
+crate::rest::nested::relation_rest!(
+    /// Lists a guardian's training history: their registrations and check-ins.
+    ///
+    /// Every session the guardian registered for, oldest first, cancelled
+    /// registrations included; 404 when the guardian is not one you may see.
+    guardian_training: Attendance, list = AttendanceList, path = "/api/v1/guardians/{id}/attendance", tag = "attendance", operation_id = "list_guardian_attendance",
+    id = "The guardian's id", found = "The guardian's registrations, oldest first",
+    not_found = "No such guardian in your jurisdiction",
+    load = shouhu_domain::attendance::training_history,
+);
 
 
 // Registrations for training sessions in GraphQL: the root fields and mutations (one-line calls of

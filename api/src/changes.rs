@@ -177,15 +177,7 @@ pub struct ChangeParams {
 
 /// Reads `after`, `types` and `limit`; anything else, or a repeated one, is 400.
 fn change_request(req: &HttpRequest) -> std::result::Result<ChangeRequest, Error> {
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|e| {
-            Error::InvalidParameters(vec![FieldError::new(
-                "query",
-                "malformed",
-                msg!("param.malformed_query", reason = e),
-            )])
-        })?
-        .into_inner();
+    let pairs = crate::rest::query_pairs(req)?;
     let mut errors = Vec::new();
     let (mut after, mut types, mut limit) = (None, None, None);
     let mut seen = std::collections::HashSet::new();

@@ -12,6 +12,7 @@ use shouhu_persistence::Db;
 use uuid::Uuid;
 
 use crate::auth::hash_password;
+use crate::config::Binding;
 
 /// `shouhu regions import FILE.csv`
 pub async fn import_regions(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
@@ -23,14 +24,8 @@ pub async fn import_regions(db: &Db, file: &std::path::Path) -> anyhow::Result<(
 }
 
 /// Checks an account's role, department, organisation and region.
-async fn new_account(
-    db: &Db,
-    username: &str,
-    role: &str,
-    region: &str,
-    department: Option<&str>,
-    org: Option<Uuid>,
-) -> anyhow::Result<Account> {
+async fn new_account(db: &Db, username: &str, binding: &Binding, org: Option<Uuid>) -> anyhow::Result<Account> {
+    let (role, region, department) = (&binding.role, &binding.region, binding.department.as_deref());
     let role =
         Role::parse(role).with_context(|| format!("unknown role {role:?}; expected one of: {}", Role::expected()))?;
     let department = department
@@ -65,28 +60,22 @@ async fn new_account(
 }
 
 /// `shouhu user add …`: the password is the first line of standard input.
-pub async fn add_user(
-    db: &Db,
-    username: &str,
-    role: &str,
-    region: &str,
-    department: Option<&str>,
-    org: Option<Uuid>,
-) -> anyhow::Result<()> {
-    let mut account = new_account(db, username, role, region, department, org).await?;
+pub async fn add_user(db: &Db, username: &str, binding: &Binding, org: Option<Uuid>) -> anyhow::Result<()> {
+    let mut account = new_account(db, username, binding, org).await?;
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']);
     validate_password(password).map_err(describe)?;
     account.password_hash = hash_password(password)?;
     db.insert_account(&account).await.map_err(describe)?;
-    println!("added {username} ({}) bound to {region}", account.role);
+    println!("added {username} ({}) bound to {}", account.role, binding.region);
     Ok(())
 }
 
 /// `shouhu client add …`: prints the client id and secret, once.
-pub async fn add_client(db: &Db, name: &str, role: &str, region: &str, department: Option<&str>) -> anyhow::Result<()> {
-    let (client_id, secret) = create_client(db, name, role, region, department).await?;
+pub async fn add_client(db: &Db, name: &str, binding: &Binding) -> anyhow::Result<()> {
+    let (client_id, secret) =
+        create_client(db, name, &binding.role, &binding.region, binding.department.as_deref()).await?;
     println!("client_id: {client_id}");
     println!("client_secret: {secret}");
     println!(
@@ -109,7 +98,12 @@ pub async fn create_client(
         "the name is 1 to 100 characters"
     );
     let client_id = format!("cl_{}", Uuid::now_v7().simple());
-    let mut account = new_account(db, &client_id, role, region, department, None).await?;
+    let binding = Binding {
+        role: role.to_owned(),
+        region: region.to_owned(),
+        department: department.map(str::to_owned),
+    };
+    let mut account = new_account(db, &client_id, &binding, None).await?;
     let secret = crate::auth::new_secret();
     account.password_hash = hash_password(&secret)?;
     account.is_client = true;

@@ -90,6 +90,21 @@ pub enum RegionsCommand {
     },
 }
 
+/// What an account or a client system is bound to.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Binding {
+    /// Role: admin, coordinator, department, township_officer, village_officer, center_staff, volunteer, partner,
+    /// auditor (a client system is usually partner or department).
+    #[arg(long)]
+    pub role: String,
+    /// The 12-digit code of the region it is bound to.
+    #[arg(long)]
+    pub region: String,
+    /// The department, for department accounts and clients.
+    #[arg(long)]
+    pub department: Option<String>,
+}
+
 /// User commands.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -98,15 +113,9 @@ pub enum UserCommand {
         /// Login name.
         #[arg(long)]
         username: String,
-        /// Role: admin, coordinator, department, township_officer, village_officer, center_staff, volunteer, partner, auditor.
-        #[arg(long)]
-        role: String,
-        /// The 12-digit code of the region the account is bound to.
-        #[arg(long)]
-        region: String,
-        /// The department, for department accounts.
-        #[arg(long)]
-        department: Option<String>,
+        /// Its role and region.
+        #[command(flatten)]
+        binding: Binding,
         /// The organisation's id.
         #[arg(long)]
         org: Option<uuid::Uuid>,
@@ -143,15 +152,9 @@ pub enum ClientCommand {
         /// The system's name.
         #[arg(long)]
         name: String,
-        /// Role (usually partner or department).
-        #[arg(long)]
-        role: String,
-        /// The 12-digit code of the region the client is bound to.
-        #[arg(long)]
-        region: String,
-        /// The department, for department clients.
-        #[arg(long)]
-        department: Option<String>,
+        /// Its role and region.
+        #[command(flatten)]
+        binding: Binding,
     },
 }
 

@@ -7,11 +7,6 @@ use serde::{Deserialize, Serialize};
 use shouhu_domain::fields::Patch;
 use utoipa::ToSchema;
 use crate::enums::EnrollmentKind;
-use actix_web::{HttpResponse, web};
-use uuid::Uuid;
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::Problem;
 use crate::care_center::CareCenter;
 use crate::child::Child;
 use crate::graphql::{gql_error, loaders, parse_id};
@@ -162,28 +157,15 @@ crate::rest::nested::nested_rest!(
     also = [child_enrollments],
 );
 
-/// Lists a child's enrolments, current and ended, oldest first.
-///
-/// Every place counts, also one outside your jurisdiction (whose own record stays 404 to you).
-#[utoipa::path(get, path = "/api/v1/children/{id}/enrollments", tag = "enrollments", operation_id = "list_child_enrollments",
-    params(("id" = Uuid, Path, description = "The child's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The child's enrolments, oldest first", body = EnrollmentList),
-        (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such child in your jurisdiction, or your role may not read enrolments", body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn child_enrollments(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
-) -> Result<HttpResponse, actix_web::Error> {
-    let page = crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
-    crate::rest::nested::list_response::<Enrollment>(
-        shouhu_domain::enrollment::of_child(&state.db, &caller.0, id.into_inner(), page).await,
-    )
-}
+crate::rest::nested::relation_rest!(
+    /// Lists a child's enrolments, current and ended, oldest first.
+    ///
+    /// Every place counts, also one outside your jurisdiction (whose own record stays 404 to you).
+    child_enrollments: Enrollment, list = EnrollmentList, path = "/api/v1/children/{id}/enrollments", tag = "enrollments", operation_id = "list_child_enrollments",
+    id = "The child's id", found = "The child's enrolments, oldest first",
+    not_found = "No such child in your jurisdiction, or your role may not read enrolments",
+    load = shouhu_domain::enrollment::of_child,
+);
 
 
 // Enrolments in GraphQL: the root fields and mutations (one-line calls of

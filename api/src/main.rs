@@ -47,27 +47,14 @@ async fn main() -> anyhow::Result<()> {
                     command: RegionsCommand::Import { file },
                 } => cli::import_regions(&db, &file).await?,
                 Command::User {
-                    command:
-                        UserCommand::Add {
-                            username,
-                            role,
-                            region,
-                            department,
-                            org,
-                        },
+                    command: UserCommand::Add { username, binding, org },
                 } => {
-                    cli::add_user(&db, &username, &role, &region, department.as_deref(), org).await?;
+                    cli::add_user(&db, &username, &binding, org).await?;
                 }
                 Command::Client {
-                    command:
-                        ClientCommand::Add {
-                            name,
-                            role,
-                            region,
-                            department,
-                        },
+                    command: ClientCommand::Add { name, binding },
                 } => {
-                    cli::add_client(&db, &name, &role, &region, department.as_deref()).await?;
+                    cli::add_client(&db, &name, &binding).await?;
                 }
                 Command::Keys {
                     command: KeysCommand::Rotate,

@@ -7,11 +7,6 @@ use serde::{Deserialize, Serialize};
 use shouhu_domain::fields::Patch;
 use utoipa::ToSchema;
 use crate::enums::PairingKind;
-use actix_web::{HttpResponse, web};
-use uuid::Uuid;
-use crate::app::AppState;
-use crate::auth::Caller;
-use crate::error::Problem;
 use crate::child::Child;
 use crate::graphql::{gql_error, loaders, parse_id};
 use crate::volunteer::Volunteer;
@@ -163,27 +158,16 @@ crate::rest::nested::nested_rest!(
     also = [child_pairings],
 );
 
-/// Lists a child's pairings with volunteers, current and ended.
-///
-/// Only pairings with volunteers you may see; 404 when the child is not one
-/// you may see or your role may not read pairings.
-#[utoipa::path(get, path = "/api/v1/children/{id}/pairings", tag = "pairings", operation_id = "list_child_pairings",
-    params(("id" = Uuid, Path, description = "The child's id"), crate::rest::nested::PageParams), security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The child's pairings with volunteers you may see, oldest first", body = PairingList),
-        (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such child in your jurisdiction, or your role may not read pairings", body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn child_pairings(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-    req: actix_web::HttpRequest,
-) -> Result<HttpResponse, actix_web::Error> {
-    let page = crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
-    crate::rest::nested::list_response::<Pairing>(shouhu_domain::pairing::pairings_of_child(&state.db, &caller.0, id.into_inner(), page).await)
-}
+crate::rest::nested::relation_rest!(
+    /// Lists a child's pairings with volunteers, current and ended.
+    ///
+    /// Only pairings with volunteers you may see; 404 when the child is not one
+    /// you may see or your role may not read pairings.
+    child_pairings: Pairing, list = PairingList, path = "/api/v1/children/{id}/pairings", tag = "pairings", operation_id = "list_child_pairings",
+    id = "The child's id", found = "The child's pairings with volunteers you may see, oldest first",
+    not_found = "No such child in your jurisdiction, or your role may not read pairings",
+    load = shouhu_domain::pairing::pairings_of_child,
+);
 
 
 // Pairings in GraphQL: the root fields and mutations (one-line calls of

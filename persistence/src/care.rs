@@ -18,9 +18,9 @@ use shouhu_domain::resource::{Condition, Event};
 use shouhu_domain::{Error, Result};
 use uuid::Uuid;
 
-use crate::entities::{event, pairing, volunteer};
+use crate::entities::{pairing, volunteer};
 use crate::error::db_error;
-use crate::mapping::{Mapped, event_to_active};
+use crate::mapping::Mapped;
 use crate::repository::{column, to_where};
 use crate::store::Db;
 
@@ -45,8 +45,8 @@ fn of_the_child(table: &str, alias: &str) -> SelectStatement {
         .to_owned()
 }
 
-/// The child's active links to its father or mother, joined with the parent.
-fn parent_links() -> SelectStatement {
+/// The child's active links to its guardians, joined with the guardian (`p`).
+fn active_links() -> SelectStatement {
     of_the_child("guardianships", "g")
         .join_as(
             JoinType::InnerJoin,
@@ -55,6 +55,12 @@ fn parent_links() -> SelectStatement {
             c("p", "id").equals((a("g"), a("guardian_id"))),
         )
         .and_where(c("g", "ended_on").is_null())
+        .to_owned()
+}
+
+/// The child's active links to its father or mother, joined with the parent.
+fn parent_links() -> SelectStatement {
+    active_links()
         .and_where(c("g", "relationship").is_in([Relationship::Father.as_str(), Relationship::Mother.as_str()]))
         .to_owned()
 }
@@ -80,14 +86,7 @@ pub(crate) fn exited(yes: bool) -> Where {
 
 /// The child's active primary caregiver link, joined with the guardian.
 fn primary_link() -> SelectStatement {
-    of_the_child("guardianships", "g")
-        .join_as(
-            JoinType::InnerJoin,
-            a("guardians"),
-            a("p"),
-            c("p", "id").equals((a("g"), a("guardian_id"))),
-        )
-        .and_where(c("g", "ended_on").is_null())
+    active_links()
         .and_where(c("g", "is_primary_caregiver").eq(true))
         .to_owned()
 }
@@ -105,12 +104,17 @@ fn primary_signed() -> SelectStatement {
         .to_owned()
 }
 
-fn recent_visit(rules: &Rules, today: NaiveDate) -> SelectStatement {
+/// A visit of `kind` that counts (not withdrawn) on or after `since`.
+fn visit_since(kind: VisitKind, since: NaiveDate) -> SelectStatement {
     of_the_child("visits", "v")
-        .and_where(c("v", "kind").eq(VisitKind::FollowUp.as_str()))
+        .and_where(c("v", "kind").eq(kind.as_str()))
         .and_where(c("v", "withdrawn_on").is_null())
-        .and_where(c("v", "occurred_on").gte(rules.visit_cutoff(today)))
+        .and_where(c("v", "occurred_on").gte(since))
         .to_owned()
+}
+
+fn recent_visit(rules: &Rules, today: NaiveDate) -> SelectStatement {
+    visit_since(VisitKind::FollowUp, rules.visit_cutoff(today))
 }
 
 /// Written with literals, not bound values, so that both databases match it to
@@ -126,11 +130,7 @@ fn open_safety_concern() -> SelectStatement {
 const OPEN_SAFETY_CONCERN: &str = "v.withdrawn_on IS NULL AND v.resolved_on IS NULL AND v.concerns LIKE '%safety%'";
 
 fn recent_parent_contact(rules: &Rules, today: NaiveDate) -> SelectStatement {
-    of_the_child("visits", "v")
-        .and_where(c("v", "kind").eq(VisitKind::FamilyContact.as_str()))
-        .and_where(c("v", "withdrawn_on").is_null())
-        .and_where(c("v", "occurred_on").gte(rules.contact_cutoff(today)))
-        .to_owned()
+    visit_since(VisitKind::FamilyContact, rules.contact_cutoff(today))
 }
 
 fn surrogate_parent() -> SelectStatement {
@@ -308,13 +308,7 @@ impl<T: Mapped, P: Mapped> LimitedInsert<T, P> for Db {
             .exec_without_returning(&txn)
             .await
             .map_err(db_error)?;
-        event::Entity::insert(event_to_active(ev))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_error)?;
-        if !self.note_change(ev) {
-            crate::changes::stamp(&txn, &[crate::changes::Pending::of(ev)]).await?;
-        }
+        self.write_event(&txn, ev).await?;
         txn.commit().await.map_err(db_error)?;
         Ok(true)
     }

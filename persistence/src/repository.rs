@@ -138,13 +138,7 @@ impl<T: Mapped> Repository<T> for Db {
             .exec_without_returning(&txn)
             .await
             .map_err(db_error)?;
-        event::Entity::insert(event_to_active(ev))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_error)?;
-        if !self.note_change(ev) {
-            stamp(&txn, &[Pending::of(ev)]).await?;
-        }
+        self.write_event(&txn, ev).await?;
         txn.commit().await.map_err(db_error)
     }
 
@@ -167,18 +161,25 @@ impl<T: Mapped> Repository<T> for Db {
                 None => Error::NotFound,
             });
         }
-        event::Entity::insert(event_to_active(ev))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_error)?;
-        if !self.note_change(ev) {
-            stamp(&txn, &[Pending::of(ev)]).await?;
-        }
+        self.write_event(&txn, ev).await?;
         txn.commit().await.map_err(db_error)
     }
 }
 
 impl Db {
+    /// Writes the event of a write in `txn`, and notes it for the changes feed
+    /// (given its position when the unit of work commits, or now outside one).
+    pub(crate) async fn write_event(&self, txn: &sea_orm::DatabaseTransaction, ev: &Event) -> Result<()> {
+        event::Entity::insert(event_to_active(ev))
+            .exec_without_returning(txn)
+            .await
+            .map_err(db_error)?;
+        if !self.note_change(ev) {
+            stamp(txn, &[Pending::of(ev)]).await?;
+        }
+        Ok(())
+    }
+
     /// Inserts many records at once, in one transaction per call, with their
     /// events when given (demo data and synthetic load).
     pub async fn insert_bulk<T: Mapped>(&self, records: &[T], events: &[Event]) -> Result<()> {

@@ -353,12 +353,7 @@ impl Db {
     /// SQLite serialises them on its write lock instead of failing a
     /// transaction whose snapshot went stale.
     pub async fn spend_refresh_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Uuid, Uuid)>> {
-        let Some(row) = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(token_hash))
-            .one(&self.conn)
-            .await
-            .map_err(db_error)?
-        else {
+        let Some(row) = self.refresh_token(token_hash).await? else {
             return Ok(None);
         };
         if row.used_at.is_some() {
@@ -389,14 +384,17 @@ impl Db {
         Ok(Some((row.account_id, row.family_id)))
     }
 
-    /// Ends the session of a refresh token; returns whether the token existed.
-    pub async fn revoke_refresh_family(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
-        let Some(row) = refresh_token::Entity::find()
+    async fn refresh_token(&self, token_hash: &str) -> Result<Option<refresh_token::Model>> {
+        refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(token_hash))
             .one(&self.conn)
             .await
-            .map_err(db_error)?
-        else {
+            .map_err(db_error)
+    }
+
+    /// Ends the session of a refresh token; returns whether the token existed.
+    pub async fn revoke_refresh_family(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+        let Some(row) = self.refresh_token(token_hash).await? else {
             return Ok(false);
         };
         self.revoke_session(row.family_id, now).await?;

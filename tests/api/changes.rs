@@ -253,6 +253,18 @@ async fn graphql_follows_the_same_feed_with_the_records_selected() {
     assert_eq!(res["data"]["changesHead"], json!(head(&app, &township).await));
 }
 
+/// A GraphQL request to the server at `base`.
+async fn gql_at(client: &reqwest::Client, base: &str, token: &str, query: &str, variables: Value) -> Value {
+    let res = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
+
 /// One writer's work: registers children and changes and archives them, over
 /// REST and GraphQL in turn; returns every acknowledged (id, version).
 async fn write_for_a_while(base: String, token: String, writer: u16) -> Vec<(String, i64)> {
@@ -273,23 +285,19 @@ async fn write_for_a_while(base: String, token: String, writer: u16) -> Vec<(Str
             let created: Value = res.json().await.unwrap();
             created["id"].as_str().unwrap().to_owned()
         } else {
-            let res: Value = client
-                .post(format!("{base}/graphql"))
-                .bearer_auth(&token)
-                .json(&json!({
-                    "query": "mutation($i: CreateChildInput!) { createChild(input: $i) { id } }",
-                    "variables": {"i": {
-                        "name": body["name"], "gender": "MALE", "birthDate": body["birth_date"],
-                        "idNumber": body["id_number"], "regionCode": body["region_code"],
-                        "leftBehindType": "BOTH_PARENTS_AWAY", "schoolStage": "PRIMARY", "schoolStatus": "ENROLLED",
-                    }},
-                }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let input = json!({
+                "name": body["name"], "gender": "MALE", "birthDate": body["birth_date"],
+                "idNumber": body["id_number"], "regionCode": body["region_code"],
+                "leftBehindType": "BOTH_PARENTS_AWAY", "schoolStage": "PRIMARY", "schoolStatus": "ENROLLED",
+            });
+            let res = gql_at(
+                &client,
+                &base,
+                &token,
+                "mutation($i: CreateChildInput!) { createChild(input: $i) { id } }",
+                json!({"i": input}),
+            )
+            .await;
             res["data"]["createChild"]["id"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{res}"))
@@ -309,19 +317,8 @@ async fn write_for_a_while(base: String, token: String, writer: u16) -> Vec<(Str
             assert_eq!(res.status(), StatusCode::OK);
             acknowledged.push((id.clone(), version + 1));
         }
-        let res: Value = client
-            .post(format!("{base}/graphql"))
-            .bearer_auth(&token)
-            .json(&json!({
-                "query": "mutation($id: ID!) { archiveChild(id: $id, expectedVersion: 3) { version } }",
-                "variables": {"id": id},
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let archive = "mutation($id: ID!) { archiveChild(id: $id, expectedVersion: 3) { version } }";
+        let res = gql_at(&client, &base, &token, archive, json!({"id": id})).await;
         assert_eq!(res["data"]["archiveChild"]["version"], 4, "{res}");
         acknowledged.push((id, 4));
     }

@@ -284,16 +284,16 @@ pub async fn graphiql() -> HttpResponse {
 pub async fn graphiql_asset(name: web::Path<String>) -> HttpResponse {
     let (body, mime): (&'static [u8], &str) = match name.as_str() {
         "graphiql.min.js" => (
-            include_bytes!("../../assets/graphiql/graphiql.min.js"),
+            include_bytes!("../../../vendor/graphiql/graphiql.min.js"),
             "text/javascript",
         ),
-        "graphiql.min.css" => (include_bytes!("../../assets/graphiql/graphiql.min.css"), "text/css"),
+        "graphiql.min.css" => (include_bytes!("../../../vendor/graphiql/graphiql.min.css"), "text/css"),
         "react.production.min.js" => (
-            include_bytes!("../../assets/graphiql/react.production.min.js"),
+            include_bytes!("../../../vendor/graphiql/react.production.min.js"),
             "text/javascript",
         ),
         "react-dom.production.min.js" => (
-            include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+            include_bytes!("../../../vendor/graphiql/react-dom.production.min.js"),
             "text/javascript",
         ),
         _ => return Problem::new(StatusCode::NOT_FOUND, "not-found", msg!("problem.no_such_asset")).response(),

@@ -252,21 +252,26 @@ pub fn list_params(req: &HttpRequest, max: u64) -> Result<(Vec<(String, String)>
     ))
 }
 
-/// Splits a query string into filters, a decoded cursor and a page size.
-pub fn list_request<C>(
-    req: &HttpRequest,
-    max: u64,
-    decode: impl Fn(&str) -> Result<C, Error>,
-) -> Result<ListRequest<C>, ApiError> {
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+/// The query string's parameters, in order; a malformed one is 400.
+pub fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, Error> {
+    web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(web::Query::into_inner)
         .map_err(|e| {
             Error::InvalidParameters(vec![FieldError::new(
                 "query",
                 "malformed",
                 msg!("param.malformed_query", reason = e),
             )])
-        })?
-        .into_inner();
+        })
+}
+
+/// Splits a query string into filters, a decoded cursor and a page size.
+pub fn list_request<C>(
+    req: &HttpRequest,
+    max: u64,
+    decode: impl Fn(&str) -> Result<C, Error>,
+) -> Result<ListRequest<C>, ApiError> {
+    let pairs = query_pairs(req)?;
     let mut filters = Vec::new();
     let mut limit = None;
     let mut cursor = None;

@@ -215,3 +215,34 @@ macro_rules! nested_rest {
     };
 }
 pub(crate) use nested_rest;
+
+/// Writes a documented handler that lists, a page at a time, records of a
+/// nested kind found through another record than their parent (a child's
+/// enrolments, a guardian's training history), as `load` reads them.
+macro_rules! relation_rest {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident: $kind:ident, list = $list:ident, path = $path:literal, tag = $tag:literal, operation_id = $op:literal,
+        id = $id:literal, found = $found:literal, not_found = $not_found:literal, load = $load:path $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(get, path = $path, tag = $tag, operation_id = $op,
+            params(("id" = Uuid, Path, description = $id), $crate::rest::nested::PageParams), security(("bearer" = [])),
+            responses(
+                (status = 200, description = $found, body = $list),
+                (status = 400, description = "The id is not a UUID, or a bad limit, cursor or other parameter", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = $not_found, body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $name(
+            state: ::actix_web::web::Data<$crate::app::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<::uuid::Uuid>,
+            req: ::actix_web::HttpRequest,
+        ) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            let page = $crate::rest::nested::page_params(&req, state.settings.serve.max_page_size)?;
+            $crate::rest::nested::list_response::<$kind>($load(&state.db, &caller.0, id.into_inner(), page).await)
+        }
+    };
+}
+pub(crate) use relation_rest;
