@@ -7,6 +7,9 @@
             requests finish, exits 0 within its bound, and nothing is lost.
   replicas  two servers on one PostgreSQL: tokens, idempotency keys and version
             checks hold across both.
+  mirror    examples/mirror.py follows a server under writes (care places created and changed, children moved
+            out of the mirror's township), is killed with SIGKILL and resumed, and once the writes stop and it
+            has caught up, holds exactly what the server's lists give its caller (ids and versions).
   attacks   several clients keep sending the hostile GraphQL documents of
             tests/api/attacks.rs (deep nesting, fragment cycles, doubling
             fragments, repeated fields, deep variables)
@@ -468,6 +471,92 @@ def attack_then_term(server):
           f"SIGTERM with {in_flight} in flight: exited 0 in {took:.2f} s, "
           f"{clients.after_term} in-flight answered, {clients.unaccepted} not accepted after it")
 
+REGISTER_LISTS = {
+    "child": ("/api/v1/children", ["archived", "aged_out"]),
+    "guardian": ("/api/v1/guardians", ["archived"]),
+    "care_center": ("/api/v1/care-centers", ["archived"]),
+    "volunteer": ("/api/v1/volunteers", ["archived"]),
+    "training_session": ("/api/v1/training-sessions", ["archived"]),
+}
+
+
+def listed(base, token):
+    """Every register record the caller may read, as (type, id) -> version, from the lists."""
+    out = {}
+    for kind, (path, hidden) in REGISTER_LISTS.items():
+        for status in [None] + hidden:
+            cursor = None
+            while True:
+                query = "limit=500" + (f"&status={status}" if status else "") + (f"&cursor={cursor}" if cursor else "")
+                code, _, page = call(base, "GET", f"{path}?{query}", token)
+                assert code == 200, (code, page)
+                for record in page["items"]:
+                    out[(kind, record["id"])] = record["version"]
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+    return out
+
+
+def mirror(binary, url):
+    import sqlite3
+    server = Server(binary, url, demo=True).start()
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "mirror.py")
+    admin, township = server.token(), server.token("township")
+    code, _, page = call(server.base, "GET", "/api/v1/children?limit=6", township)
+    assert code == 200 and len(page["items"]) == 6, page
+    movers = page["items"]
+    writers = Writers(server.base, admin)
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "mirror.db")
+        args = [sys.executable, script, "--url", server.base, "--username", "township", "--password", PASSWORD,
+                "--db", db]
+        log = tempfile.TemporaryFile()
+        first = subprocess.Popen(args + ["--follow", "--interval", "0.2"], stdout=log, stderr=log)
+        writers.start()
+        moved = []
+        for child in movers[:3]:
+            time.sleep(0.5)
+            code, _, res = call(server.base, "PATCH", f"/api/v1/children/{child['id']}", admin,
+                                {"region_code": "522631102201"}, headers={"if-match": f'"{child["version"]}"'})
+            assert code == 200, res
+            moved.append(child["id"])
+        time.sleep(1)
+        first.kill()
+        first.wait()
+        print("  mirror killed with SIGKILL while following")
+        second = subprocess.Popen(args + ["--follow", "--interval", "0.2"], stdout=log, stderr=log)
+        for child in movers[3:]:
+            time.sleep(0.5)
+            code, _, res = call(server.base, "PATCH", f"/api/v1/children/{child['id']}", admin,
+                                {"region_code": "522631102201"}, headers={"if-match": f'"{child["version"]}"'})
+            assert code == 200, res
+            moved.append(child["id"])
+        time.sleep(1)
+        writers.stop()
+        second.kill()
+        second.wait()
+        done = subprocess.run(args + ["--follow", "--until-idle", "--interval", "0.2"], stdout=log, stderr=log,
+                              timeout=300)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        assert done.returncode == 0, output[-2000:]
+        assert output.count("bootstrap:") == 1, "the resumed mirror bootstrapped again: " + output[-2000:]
+        con = sqlite3.connect(db)
+        held = {(k, i): v for k, i, v in con.execute(
+            "SELECT type, id, version FROM records WHERE type IN (%s)" % ",".join("?" * len(REGISTER_LISTS)),
+            list(REGISTER_LISTS))}
+        expected = listed(server.base, township)
+        missing = {k: v for k, v in expected.items() if held.get(k) != v}
+        extra = {k: v for k, v in held.items() if k not in expected}
+        assert not missing and not extra, f"mirror differs: missing or stale {list(missing.items())[:5]}, " \
+                                          f"extra {list(extra.items())[:5]}"
+        assert not any(("child", m) in held for m in moved), "a child that left the township is still mirrored"
+        print(f"  mirror equal to the lists: {len(held)} records ({len(writers.created)} care places written "
+              f"while it followed, {len(moved)} children moved away and dropped)")
+    server.stop(signal.SIGTERM)
+
+
 def with_database(spec, fn):
     if spec == "sqlite":
         with tempfile.TemporaryDirectory() as d:
@@ -483,7 +572,7 @@ def with_database(spec, fn):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["crash", "graceful", "replicas", "attacks"])
+    p.add_argument("mode", choices=["crash", "graceful", "replicas", "attacks", "mirror"])
     p.add_argument("--bin", required=True)
     p.add_argument("--db", required=True)
     a = p.parse_args()
@@ -495,6 +584,8 @@ def main():
         with_database(a.db, lambda url: crash_or_term(binary, url, signal.SIGTERM))
     elif a.mode == "attacks":
         with_database(a.db, lambda url: attacks(binary, url))
+    elif a.mode == "mirror":
+        with_database(a.db, lambda url: mirror(binary, url))
     else:
         with_database(a.db, lambda url: replicas(binary, url))
 
