@@ -471,31 +471,16 @@ def attack_then_term(server):
           f"SIGTERM with {in_flight} in flight: exited 0 in {took:.2f} s, "
           f"{clients.after_term} in-flight answered, {clients.unaccepted} not accepted after it")
 
-REGISTER_LISTS = {
-    "child": ("/api/v1/children", ["archived", "aged_out"]),
-    "guardian": ("/api/v1/guardians", ["archived"]),
-    "care_center": ("/api/v1/care-centers", ["archived"]),
-    "volunteer": ("/api/v1/volunteers", ["archived"]),
-    "training_session": ("/api/v1/training-sessions", ["archived"]),
-}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
+import mirror as reference  # noqa: E402  (examples/mirror.py: the reference mirror under test)
 
 
-def listed(base, token):
-    """Every register record the caller may read, as (type, id) -> version, from the lists."""
-    out = {}
-    for kind, (path, hidden) in REGISTER_LISTS.items():
-        for status in [None] + hidden:
-            cursor = None
-            while True:
-                query = "limit=500" + (f"&status={status}" if status else "") + (f"&cursor={cursor}" if cursor else "")
-                code, _, page = call(base, "GET", f"{path}?{query}", token)
-                assert code == 200, (code, page)
-                for record in page["items"]:
-                    out[(kind, record["id"])] = record["version"]
-                cursor = page.get("next_cursor")
-                if not cursor:
-                    break
-    return out
+def move_away(server, token, child):
+    """Moves a child of township 522631101000 to a village of another township; returns its id."""
+    code, _, res = call(server.base, "PATCH", f"/api/v1/children/{child['id']}", token,
+                        {"region_code": "522631102201"}, headers={"if-match": f'"{child["version"]}"'})
+    assert code == 200, res
+    return child["id"]
 
 
 def mirror(binary, url):
@@ -517,10 +502,7 @@ def mirror(binary, url):
         moved = []
         for child in movers[:3]:
             time.sleep(0.5)
-            code, _, res = call(server.base, "PATCH", f"/api/v1/children/{child['id']}", admin,
-                                {"region_code": "522631102201"}, headers={"if-match": f'"{child["version"]}"'})
-            assert code == 200, res
-            moved.append(child["id"])
+            moved.append(move_away(server, admin, child))
         time.sleep(1)
         first.kill()
         first.wait()
@@ -528,10 +510,7 @@ def mirror(binary, url):
         second = subprocess.Popen(args + ["--follow", "--interval", "0.2"], stdout=log, stderr=log)
         for child in movers[3:]:
             time.sleep(0.5)
-            code, _, res = call(server.base, "PATCH", f"/api/v1/children/{child['id']}", admin,
-                                {"region_code": "522631102201"}, headers={"if-match": f'"{child["version"]}"'})
-            assert code == 200, res
-            moved.append(child["id"])
+            moved.append(move_away(server, admin, child))
         time.sleep(1)
         writers.stop()
         second.kill()
@@ -544,9 +523,10 @@ def mirror(binary, url):
         assert output.count("bootstrap:") == 1, "the resumed mirror bootstrapped again: " + output[-2000:]
         con = sqlite3.connect(db)
         held = {(k, i): v for k, i, v in con.execute(
-            "SELECT type, id, version FROM records WHERE type IN (%s)" % ",".join("?" * len(REGISTER_LISTS)),
-            list(REGISTER_LISTS))}
-        expected = listed(server.base, township)
+            "SELECT type, id, version FROM records WHERE type IN (%s)" % ",".join("?" * len(reference.REGISTER_LISTS)),
+            list(reference.REGISTER_LISTS))}
+        api = reference.Api(server.base, "township", PASSWORD)
+        expected = {(kind, r["id"]): r["version"] for kind, r in reference.listed_records(api)}
         missing = {k: v for k, v in expected.items() if held.get(k) != v}
         extra = {k: v for k, v in held.items() if k not in expected}
         assert not missing and not extra, f"mirror differs: missing or stale {list(missing.items())[:5]}, " \

@@ -130,24 +130,30 @@ class Mirror:
             self.db.execute("DELETE FROM state")
 
 
+def listed_records(api):
+    """Every register record the caller may read, archived ones too, from the lists: (type, record)."""
+    for kind, (path, hidden) in REGISTER_LISTS.items():
+        for status in [None] + hidden:
+            cursor = None
+            while True:
+                query = {"limit": "500"}
+                if status:
+                    query["status"] = status
+                if cursor:
+                    query["cursor"] = cursor
+                page = api.get(f"{path}?{urllib.parse.urlencode(query)}")
+                for record in page["items"]:
+                    yield kind, record
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+
+
 def bootstrap(api, mirror):
     head = api.get("/api/v1/changes/head")["cursor"]
     with mirror.db:
-        for kind, (path, hidden) in REGISTER_LISTS.items():
-            for status in [None] + hidden:
-                cursor = None
-                while True:
-                    query = {"limit": "500"}
-                    if status:
-                        query["status"] = status
-                    if cursor:
-                        query["cursor"] = cursor
-                    page = api.get(f"{path}?{urllib.parse.urlencode(query)}")
-                    for record in page["items"]:
-                        mirror.put(kind, record)
-                    cursor = page.get("next_cursor")
-                    if not cursor:
-                        break
+        for kind, record in listed_records(api):
+            mirror.put(kind, record)
         mirror.save_cursor(head)
     return head
 
