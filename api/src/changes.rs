@@ -51,7 +51,10 @@ macro_rules! change_kinds {
         impl crate::enums::Catalogued for ChangeType {
             const NAME: &'static str = "ChangeType";
             fn rest_values() -> Vec<&'static str> {
-                shouhu_domain::resource::ResourceKind::ALL.iter().map(|k| k.as_str()).collect()
+                <shouhu_domain::resource::ResourceKind as shouhu_domain::enums::StrEnum>::ALL
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect()
             }
         }
 
@@ -192,7 +195,11 @@ fn change_request(req: &HttpRequest) -> std::result::Result<ChangeRequest, Error
                 Err(Error::InvalidParameters(e)) => errors.extend(e),
                 Err(e) => return Err(e),
             },
-            "types" => types = Some(v.split(',').map(str::to_owned).collect::<Vec<_>>()),
+            "types" => match changes::kinds_named(&v, "types") {
+                Ok(kinds) => types = Some(kinds),
+                Err(Error::InvalidParameters(e)) => errors.extend(e),
+                Err(e) => return Err(e),
+            },
             "limit" => match v.parse::<i64>() {
                 Ok(n) => limit = Some(n),
                 Err(_) => errors.push(FieldError::new(
@@ -302,11 +309,7 @@ impl ChangesQuery {
     ) -> Result<Connection<String, Change, ChangeTotals>> {
         let (state, caller) = parts(ctx)?;
         let after = after.map(|a| Cursor::parse(&a, "after")).transpose().map_err(gql_error)?;
-        let types = types.map(|t| {
-            t.into_iter()
-                .map(|k| shouhu_domain::resource::ResourceKind::from(k).as_str().to_owned())
-                .collect()
-        });
+        let types = types.map(|t| t.into_iter().map(Into::into).collect());
         let request =
             ChangeRequest::read(after, types, first.map(i64::from), ("types", "first")).map_err(gql_error)?;
         let page = changes::changes(&state.db, caller, &request).await.map_err(gql_error)?;

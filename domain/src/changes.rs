@@ -32,6 +32,7 @@ use uuid::Uuid;
 use crate::AnyRecord;
 use crate::audit::{Disclosed, record_disclosed};
 use crate::ctx::Ctx;
+use crate::enums::StrEnum;
 use crate::error::{Error, FieldError, Result};
 use crate::msg;
 use crate::policy;
@@ -131,28 +132,25 @@ pub struct ChangeRequest {
 }
 
 impl ChangeRequest {
-    /// Reads `types` (comma-separated kind names) and `limit` as REST and
-    /// GraphQL send them; a bad one is 400 naming `types_param` or `limit_param`.
+    /// A request for `kinds` (every kind when `None`, refused when empty) and
+    /// at most `limit`; a bad one is 400 naming `types_param` or `limit_param`.
     pub fn read(
         after: Option<Cursor>,
-        types: Option<Vec<String>>,
+        kinds: Option<Vec<ResourceKind>>,
         limit: Option<i64>,
         (types_param, limit_param): (&str, &str),
     ) -> Result<Self> {
         let mut errors = Vec::new();
-        let kinds = types.map(|names| {
-            let mut kinds = Vec::new();
-            for name in names {
-                match ResourceKind::parse(&name) {
-                    Some(k) if !kinds.contains(&k) => kinds.push(k),
-                    Some(_) => {}
-                    None => errors.push(FieldError::new(
-                        types_param,
-                        "invalid_value",
-                        msg!("param.unknown_type", value = name, expected = ResourceKind::names()),
-                    )),
-                }
+        let kinds = kinds.map(|mut kinds| {
+            if kinds.is_empty() {
+                errors.push(FieldError::new(
+                    types_param,
+                    "invalid_value",
+                    msg!("param.types_empty", expected = ResourceKind::expected()),
+                ));
             }
+            let mut seen = HashSet::new();
+            kinds.retain(|k| seen.insert(*k));
             kinds
         });
         let limit = match limit {
@@ -172,6 +170,28 @@ impl ChangeRequest {
         } else {
             Err(Error::InvalidParameters(errors))
         }
+    }
+}
+
+/// Reads kind names as REST sends them in `types` (comma-separated); an
+/// unknown one is 400 naming `param`.
+pub fn kinds_named(list: &str, param: &str) -> Result<Vec<ResourceKind>> {
+    let mut errors = Vec::new();
+    let mut kinds = Vec::new();
+    for name in list.split(',') {
+        match ResourceKind::parse(name) {
+            Some(k) => kinds.push(k),
+            None => errors.push(FieldError::new(
+                param,
+                "invalid_value",
+                msg!("param.unknown_type", value = name, expected = ResourceKind::expected()),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(kinds)
+    } else {
+        Err(Error::InvalidParameters(errors))
     }
 }
 
@@ -309,9 +329,8 @@ pub async fn changes<S: Store + ChangeStore>(store: &S, ctx: &Ctx, request: &Cha
 /// The kinds asked for that the caller may read at all (a volunteer's feed
 /// reads pairings too, for the children they bring and take away).
 fn readable_kinds(ctx: &Ctx, asked: Option<&[ResourceKind]>) -> Vec<ResourceKind> {
-    let all = ResourceKind::ALL;
     let mut kinds: Vec<ResourceKind> = asked
-        .unwrap_or(&all)
+        .unwrap_or(ResourceKind::ALL)
         .iter()
         .copied()
         .filter(|k| policy::can_read(ctx, *k))

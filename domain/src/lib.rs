@@ -44,26 +44,12 @@ macro_rules! declare_kinds {
         }
 
         impl ResourceKind {
-            /// Every kind, the register's own first.
-            pub const ALL: [ResourceKind; [$(stringify!($register),)+ $(stringify!($nested),)+].len()] =
-                [$(Self::$rvariant,)+ $(Self::$nvariant,)+];
-
             /// The kind's name in events and messages (its module's name).
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$rvariant => stringify!($register),)+
                     $(Self::$nvariant => stringify!($nested),)+
                 }
-            }
-
-            /// The kind of this name.
-            pub fn parse(name: &str) -> Option<Self> {
-                Self::ALL.into_iter().find(|k| k.as_str() == name)
-            }
-
-            /// Every kind's name, comma-separated (for messages).
-            pub fn names() -> String {
-                Self::ALL.map(Self::as_str).join(", ")
             }
 
             /// Whether records of this kind are seen through a parent.
@@ -90,6 +76,7 @@ macro_rules! declare_kinds {
             $($(#[doc = $ndoc])* $nvariant(Box<$nested::$nvariant>),)+
         }
 
+        /// Every kind (the register's own first), read and named as every enumeration.
         impl enums::StrEnum for ResourceKind {
             const ALL: &'static [Self] = &[$(Self::$rvariant,)+ $(Self::$nvariant,)+];
             fn as_str(self) -> &'static str {

@@ -14,8 +14,8 @@ use crate::error::db_error;
 use crate::store::Db;
 
 fn kind(s: &str) -> Result<ResourceKind> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| Error::Internal(format!("event kind {s:?}")))
+    <ResourceKind as shouhu_domain::enums::StrEnum>::parse(s)
+        .ok_or_else(|| Error::Internal(format!("event kind {s:?}")))
 }
 
 fn action(s: &str) -> Result<EventAction> {

@@ -249,6 +249,14 @@ async fn graphql_follows_the_same_feed_with_the_records_selected() {
         .gql(&township, "{ changes(after: \"nope\") { nextCursor } }", json!({}))
         .await;
     assert_eq!(gql_code(&res), "VALIDATION");
+    // No type at all is refused, as REST refuses `types=`.
+    let res = app
+        .gql(&township, "{ changes(types: []) { nextCursor } }", json!({}))
+        .await;
+    assert_eq!(gql_code(&res), "VALIDATION");
+    assert_eq!(res["errors"][0]["extensions"]["fields"][0]["field"], "types", "{res}");
+    let res = app.get("/api/v1/changes?types=", &township).await;
+    assert_only_field(&problem(res, StatusCode::BAD_REQUEST).await, "types", "invalid_value");
     let res = app.gql(&township, "{ changesHead }", json!({})).await;
     assert_eq!(res["data"]["changesHead"], json!(head(&app, &township).await));
 }

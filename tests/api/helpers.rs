@@ -71,7 +71,7 @@ pub struct TestApp {
     /// A direct handle on the test's database.
     pub db: Db,
     settings: Settings,
-    _store: Store,
+    store: Store,
 }
 
 async fn database() -> (String, Store) {
@@ -181,7 +181,7 @@ impl TestApp {
             client: Client::new(),
             db,
             settings,
-            _store: store,
+            store,
         }
     }
 
@@ -198,7 +198,7 @@ impl TestApp {
 
     /// Whether the test runs on PostgreSQL.
     pub fn on_postgres(&self) -> bool {
-        matches!(self._store, Store::Postgres { .. })
+        matches!(self.store, Store::Postgres { .. })
     }
 
     /// The URL of `path`.
