@@ -43,6 +43,8 @@ pub struct AppState {
     pub limiters: Limiters,
     /// What this process last learnt of sessions (trusted for a few seconds).
     pub sessions: crate::auth::SessionCache,
+    /// Sends webhook deliveries (and pings) through the SSRF guard.
+    pub webhooks: crate::webhooks::Sender,
 }
 
 /// A built, listening server.
@@ -112,7 +114,11 @@ impl Application {
                 serve.login_limit_per_address,
             ),
             sessions: crate::auth::SessionCache::new(Duration::from_secs(serve.session_check_seconds)),
+            webhooks: crate::webhooks::Sender::new(crate::webhooks::target::AllowHosts::new(
+                &serve.webhook_allow_hosts,
+            ))?,
         });
+        crate::webhooks::dispatch::spawn(state.clone());
         let forgetful = state.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(crate::limits::FORGET_INTERVAL);
@@ -125,6 +131,10 @@ impl Application {
                 let days = forgetful.settings.serve.changes_retention_days;
                 if let Err(e) = shouhu_domain::changes::purge(&forgetful.db, days).await {
                     tracing::warn!(error = %e, "could not purge old changes");
+                }
+                let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+                if let Err(e) = forgetful.db.purge_deliveries(before).await {
+                    tracing::warn!(error = %e, "could not purge old webhook deliveries");
                 }
             }
         });

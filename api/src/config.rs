@@ -291,6 +291,23 @@ pub struct ServeArgs {
     /// header is sent at all.
     #[arg(long, env = "SHOUHU_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<CorsOrigin>,
+    /// Hosts (comma-separated, as written in the URL: `hooks.internal`,
+    /// `127.0.0.1`) that webhooks may reach over `http` and at private,
+    /// loopback or link-local addresses; every other target must be `https`
+    /// to a public address.
+    #[arg(long, env = "SHOUHU_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
+    pub webhook_allow_hosts: Vec<String>,
+    /// Seconds before a failed webhook delivery's first retry; each next wait
+    /// doubles, at most an hour apart.
+    #[arg(long, env = "SHOUHU_WEBHOOK_RETRY_BASE_SECONDS", default_value_t = shouhu_domain::webhooks::DEFAULT_RETRY_BASE_SECONDS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub webhook_retry_base_seconds: u64,
+    /// Attempts before a webhook delivery is dead (32: with the default base,
+    /// retries go on for 25 hours).
+    #[arg(long, env = "SHOUHU_WEBHOOK_MAX_ATTEMPTS", default_value_t = shouhu_domain::webhooks::DEFAULT_MAX_ATTEMPTS, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub webhook_max_attempts: u32,
+    /// Milliseconds between two looks for webhook work, on each replica.
+    #[arg(long, env = "SHOUHU_WEBHOOK_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=60000))]
+    pub webhook_poll_ms: u64,
 }
 
 /// Everything `Application::build` needs.

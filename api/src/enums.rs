@@ -92,6 +92,10 @@ api_enums! {
     PairingKind = domain::enums::PairingKind { Mentor, SurrogateParent, Peer };
     /// A follow-up visit (随访) or a contact between the child and a parent (亲情联系).
     VisitKind = domain::enums::VisitKind { FollowUp, FamilyContact };
+    /// Whether a webhook subscription sends: `disabled` after 3 dead deliveries in a row, or by its owner.
+    SubscriptionStatus = domain::enums::SubscriptionStatus { Active, Disabled };
+    /// Where a webhook delivery stands: `pending` (its first or next attempt due), `succeeded`, `failed` (a ping not taken), `dead` (every attempt failed), `skipped` (no longer yours to read when its turn came).
+    DeliveryStatus = domain::enums::DeliveryStatus { Pending, Succeeded, Failed, Dead, Skipped };
     /// How a visit or contact took place (a family contact is never `school`).
     VisitMode = domain::enums::VisitMode { Home, Phone, Video, School };
     /// What a visit found worrying; an unresolved `safety` concern fails the safety guarantee.

@@ -30,6 +30,8 @@ pub struct Created<T> {
 /// replay and when an earlier attempt died after creating it. `request` is the
 /// typed input as JSON (see `shouhu_domain::fields::canonical_json`), with the
 /// parent's id for a nested record: a key reused with another request is refused.
+/// `ident` tells a made thing's id and version, which the key keeps.
+#[allow(clippy::too_many_arguments)]
 pub async fn create<T, M, MF, F, FF>(
     state: &AppState,
     ctx: &Ctx,
@@ -38,9 +40,9 @@ pub async fn create<T, M, MF, F, FF>(
     request: &Value,
     make: M,
     fetch: F,
+    ident: fn(&T) -> (Uuid, i64),
 ) -> Result<Created<T>>
 where
-    T: Resource,
     M: FnOnce(Uuid) -> MF,
     MF: Future<Output = Result<T>>,
     F: FnOnce(Uuid) -> FF,
@@ -67,7 +69,7 @@ where
         Claim::Resume(id) => match fetch(id).await {
             // An earlier attempt created the record but died before marking the key done.
             Ok(record) => {
-                db.complete_key(&ctx.subject, key, &done(&record)).await?;
+                db.complete_key(&ctx.subject, key, &done(ident(&record))).await?;
                 return Ok(Created { record, replayed: true });
             }
             Err(Error::NotFound) => id,
@@ -77,7 +79,7 @@ where
     };
     match make(id).await {
         Ok(record) => {
-            db.complete_key(&ctx.subject, key, &done(&record)).await?;
+            db.complete_key(&ctx.subject, key, &done(ident(&record))).await?;
             Ok(Created {
                 record,
                 replayed: false,
@@ -93,8 +95,13 @@ where
 
 /// What a completed key keeps: which record it created, never its data (a
 /// replay reads the record again).
-fn done<T: Resource>(record: &T) -> String {
-    json!({"id": record.meta().id, "version": record.meta().version}).to_string()
+fn done((id, version): (Uuid, i64)) -> String {
+    json!({"id": id, "version": version}).to_string()
+}
+
+/// A record's id and version, as its key keeps them.
+fn record_ident<T: Resource>(record: &T) -> (Uuid, i64) {
+    (record.meta().id, record.meta().version)
 }
 
 /// Registers a top-level record from `input`; with `key`, at most once per caller and key.
@@ -115,6 +122,7 @@ pub async fn create_record<T: Mapped>(
         &request,
         |id| service::create_with_id::<T, Db>(db, ctx, input, id),
         |id| service::get::<T, Db>(db, ctx, id),
+        record_ident::<T>,
     )
     .await
 }
@@ -146,6 +154,7 @@ where
         &request,
         |id| nested::create::<T, Db>(db, ctx, parent, input, id),
         |id| nested::get::<T, Db>(db, ctx, id),
+        record_ident::<T>,
     )
     .await
 }

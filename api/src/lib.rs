@@ -29,11 +29,11 @@ pub mod transport;
 // The record kinds, from the domain's one list (each a module of the same name
 // here), and the read-only surfaces that are not records.
 /// Declares the record kinds given by the domain's list, with `region` and `meta`
-/// between the register's own kinds and those seen through a parent, and the
-/// changes feed last.
+/// between the register's own kinds and those seen through a parent, then the
+/// changes feed and webhooks.
 macro_rules! kinds_and_more {
     ($($kind:ident: $_k:ident),+ ; $($nested:ident: $_n:ident),+) => {
-        kind::kinds! { $($kind,)+ region(read_only), meta(read_only), $($nested,)+ changes(read_only) }
+        kind::kinds! { $($kind,)+ region(read_only), meta(read_only), $($nested,)+ changes(read_only), webhooks }
     };
 }
 shouhu_domain::record_kinds!(kinds_and_more);

@@ -271,13 +271,48 @@ pub async fn changes<S: Store + ChangeStore>(store: &S, ctx: &Ctx, request: &Cha
         return Err(Error::CursorExpired);
     }
     let through = head.position.min(after.position.saturating_add(SCAN as i64));
+    let mut page = between(store, ctx, after, through, request).await?;
+    page.more |= through < head.position;
+    Ok(page)
+}
+
+/// The change at `position` as `ctx` sees it now, if it sees it (of one of
+/// `kinds`, when given): what a webhook delivery carries.
+pub async fn at<S: Store + ChangeStore>(
+    store: &S,
+    ctx: &Ctx,
+    position: i64,
+    kinds: Option<Vec<ResourceKind>>,
+) -> Result<Option<Change>> {
+    let head = store.feed_head().await?;
+    if position <= head.purged_through || position > head.position {
+        return Ok(None);
+    }
+    let request = ChangeRequest {
+        after: None,
+        kinds,
+        limit: 1,
+    };
+    let after = Cursor { position: position - 1 };
+    Ok(between(store, ctx, after, position, &request).await?.items.pop())
+}
+
+/// The changes `ctx` sees after `after` up to `through` (committed
+/// positions), at most `request.limit` of them.
+async fn between<S: Store + ChangeStore>(
+    store: &S,
+    ctx: &Ctx,
+    after: Cursor,
+    through: i64,
+    request: &ChangeRequest,
+) -> Result<ChangePage> {
     let kinds = readable_kinds(ctx, request.kinds.as_deref());
     let mut page = ChangePage {
         items: Vec::new(),
         next: Cursor {
             position: through.max(after.position),
         },
-        more: through < head.position,
+        more: false,
     };
     if kinds.is_empty() || through <= after.position {
         return Ok(page);

@@ -224,6 +224,32 @@ str_enum!(
     }
 );
 
+str_enum!(
+    /// Whether a webhook subscription sends.
+    SubscriptionStatus {
+        /// Deliveries are sent.
+        Active => "active",
+        /// Nothing is sent; changes wait in the feed until it is enabled again.
+        Disabled => "disabled",
+    }
+);
+
+str_enum!(
+    /// Where a webhook delivery stands.
+    DeliveryStatus {
+        /// Waiting for its first or next attempt.
+        Pending => "pending",
+        /// The receiver answered 2xx in time.
+        Succeeded => "succeeded",
+        /// A ping the receiver did not take (pings are not retried).
+        Failed => "failed",
+        /// Every attempt failed: given up.
+        Dead => "dead",
+        /// Not sent: the change was no longer for the subscription's owner to read when its turn came.
+        Skipped => "skipped",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,6 +99,15 @@ impl FieldValue for String {
     }
 }
 
+impl FieldValue for Vec<String> {
+    fn from_json(value: &Value) -> Result<Self, Problem> {
+        value
+            .as_array()
+            .and_then(|items| items.iter().map(|i| i.as_str().map(str::to_owned)).collect())
+            .ok_or_else(|| problem("invalid_type", msg!("field.expected_strings")))
+    }
+}
+
 impl FieldValue for bool {
     fn from_json(value: &Value) -> Result<Self, Problem> {
         value

@@ -20,6 +20,7 @@ pub mod region;
 pub mod resource;
 pub mod service;
 pub mod uniqueness;
+pub mod webhooks;
 
 /// Declares the record kinds from one list: each kind's module (`<kind>.rs`: the
 /// record, what a client sends for it, its rules), its [`ResourceKind`] variant,

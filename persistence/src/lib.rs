@@ -23,8 +23,10 @@ pub mod migration;
 mod repository;
 mod sessions;
 mod store;
+mod webhooks;
 
 pub use error::db_error;
 pub use mapping::Mapped;
 pub use sessions::{SessionKind, ThrottleScope};
 pub use store::{Db, PoolStatus, QueryCounter, SigningKeyRow};
+pub use webhooks::Lease;

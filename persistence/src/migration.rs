@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(ClientRequestIds),
             Box::new(AccessReasons),
             Box::new(ChangesFeed),
+            Box::new(Webhooks),
         ]
     }
 }
@@ -731,6 +732,96 @@ impl MigrationTrait for ChangesFeed {
             "INSERT INTO feed_head (id, position, purged_through) SELECT 1, COALESCE(MAX(seq), 0), 0 FROM events",
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Webhooks: subscriptions (with the feed position each has queued up to and
+/// the lease of the replica serving it), the outbox of deliveries, and the
+/// log of attempts.
+struct Webhooks;
+
+impl MigrationName for Webhooks {
+    fn name(&self) -> &str {
+        "m0009_webhooks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Webhooks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut subscriptions = record("webhook_subscriptions");
+        subscriptions
+            .col(uuid("owner_id"))
+            .col(text("url"))
+            .col(col("event_types").text().not_null())
+            .col(col("description").text().null())
+            .col(text("secret"))
+            .col(text("status"))
+            .col(text_null("disabled_reason"))
+            .col(col("cursor").big_integer().not_null())
+            .col(col("dead_in_a_row").integer().not_null())
+            .col(text_null("lease_owner"))
+            .col(col("lease_until").timestamp_with_time_zone().null());
+        manager.create_table(subscriptions).await?;
+        manager
+            .create_index(index("webhook_subscriptions", &["owner_id", "id"]))
+            .await?;
+        manager
+            .create_index(index("webhook_subscriptions", &["status", "lease_until"]))
+            .await?;
+
+        let mut deliveries = Table::create();
+        deliveries
+            .table(Alias::new("webhook_deliveries"))
+            .if_not_exists()
+            .col(uuid("id").primary_key())
+            .col(uuid("subscription_id"))
+            .col(text("event_type"))
+            .col(col("position").big_integer().null())
+            .col(text("status"))
+            .col(col("attempts").integer().not_null())
+            .col(col("next_attempt_at").timestamp_with_time_zone().null())
+            .col(instant("created_at"))
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_webhook_deliveries_subscription")
+                    .from(Alias::new("webhook_deliveries"), Alias::new("subscription_id"))
+                    .to(Alias::new("webhook_subscriptions"), Alias::new("id"))
+                    .on_delete(ForeignKeyAction::Cascade),
+            );
+        manager.create_table(deliveries).await?;
+        manager
+            .create_index(index("webhook_deliveries", &["subscription_id", "status", "position"]))
+            .await?;
+        manager
+            .create_index(index("webhook_deliveries", &["subscription_id", "id"]))
+            .await?;
+        manager
+            .create_index(index("webhook_deliveries", &["created_at"]))
+            .await?;
+
+        let mut attempts = Table::create();
+        attempts
+            .table(Alias::new("webhook_attempts"))
+            .if_not_exists()
+            .col(uuid("id").primary_key())
+            .col(uuid("delivery_id"))
+            .col(instant("at"))
+            .col(col("status_code").integer().null())
+            .col(col("duration_ms").big_integer().not_null())
+            .col(col("error").text().null())
+            .foreign_key(
+                ForeignKey::create()
+                    .name("fk_webhook_attempts_delivery")
+                    .from(Alias::new("webhook_attempts"), Alias::new("delivery_id"))
+                    .to(Alias::new("webhook_deliveries"), Alias::new("id"))
+                    .on_delete(ForeignKeyAction::Cascade),
+            );
+        manager.create_table(attempts).await?;
+        manager
+            .create_index(index("webhook_attempts", &["delivery_id", "at"]))
+            .await?;
         Ok(())
     }
 }

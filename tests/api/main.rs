@@ -31,3 +31,4 @@ mod register;
 mod request_ids;
 mod safe_writes;
 mod sessions;
+mod webhooks;

@@ -23,3 +23,6 @@ pub mod refresh_token;
 pub mod region;
 pub mod session;
 pub mod signing_key;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_subscription;
