@@ -1,11 +1,17 @@
 //! The changes feed (contract §8): every committed write, in commit order, as
 //! each caller may see it.
 //!
-//! Positions are given when a write commits (see `ports::ChangeStore`): a
-//! write takes the next positions from one counter that it holds until it
-//! commits, so a later position is never visible before an earlier one, on
-//! SQLite and PostgreSQL and across replicas; a consumer that asks again
-//! `after` the cursor it was given never misses and never repeats a change.
+//! A write stores its changes when it commits, without a position, and waits
+//! for no other write; the feed's readers give them positions before they
+//! read the head ([`ChangeStore::settle`]): one settler at a time, to
+//! committed changes only, in the order they were stored (a record's in the
+//! order of its versions). A later position is thus never visible before an
+//! earlier one, on SQLite and PostgreSQL and across replicas, and a write
+//! committed before a read is settled by it: a consumer that asks again
+//! `after` the cursor it was given never misses and never repeats a change,
+//! and sees an acknowledged write in its very next read. A write that began
+//! after another committed is listed after it; writes that committed at the
+//! same time are listed in the order they stored their changes.
 //!
 //! What a caller sees is decided when it reads, for the caller as it is now:
 //! - a change of a record it may read now, made while the record was in its
@@ -235,6 +241,11 @@ pub struct FeedQuery {
 
 /// Storage of the feed.
 pub trait ChangeStore: Send + Sync {
+    /// Gives the committed changes that have no position yet the next
+    /// positions, in the order they were stored (a record's in the order of
+    /// its versions), and advances the head past them; one caller at a time.
+    /// Cheap, and without a lock, when every change has its position.
+    fn settle(&self) -> impl Future<Output = Result<()>> + Send;
     /// Stored changes, in position order.
     fn feed(&self, query: &FeedQuery) -> impl Future<Output = Result<Vec<FeedRow>>> + Send;
     /// The feed's state now.
@@ -246,6 +257,8 @@ pub trait ChangeStore: Send + Sync {
 /// Where the feed stands now: take it before a full sync, then follow the
 /// feed from it.
 pub async fn head<S: ChangeStore>(store: &S) -> Result<Cursor> {
+    // Settled first: the head then covers every write committed before.
+    store.settle().await?;
     let head = store.feed_head().await?;
     Ok(Cursor {
         position: head.position,
@@ -261,8 +274,10 @@ pub async fn purge<S: ChangeStore>(store: &S, days: u32) -> Result<u64> {
 
 /// A page of the feed for `ctx`.
 pub async fn changes<S: Store + ChangeStore>(store: &S, ctx: &Ctx, request: &ChangeRequest) -> Result<ChangePage> {
-    // The head first: every position up to it is committed, and so visible to
-    // the read that follows (positions are given in commit order).
+    // Settled first, so that the head covers every write committed before;
+    // then the head: every position up to it is committed, and so visible to
+    // the read that follows (no smaller position is given after it).
+    store.settle().await?;
     let head = store.feed_head().await?;
     let after = request.after.unwrap_or(Cursor {
         position: head.purged_through,

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(ClientRequestIds),
             Box::new(AccessReasons),
             Box::new(ChangesFeed),
+            Box::new(FeedSequencer),
             Box::new(Webhooks),
         ]
     }
@@ -733,6 +734,74 @@ impl MigrationTrait for ChangesFeed {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// Changes stored without a position, settled later (see `crate::changes`):
+/// `changes` is keyed by `seq`, the order rows are stored in, and `position`
+/// is null until the row is settled. SQLite cannot alter a column, so the
+/// table is made anew and its rows copied, each keeping its position.
+struct FeedSequencer;
+
+impl MigrationName for FeedSequencer {
+    fn name(&self) -> &str {
+        "m0008_feed_sequencer"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FeedSequencer {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut next = Table::create();
+        next.table(Alias::new("changes_next"))
+            .col(col("seq").big_integer().not_null().auto_increment().primary_key())
+            .col(col("position").big_integer().null())
+            .col(uuid("event_id"))
+            .col(text("resource_kind"))
+            .col(text("region_code"))
+            .col(text_null("region_before"))
+            .col(instant("occurred_at"));
+        manager.create_table(next).await?;
+        let db = manager.get_connection();
+        db.execute_unprepared(
+            "INSERT INTO changes_next (position, event_id, resource_kind, region_code, region_before, occurred_at) \
+             SELECT position, event_id, resource_kind, region_code, region_before, occurred_at FROM changes \
+             ORDER BY position",
+        )
+        .await?;
+        manager
+            .drop_table(Table::drop().table(Alias::new("changes")).to_owned())
+            .await?;
+        manager
+            .rename_table(
+                Table::rename()
+                    .table(Alias::new("changes_next"), Alias::new("changes"))
+                    .to_owned(),
+            )
+            .await?;
+        if db.get_database_backend() == DbBackend::Postgres {
+            // PostgreSQL names a table's key and sequence after it, and a rename keeps the names.
+            db.execute_unprepared("ALTER INDEX changes_next_pkey RENAME TO changes_pkey")
+                .await?;
+            db.execute_unprepared("ALTER SEQUENCE changes_next_seq_seq RENAME TO changes_seq_seq")
+                .await?;
+        }
+        let mut position = index("changes", &["position"]);
+        position.name("ux_changes_position").unique();
+        manager.create_index(position).await?;
+        let mut event = index("changes", &["event_id"]);
+        event.name("ux_changes_event_id").unique();
+        manager.create_index(event).await?;
+        manager.create_index(index("changes", &["occurred_at"])).await?;
+        // What settling looks for, and what every feed read first checks for.
+        db.execute_unprepared("CREATE INDEX ix_changes_unsettled ON changes (seq) WHERE position IS NULL")
+            .await?;
+        Ok(())
+    }
+
+    /// On SQLite too: a crash between dropping the old table and renaming the new one must leave the old one.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
     }
 }
 

@@ -17,7 +17,7 @@ use shouhu_domain::resource::{Condition, Event, ListQuery};
 use shouhu_domain::{Error, Result};
 use uuid::Uuid;
 
-use crate::changes::{Pending, stamp};
+use crate::changes::{self, Pending};
 use crate::entities::{event, guardianship, region};
 use crate::error::db_error;
 use crate::mapping::{Mapped, event_to_active, region_from_model};
@@ -168,14 +168,14 @@ impl<T: Mapped> Repository<T> for Db {
 
 impl Db {
     /// Writes the event of a write in `txn`, and notes it for the changes feed
-    /// (given its position when the unit of work commits, or now outside one).
+    /// (stored as a change when the unit of work commits, or now outside one).
     pub(crate) async fn write_event(&self, txn: &sea_orm::DatabaseTransaction, ev: &Event) -> Result<()> {
         event::Entity::insert(event_to_active(ev))
             .exec_without_returning(txn)
             .await
             .map_err(db_error)?;
         if !self.note_change(ev) {
-            stamp(txn, &[Pending::of(ev)]).await?;
+            changes::store(txn, &[Pending::of(ev)]).await?;
         }
         Ok(())
     }
@@ -196,10 +196,10 @@ impl Db {
                 .await
                 .map_err(db_error)?;
         }
-        // Inside a unit of work the unit stamps them when it commits.
+        // Inside a unit of work the unit stores them when it commits.
         let noted: Vec<bool> = events.iter().map(|e| self.note_change(e)).collect();
         if noted.contains(&false) {
-            stamp(&txn, &events.iter().map(Pending::of).collect::<Vec<_>>()).await?;
+            changes::store(&txn, &events.iter().map(Pending::of).collect::<Vec<_>>()).await?;
         }
         txn.commit().await.map_err(db_error)
     }

@@ -18,7 +18,7 @@ use shouhu_domain::{Error, Result};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
-use crate::changes::{Pending, stamp};
+use crate::changes::{self, Pending};
 use crate::entities::{account, refresh_token, signing_key};
 use crate::error::db_error;
 use crate::mapping::{account_from_model, account_to_model};
@@ -47,8 +47,8 @@ pub struct Db {
 struct Unit {
     txn: DatabaseTransaction,
     _turn: Option<OwnedMutexGuard<()>>,
-    /// The events written in the whole unit (savepoints included), which get
-    /// their feed positions when the outermost transaction commits.
+    /// The events written in the whole unit (savepoints included), stored as
+    /// changes when the outermost transaction commits.
     pending: Arc<std::sync::Mutex<Vec<Pending>>>,
     /// Whether this is the outermost transaction (not a savepoint).
     outermost: bool,
@@ -133,9 +133,9 @@ impl Db {
         }
     }
 
-    /// Notes an event written in this unit of work, to be given its feed
-    /// position when the unit commits; false outside a unit (the writer then
-    /// stamps it in its own transaction).
+    /// Notes an event written in this unit of work, to be stored as a change
+    /// when the unit commits; false outside a unit (the writer then stores it
+    /// in its own transaction).
     pub(crate) fn note_change(&self, event: &shouhu_domain::resource::Event) -> bool {
         match &self.unit {
             Some(unit) => {
@@ -454,7 +454,7 @@ impl Transactional for Db {
             Ok(unit) => {
                 if unit.outermost {
                     let pending = std::mem::take(&mut *unit.pending.lock().unwrap_or_else(|p| p.into_inner()));
-                    stamp(&unit.txn, &pending).await?;
+                    changes::store(&unit.txn, &pending).await?;
                 }
                 unit.txn.commit().await.map_err(db_error)
             }

@@ -273,6 +273,39 @@ async fn gql_at(client: &reqwest::Client, base: &str, token: &str, query: &str, 
     res.json().await.unwrap()
 }
 
+/// A consumer polling the children's feed on `base` as fast as it can from
+/// `cursor` while `writers` write, then to the end; returns what it saw and
+/// what the writers acknowledged.
+async fn poll_while_they_write<T: Send + 'static>(
+    app: &TestApp,
+    base: &str,
+    token: &str,
+    mut cursor: String,
+    writers: Vec<tokio::task::JoinHandle<Vec<T>>>,
+) -> (Vec<Value>, Vec<T>) {
+    let mut seen = Vec::new();
+    while !writers.iter().all(|w| w.is_finished()) {
+        let page = app
+            .client
+            .get(format!("{base}/api/v1/changes?after={cursor}&types=child&limit=5"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let page: Value = page.json().await.unwrap();
+        seen.extend(page["items"].as_array().unwrap().clone());
+        cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    }
+    let mut acknowledged = Vec::new();
+    for w in writers {
+        acknowledged.extend(w.await.unwrap());
+    }
+    let (rest, _) = follow(app, &app.base, token, Some(&cursor), "&types=child").await;
+    seen.extend(rest);
+    (seen, acknowledged)
+}
+
 /// One writer's work: registers children and changes and archives them, over
 /// REST and GraphQL in turn; returns every acknowledged (id, version).
 async fn write_for_a_while(base: String, token: String, writer: u16) -> Vec<(String, i64)> {
@@ -349,28 +382,7 @@ async fn concurrent_writers_never_make_a_polling_consumer_skip_or_repeat_a_chang
             tokio::spawn(write_for_a_while(base, township.clone(), w))
         })
         .collect();
-    // The consumer polls as fast as it can while they write.
-    let mut seen = Vec::new();
-    let mut cursor = start;
-    while !writers.iter().all(|w| w.is_finished()) {
-        let page = app
-            .client
-            .get(format!("{other}/api/v1/changes?after={cursor}&types=child&limit=5"))
-            .bearer_auth(&township)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), StatusCode::OK);
-        let page: Value = page.json().await.unwrap();
-        seen.extend(page["items"].as_array().unwrap().clone());
-        cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    }
-    let mut acknowledged = Vec::new();
-    for w in writers {
-        acknowledged.extend(w.await.unwrap());
-    }
-    let (rest, _) = follow(&app, &app.base, &township, Some(&cursor), "&types=child").await;
-    seen.extend(rest);
+    let (seen, acknowledged) = poll_while_they_write(&app, &other, &township, start, writers).await;
 
     let got: Vec<(String, i64)> = seen
         .iter()
@@ -388,4 +400,66 @@ async fn concurrent_writers_never_make_a_polling_consumer_skip_or_repeat_a_chang
     let positions: Vec<u64> = seen.iter().map(position).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(acknowledged.len(), 8 * 4 * 4);
+}
+
+/// Patches the record at `path` on `base` until `wanted` of its patches were
+/// acknowledged, reading it again after each 412; returns the versions made.
+async fn race_on(base: String, token: String, path: String, wanted: usize) -> Vec<i64> {
+    let client = reqwest::Client::new();
+    let mut made = Vec::new();
+    while made.len() < wanted {
+        let res = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let version = res.json::<Value>().await.unwrap()["version"].as_i64().unwrap();
+        let res = client
+            .patch(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .header("If-Match", format!("\"{version}\""))
+            .header("Content-Type", "application/merge-patch+json")
+            .body(json!({"grade": format!("{version}年级")}).to_string())
+            .send()
+            .await
+            .unwrap();
+        match res.status() {
+            StatusCode::OK => made.push(res.json::<Value>().await.unwrap()["version"].as_i64().unwrap()),
+            StatusCode::PRECONDITION_FAILED => {}
+            status => panic!("patch of version {version}: {status}"),
+        }
+    }
+    made
+}
+
+#[tokio::test]
+async fn writers_racing_on_one_record_never_make_a_consumer_see_its_versions_out_of_order() {
+    let (app, township) = TestApp::spawn_as("township").await;
+    let start = head(&app, &township).await;
+    let (child, path) = app.register_child(&township, child_body("抢写", 12)).await;
+    let other = if app.on_postgres() {
+        app.replica().await
+    } else {
+        app.base.clone()
+    };
+    // Six writers patch the one child at once, each as soon as it has read its version.
+    let writers: Vec<_> = (0..6)
+        .map(|w| {
+            let base = if w % 2 == 0 { app.base.clone() } else { other.clone() };
+            tokio::spawn(race_on(base, township.clone(), path.clone(), 8))
+        })
+        .collect();
+    let (seen, mut acknowledged) = poll_while_they_write(&app, &other, &township, start, writers).await;
+
+    acknowledged.sort_unstable();
+    let made: Vec<i64> = (2..=49).collect();
+    assert_eq!(acknowledged, made, "each acknowledged patch made its own version");
+    assert!(seen.iter().all(|i| i["id"] == child["id"]), "{seen:?}");
+    let versions: Vec<i64> = seen.iter().map(|i| i["version"].as_i64().unwrap()).collect();
+    let every: Vec<i64> = (1..=49).collect();
+    assert_eq!(versions, every, "every version once, in the order they were made");
+    let positions: Vec<u64> = seen.iter().map(position).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
 }

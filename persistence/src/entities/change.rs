@@ -1,14 +1,20 @@
-//! The `changes` table: the changes feed's positions.
+//! The `changes` table: the changes feed's rows, in the order they were
+//! stored, and their positions once settled.
 
 use sea_orm::entity::prelude::*;
 
-/// A row of `changes`: a committed event's place in the feed, with what the
-/// feed filters on (the kind, the region after and, for a move, before).
+/// A row of `changes`: a committed event, with what the feed filters on (the
+/// kind, the region after and, for a move, before) and, once settled, its
+/// place in the feed.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "changes")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub position: i64,
+    /// The order rows were stored in; settling gives positions in this order.
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    /// Its place in the feed; `None` until the row is settled.
+    #[sea_orm(unique)]
+    pub position: Option<i64>,
     #[sea_orm(unique)]
     pub event_id: Uuid,
     pub resource_kind: String,

@@ -8,8 +8,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: i32,
-    /// The last position given to a change; a write takes the next ones and
-    /// holds this row until it commits, so positions follow commit order.
+    /// The last position given to a change. Settling locks this row, gives
+    /// the next positions and advances it in one transaction, so every
+    /// position up to it is committed; writes never touch it.
     pub position: i64,
     /// Changes up to this position have been purged (retention).
     pub purged_through: i64,
