@@ -9,7 +9,8 @@
             checks hold across both.
   mirror    examples/mirror.py follows a server under writes (care places created and changed, children moved
             out of the mirror's township), is killed with SIGKILL and resumed, and once the writes stop and it
-            has caught up, holds exactly what the server's lists give its caller (ids and versions).
+            has caught up, holds exactly what the server's lists give its caller (ids and versions); then the
+            server forgets the changes past its cursor: the mirror gets 410, syncs again, and is equal again.
   webhooks  a receiver on 127.0.0.1 that verifies every signature and fails one request in forty subscribes to
             the care places created while several clients write; the server is killed with SIGKILL and
             restarted: every acknowledged create is delivered, in feed order, repeats only under the same
@@ -539,7 +540,42 @@ def mirror(binary, url):
         assert not any(("child", m) in held for m in moved), "a child that left the township is still mirrored"
         print(f"  mirror equal to the lists: {len(held)} records ({len(writers.created)} care places written "
               f"while it followed, {len(moved)} children moved away and dropped)")
+
+        # The server forgets the changes past the mirror's cursor (as retention would after a long absence):
+        # the mirror gets 410 cursor_expired, syncs again from the lists, and is equal to them again.
+        code, _, res = call(server.base, "POST", "/api/v1/care-centers", admin,
+                            {"name": "离线期间", "kind": "family_room", "region_code": "522631101000"})
+        assert code == 201, res
+        code, _, head = call(server.base, "GET", "/api/v1/changes/head", admin)
+        assert code == 200, head
+        forget_changes_through(url, int(head["cursor"].removeprefix("f1.")))
+        again = subprocess.run(args + ["--follow", "--until-idle", "--interval", "0.2"], capture_output=True,
+                               timeout=300)
+        out = again.stdout.decode(errors="replace")
+        assert again.returncode == 0 and "cursor expired: syncing again" in out, out[-2000:]
+        held = {(k, i): v for k, i, v in sqlite3.connect(db).execute(
+            "SELECT type, id, version FROM records WHERE type IN (%s)" % ",".join("?" * len(reference.REGISTER_LISTS)),
+            list(reference.REGISTER_LISTS))}
+        expected = {(kind, r["id"]): r["version"] for kind, r in reference.listed_records(api)}
+        assert held == expected, "the mirror differs from the lists after syncing again on 410"
+        assert ("care_center", res["id"]) in held
+        print(f"  after the server forgot its cursor: 410, synced again, equal to the lists ({len(held)} records)")
     server.stop(signal.SIGTERM)
+
+
+def forget_changes_through(url, position):
+    """What the retention purge does, at once: changes up to `position` are gone and older cursors expire."""
+    statements = [f"DELETE FROM changes WHERE position <= {position}",
+                  f"UPDATE feed_head SET purged_through = {position} WHERE id = 1"]
+    if url.startswith("sqlite://"):
+        import sqlite3
+        con = sqlite3.connect(url.removeprefix("sqlite://"))
+        with con:
+            for sql in statements:
+                con.execute(sql)
+        con.close()
+    else:
+        subprocess.run(["psql", url, "-qc", "; ".join(statements)], check=True)
 
 
 # Each refusal holds the subscription's later deliveries for the retry's wait (1 s here).

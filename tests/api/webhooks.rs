@@ -238,6 +238,20 @@ async fn until_json(app: &TestApp, path: &str, token: &str, what: &str, done: im
     panic!("{path} never showed {what}");
 }
 
+/// The delivery log once it holds `n` deliveries, none of them pending (the
+/// receiver may have a delivery before the server has logged its answer).
+async fn finished_log(app: &TestApp, token: &str, webhook: &str, n: usize) -> Vec<Value> {
+    let path = format!("/api/v1/webhooks/{webhook}/deliveries");
+    let what = format!("{n} finished deliveries");
+    let log = until_json(app, &path, token, &what, |l| {
+        l["items"]
+            .as_array()
+            .is_some_and(|items| items.len() == n && items.iter().all(|d| d["status"] != "pending"))
+    })
+    .await;
+    log["items"].as_array().unwrap().clone()
+}
+
 async fn deliveries(app: &TestApp, token: &str, webhook: &str) -> Vec<Value> {
     let body = app
         .get_json(&format!("/api/v1/webhooks/{webhook}/deliveries"), token)
@@ -300,8 +314,7 @@ async fn a_subscriber_gets_each_change_it_may_read_signed_in_feed_order_and_as_t
         assert_eq!(r.body["timestamp"], item["at"]);
     }
     // The log names each delivery by the id the receiver got, with its attempt.
-    let log = deliveries(&app, &township, hook["id"].as_str().unwrap()).await;
-    assert_eq!(log.len(), 3);
+    let log = finished_log(&app, &township, hook["id"].as_str().unwrap(), 3).await;
     for d in &log {
         assert_eq!(d["status"], "succeeded");
         assert!(got.iter().any(|r| r.id == d["id"].as_str().unwrap()));
@@ -575,6 +588,28 @@ async fn a_subscription_is_its_owners_alone_and_covers_only_what_they_may_read()
         assert_eq!(len_of(&list["items"]), 0);
     }
     assert!(receiver.got().is_empty(), "no one else's ping went out");
+    // A client system owns its subscriptions as an account does.
+    let (client_id, client_secret) = app.education_client().await;
+    let grant: Value = app.client_grant(&client_id, &client_secret).await.json().await.unwrap();
+    let client = grant["access_token"].as_str().unwrap().to_owned();
+    let theirs = subscribe(&app, &client, &receiver, &["child.*"]).await;
+    let mine = app.get_json("/api/v1/webhooks", &client).await;
+    assert_eq!(mine["items"][0]["id"], theirs["id"]);
+    assert_eq!(len_of(&mine["items"]), 1);
+    let res = app.get(&format!("/api/v1/webhooks/{id}"), &client).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let education = app.token("education").await;
+    let res = app
+        .get(
+            &format!("/api/v1/webhooks/{}", theirs["id"].as_str().unwrap()),
+            &education,
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "not even the client's own department's people see it"
+    );
     let list = app.get_json("/api/v1/webhooks", &township).await;
     assert_eq!(len_of(&list["items"]), 1);
     assert!(list["items"][0].get("secret").is_none(), "the secret is shown once");
@@ -696,7 +731,7 @@ async fn what_a_delivery_carries_is_decided_when_it_is_sent() {
     let last = got.last().unwrap();
     assert_eq!(last.body["data"]["id"], child_id.as_str());
     assert_eq!(last.body["data"]["action"], "left_scope");
-    let log = deliveries(&app, &township, hook["id"].as_str().unwrap()).await;
+    let log = finished_log(&app, &township, hook["id"].as_str().unwrap(), 2).await;
     let statuses: Vec<&str> = log.iter().map(|d| d["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["succeeded", "skipped"], "newest first: {log:#?}");
 }
@@ -759,6 +794,7 @@ async fn webhooks_work_the_same_over_graphql() {
     app.register_child(&township, child_body("图谱", 50)).await;
     let got = receiver.until("the creation", |g| !g.is_empty()).await;
     assert!(got[0].verified);
+    finished_log(&app, &township, id, 1).await;
     let log = app
         .gql(
             &township,

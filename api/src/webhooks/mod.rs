@@ -441,6 +441,7 @@ pub async fn list_webhooks(
     responses(
         (status = 200, description = "The subscription (without its secret)", body = Webhook,
             headers(("ETag" = String, description = "Its version"))),
+        (status = 400, description = "An id that is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -482,7 +483,7 @@ async fn based_on(state: &AppState, caller: &Caller, id: Uuid, req: &HttpRequest
     request_body(content = WebhookPatch, content_type = "application/merge-patch+json"), security(("bearer" = [])),
     responses(
         (status = 200, description = "Changed", body = Webhook, headers(("ETag" = String, description = "Its new version"))),
-        (status = 400, description = "Malformed JSON or `If-Match`", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or `If-Match`, or an id that is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An event type of a kind you may not read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours", body = Problem, content_type = "application/problem+json"),
@@ -517,7 +518,7 @@ pub async fn update_webhook(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed `If-Match`", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed `If-Match`, or an id that is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since that version", body = Problem, content_type = "application/problem+json"),
@@ -542,7 +543,7 @@ pub async fn delete_webhook(
     params(("id" = Uuid, Path, description = "The subscription"), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Its deliveries", body = DeliveryList),
-        (status = 400, description = "A bad limit, cursor or another parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad limit, cursor or another parameter, or an id that is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -572,6 +573,7 @@ pub async fn list_webhook_deliveries(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Queued", body = Delivery),
+        (status = 400, description = "An id that is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours, or no such delivery of it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A ping: ping again instead", body = Problem, content_type = "application/problem+json"),
@@ -596,6 +598,7 @@ pub async fn retry_webhook_delivery(
     params(("id" = Uuid, Path, description = "The subscription")), security(("bearer" = [])),
     responses(
         (status = 200, description = "Sent: `succeeded` or `failed`, with the attempt", body = Delivery),
+        (status = 400, description = "An id that is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription of yours", body = Problem, content_type = "application/problem+json"),
     ))]
