@@ -479,7 +479,7 @@ async fn based_on(state: &AppState, caller: &Caller, id: Uuid, req: &HttpRequest
 /// stopped.
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "update_webhook",
     params(("id" = Uuid, Path, description = "The subscription"),
-           ("If-Match" = String, Header, description = "The version you based the change on, as its ETag (`\"3\"`)")),
+           ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
     request_body(content = WebhookPatch, content_type = "application/merge-patch+json"), security(("bearer" = [])),
     responses(
         (status = 200, description = "Changed", body = Webhook, headers(("ETag" = String, description = "Its new version"))),
@@ -514,7 +514,7 @@ pub async fn update_webhook(
 /// included, and its delivery log goes with it.
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "delete_webhook",
     params(("id" = Uuid, Path, description = "The subscription"),
-           ("If-Match" = String, Header, description = "The version you based the change on, as its ETag (`\"3\"`)")),
+           ("If-Match" = String, Header, description = "The ETag of the version you read, such as \"3\", compared strongly (a weak W/\"3\" never matches: 412); several may be listed; * bases the write on whatever version is current", pattern = r#"^(\*|(W/)?"[0-9]{1,18}"( *, *(W/)?"[0-9]{1,18}")*)$"#)),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
