@@ -766,27 +766,28 @@ async fn webhooks_work_the_same_over_graphql() {
     let made = app
         .gql(
             &township,
-            "mutation($url: String!) { createWebhook(input: {url: $url, eventTypes: [\"child.created\"], description: \"图\"}, idempotencyKey: \"k-1\") { id secret status version eventTypes } }",
+            "mutation($url: String!) { createWebhook(input: {url: $url, eventTypes: [\"child.created\"], description: \"图\"}, idempotencyKey: \"k-1\") { secret webhook { id status version eventTypes } } }",
             json!({"url": receiver.url}),
         )
         .await;
-    let hook = &made["data"]["createWebhook"];
+    let made = &made["data"]["createWebhook"];
+    let hook = &made["webhook"];
     assert_eq!(hook["status"], "ACTIVE");
-    receiver.verify_with(hook["secret"].as_str().unwrap());
+    receiver.verify_with(made["secret"].as_str().unwrap());
     let id = hook["id"].as_str().unwrap();
     // The same key and input answer again with the same subscription.
     let again = app
         .gql(
             &township,
-            "mutation($url: String!) { createWebhook(input: {url: $url, eventTypes: [\"child.created\"], description: \"图\"}, idempotencyKey: \"k-1\") { id } }",
+            "mutation($url: String!) { createWebhook(input: {url: $url, eventTypes: [\"child.created\"], description: \"图\"}, idempotencyKey: \"k-1\") { webhook { id } } }",
             json!({"url": receiver.url}),
         )
         .await;
-    assert_eq!(again["data"]["createWebhook"]["id"], id);
+    assert_eq!(again["data"]["createWebhook"]["webhook"]["id"], id);
     let refused = app
         .gql(
             &township,
-            "mutation { createWebhook(input: {url: \"https://10.1.1.1/\", eventTypes: [\"child.*\"]}) { id } }",
+            "mutation { createWebhook(input: {url: \"https://10.1.1.1/\", eventTypes: [\"child.*\"]}) { secret } }",
             json!({}),
         )
         .await;

@@ -85,9 +85,8 @@ impl From<domain::Subscription> for Webhook {
 /// A subscription just made, with its signing secret: shown only now.
 #[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
 pub struct NewWebhook {
-    /// The subscription.
+    /// The subscription (in REST, its fields beside `secret`).
     #[serde(flatten)]
-    #[graphql(flatten)]
     pub webhook: Webhook,
     /// `whsec_…`: verify each delivery's `webhook-signature` with it (Standard Webhooks 1.0). Keep it: it is not shown again.
     #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
