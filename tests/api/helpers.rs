@@ -147,6 +147,9 @@ impl TestApp {
         // Every request checks its session in the database, so that the SQL a
         // request costs does not depend on how long ago the last check was.
         settings.serve.session_check_seconds = 0;
+        // Likewise no webhook round runs beside a test's requests unless it
+        // asks for webhooks (the tests of webhooks look every 100 ms).
+        settings.serve.webhook_poll_ms = 60_000;
         adjust(&mut settings);
         let application = Application::build(settings.clone())
             .await

@@ -138,7 +138,8 @@ pub fn body(event_type: &str, timestamp: chrono::DateTime<Utc>, data: serde_json
 pub fn spawn(state: actix_web::web::Data<AppState>) {
     let every = Duration::from_millis(state.settings.serve.webhook_poll_ms);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        // The first look one interval after start, like every later one.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
