@@ -463,3 +463,50 @@ async fn writers_racing_on_one_record_never_make_a_consumer_see_its_versions_out
     let positions: Vec<u64> = seen.iter().map(position).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
 }
+
+#[tokio::test]
+async fn a_page_of_changes_costs_the_same_statements_whatever_its_size() {
+    let (app, township) = TestApp::spawn_as("township").await;
+    let start = head(&app, &township).await;
+    // Children and guardians in turn, so that every page holds both kinds.
+    for seq in 0..40 {
+        app.register_child(&township, child_body("成本", 100 + seq)).await;
+        app.create(
+            "/api/v1/guardians",
+            &township,
+            json!({"name": "成本家长", "region_code": "522631101201", "is_working_away": true, "guardianship_capable": true}),
+        )
+        .await;
+    }
+    // The first read after writes gives their positions (a few statements more, once).
+    head(&app, &township).await;
+    let mut rest = Vec::new();
+    for limit in [4, 40, 80] {
+        let path = format!("/api/v1/changes?after={start}&limit={limit}");
+        let before = app.queries().await;
+        let page = app.get_json(&path, &township).await;
+        rest.push(app.queries().await - before);
+        assert_eq!(len_of(&page["items"]), limit);
+    }
+    assert!(
+        rest.windows(2).all(|w| w[0] == w[1]),
+        "REST statements per page of 4, 40, 80: {rest:?}"
+    );
+    let costs = app
+        .page_costs(
+            &township,
+            "changes",
+            &[4, 40, 80],
+            |n| {
+                format!(
+                    "{{ changes(after: \"{start}\", first: {n}) {{ edges {{ node {{ position action record {{ ... on Child {{ name status guarantees {{ education }} }} ... on Guardian {{ name }} }} }} }} }} }}"
+                )
+            },
+            |_, edges| assert!(edges.iter().all(|e| e["node"]["record"].is_object())),
+        )
+        .await;
+    assert!(
+        costs.windows(2).all(|w| w[0] == w[1]),
+        "GraphQL statements per page of 4, 40, 80: {costs:?}"
+    );
+}
