@@ -346,25 +346,28 @@ async fn between<S: Store + ChangeStore>(
     }
     let pairings = volunteer_pairings(store, ctx, &rows).await?;
     let wanted = request.kinds.as_deref();
-    let decided: Vec<Decided> = rows
+    let mut decided: Vec<Decided> = rows
         .iter()
         .filter_map(|row| decide(ctx, row, wanted, pairings.get(&row.event.resource_id)))
         .collect();
+    // Only the records of the items this page keeps are read: a consumer far
+    // behind pays for a page, not for the positions it scans. An item whose
+    // record the caller no longer reads is dropped, so a cut page may hold
+    // fewer items than asked; it continues after the last one it considered.
+    let cut = decided.len() as u64 > request.limit;
+    if cut {
+        decided.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
+    }
     let records = load(store, ctx, &decided).await?;
     let rows_by_position: HashMap<i64, &FeedRow> = rows.iter().map(|r| (r.position, r)).collect();
-    for d in &decided {
-        let Some(change) = rows_by_position
-            .get(&d.position)
-            .and_then(|row| d.change(row, &records))
-        else {
-            continue;
-        };
-        if page.items.len() as u64 == request.limit {
-            page.more = true;
-            page.next = page.items.last().map_or(after, |c| c.cursor);
-            break;
-        }
-        page.items.push(change);
+    page.items.extend(
+        decided
+            .iter()
+            .filter_map(|d| rows_by_position.get(&d.position).and_then(|row| d.change(row, &records))),
+    );
+    if let (true, Some(last)) = (cut, decided.last()) {
+        page.more = true;
+        page.next = Cursor { position: last.position };
     }
     if ctx.service_logs_reads {
         let mut sent = Disclosed::default();

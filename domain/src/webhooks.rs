@@ -49,6 +49,9 @@ pub const DEFAULT_RETRY_BASE_SECONDS: u64 = 30;
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 32;
 /// Dead deliveries in a row that disable a subscription.
 pub const DEAD_IN_A_ROW_DISABLES: i32 = 3;
+/// The most subscriptions one account or client holds: each one costs every
+/// replica a read of the feed per round.
+pub const MAX_SUBSCRIPTIONS_PER_OWNER: u64 = 20;
 /// The event type of a ping.
 pub const PING: &str = "webhook.ping";
 
@@ -268,6 +271,8 @@ pub fn next_step(policy: RetryPolicy, attempts: i32, succeeded: bool, now: DateT
 pub trait WebhookStore: Send + Sync {
     /// Stores a new subscription.
     fn insert_subscription(&self, s: &Subscription) -> impl Future<Output = Result<()>> + Send;
+    /// How many subscriptions an owner holds.
+    fn count_subscriptions_of(&self, owner: Uuid) -> impl Future<Output = Result<u64>> + Send;
     /// A subscription by id, whoever owns it.
     fn subscription(&self, id: Uuid) -> impl Future<Output = Result<Option<Subscription>>> + Send;
     /// An owner's subscriptions, in id order.
@@ -408,6 +413,12 @@ pub async fn create<S: WebhookStore>(
     secret: String,
 ) -> Result<Subscription> {
     let owner_id = owner(ctx)?;
+    if store.count_subscriptions_of(owner_id).await? >= MAX_SUBSCRIPTIONS_PER_OWNER {
+        return Err(Error::Conflict {
+            field: None,
+            message: msg!("webhook.too_many", max = MAX_SUBSCRIPTIONS_PER_OWNER),
+        });
+    }
     let (Some(url), Some(event_types)) = (input.url, input.event_types) else {
         return Err(Error::Internal(
             "a subscription made without url or event types".to_owned(),

@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use shouhu_domain::enums::StrEnum;
 use shouhu_domain::ports::Transactional;
 use shouhu_domain::resource::{Page, PageRequest};
@@ -440,6 +442,14 @@ impl WebhookStore for Db {
         .await
         .map_err(db_error)?;
         Ok(())
+    }
+
+    async fn count_subscriptions_of(&self, owner: Uuid) -> Result<u64> {
+        sub::Entity::find()
+            .filter(sub::Column::OwnerId.eq(owner))
+            .count(&self.exec())
+            .await
+            .map_err(db_error)
     }
 
     async fn subscription(&self, id: Uuid) -> Result<Option<Subscription>> {

@@ -693,6 +693,17 @@ async fn a_subscription_is_its_owners_alone_and_covers_only_what_they_may_read()
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let res = app.get(&format!("/api/v1/webhooks/{id}"), &township).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // At most 20 per owner.
+    let body = json!({"url": receiver.url, "event_types": ["child.*"]});
+    for _ in 0..20 {
+        assert_eq!(
+            app.post("/api/v1/webhooks", &other, &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let res = app.post("/api/v1/webhooks", &other, &body).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
 }
 
 #[tokio::test]

@@ -381,6 +381,7 @@ pub async fn ping(state: &AppState, ctx: &Ctx, id: Uuid) -> shouhu_domain::Resul
         (status = 400, description = "Malformed JSON or a bad `Idempotency-Key`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An event type of a kind you may not read", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "You hold 20 subscriptions already, the most one account or client may", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `url_not_allowed` (not https, credentials in it, or a private, loopback or link-local address without the host being allowed, or a name that does not resolve), an unknown event type, too long a description", body = Problem, content_type = "application/problem+json"),
     ))]
