@@ -144,6 +144,13 @@ jurisdiction (your region's subtree) answers 404 exactly like one that does not 
 (RFC 9457) with every bad field listed in `errors`. Lists are keyset-paginated: pass `next_cursor` back as `cursor`. \
 `PATCH` takes a JSON merge patch and `PATCH`/`DELETE` require `If-Match` with the `ETag` you read (428 without, 412 when stale). \
 A `GET` of one record with `If-None-Match` naming its current `ETag` answers 304 with no body.\n\n\
+Keeping a system in sync, or an app that works offline: take `GET /api/v1/changes/head`, read the lists, then follow \
+`GET /api/v1/changes` from that cursor (store each page's `next_cursor` with what it applied; `left_scope` means drop \
+the record); after days offline, ask again from the stored cursor, and on 410 `cursor_expired` sync again from the lists. \
+Queue writes made offline and send each create with an `Idempotency-Key` (a retry after a lost answer creates nothing \
+twice) and each change with the `If-Match` it was based on; a 412 carries `current_version`: read the record again, \
+merge, and send the change with that version. Or subscribe to `POST /api/v1/webhooks` and be sent each change as it \
+commits, signed (Standard Webhooks 1.0).\n\n\
 Texts for people (problem `title`, `detail` and every `errors[].message`, GraphQL error messages, guarantee reasons) \
 are in Simplified Chinese when `Accept-Language` prefers it (`zh`, `zh-CN`, `zh-Hans`, `zh-Hans-CN`, weighed by `q`) and in \
 English otherwise; such a response says which in `Content-Language` (`en` or `zh-CN`) with `Vary: Accept-Language`. \
