@@ -360,14 +360,16 @@ async fn between<S: Store + ChangeStore>(
     }
     let records = load(store, ctx, &decided).await?;
     let rows_by_position: HashMap<i64, &FeedRow> = rows.iter().map(|r| (r.position, r)).collect();
-    page.items.extend(
-        decided
-            .iter()
-            .filter_map(|d| rows_by_position.get(&d.position).and_then(|row| d.change(row, &records))),
-    );
+    page.items.extend(decided.iter().filter_map(|d| {
+        rows_by_position
+            .get(&d.position)
+            .and_then(|row| d.change(row, &records))
+    }));
     if let (true, Some(last)) = (cut, decided.last()) {
         page.more = true;
-        page.next = Cursor { position: last.position };
+        page.next = Cursor {
+            position: last.position,
+        };
     }
     if ctx.service_logs_reads {
         let mut sent = Disclosed::default();
