@@ -20,9 +20,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use shouhu_domain::changes;
-use shouhu_domain::idempotency::{self, Claim, KeyStore};
 use shouhu_domain::resource::PageRequest;
 use shouhu_domain::fields::{Mode, Patch, canonical_json, from_json};
 use shouhu_domain::webhooks::{self as domain, WebhookInput as DomainInput};
@@ -281,38 +279,18 @@ pub async fn create(
         let from = changes::head(&state.db).await?.position;
         domain::create(&state.db, ctx, id, checked, from, new_secret()).await
     };
-    let Some(key) = key else {
-        return Ok((make(Uuid::now_v7()).await?, false));
-    };
-    let hash = Sha256::digest(idempotency::canonical(&request).as_bytes());
-    let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    let ttl = chrono::Duration::hours(state.settings.serve.idempotency_ttl_hours);
-    let id = match idempotency::claim(&state.db, ctx, key, "create:webhook", &hash, ttl).await? {
-        Claim::Replay(id) => return Ok((domain::owned(&state.db, ctx, id).await?, true)),
-        Claim::Resume(id) => match domain::owned(&state.db, ctx, id).await {
-            Ok(s) => {
-                state.db.complete_key(&ctx.subject, key, &done(&s)).await?;
-                return Ok((s, true));
-            }
-            Err(Error::NotFound) => id,
-            Err(e) => return Err(e),
-        },
-        Claim::Create(id) => id,
-    };
-    match make(id).await {
-        Ok(s) => {
-            state.db.complete_key(&ctx.subject, key, &done(&s)).await?;
-            Ok((s, false))
-        }
-        Err(e) => {
-            state.db.release_key(&ctx.subject, key).await?;
-            Err(e)
-        }
-    }
-}
-
-fn done(s: &domain::Subscription) -> String {
-    serde_json::json!({"id": s.id, "version": s.version}).to_string()
+    let created = crate::idempotent::create(
+        state,
+        ctx,
+        key,
+        "create:webhook",
+        &request,
+        make,
+        |id| domain::owned(&state.db, ctx, id),
+        |s: &domain::Subscription| (s.id, s.version),
+    )
+    .await?;
+    Ok((created.record, created.replayed))
 }
 
 /// Changes one of the caller's subscriptions at `expected` (both surfaces).
