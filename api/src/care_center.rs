@@ -205,7 +205,29 @@ crate::rest::record::register_rest!(
     update = update_care_center,
     /// Archives a care place.
     archive = archive_care_center,
+    export_path = "/api/v1/care-centers/export",
+    /// Exports the care centers as one file (csv, xlsx or ndjson), filtered like the list.
+    export = export_care_centers,
 );
+
+/// The columns of a care centers export, in order.
+impl crate::export::Exported for CareCenter {
+    const FILE: &'static str = "care-centers";
+    const COLUMNS: &'static [crate::export::Column] = &[
+    crate::export::column("id", "编号", crate::export::Form::Text),
+    crate::export::column("name", "名称", crate::export::Form::Text),
+    crate::export::column("kind", "类型", crate::export::Form::Choice("enum.care_center_kind")),
+    crate::export::column("region_code", "所在地", crate::export::Form::Text),
+    crate::export::column("address", "地址", crate::export::Form::Text),
+    crate::export::column("capacity", "容量", crate::export::Form::Number),
+    crate::export::column("facilities", "设施", crate::export::Form::Text),
+    crate::export::column("status", "状态", crate::export::Form::Choice("enum.record_status")),
+    crate::export::column("version", "版本", crate::export::Form::Number),
+    crate::export::column("created_at", "登记时间", crate::export::Form::Text),
+    crate::export::column("updated_at", "更新时间", crate::export::Form::Text),
+    ];
+}
+
 
 
 // Care places in GraphQL: the root fields and mutations (one-line calls of

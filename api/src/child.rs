@@ -422,7 +422,43 @@ crate::rest::record::register_rest!(
     update = update_child,
     /// Archives a child (kept for the record, hidden from default lists).
     archive = archive_child,
+    export_path = "/api/v1/children/export",
+    /// Exports the children as one file (csv, xlsx or ndjson), filtered like the list.
+    export = export_children,
 );
+
+/// The columns of a children export, in order.
+impl crate::export::Exported for Child {
+    const FILE: &'static str = "children";
+    const COLUMNS: &'static [crate::export::Column] = &[
+    crate::export::column("id", "编号", crate::export::Form::Text),
+    crate::export::column("name", "姓名", crate::export::Form::Text),
+    crate::export::column("gender", "性别", crate::export::Form::Choice("enum.gender")),
+    crate::export::column("id_number", "身份证号", crate::export::Form::Text),
+    crate::export::column("birth_date", "出生日期", crate::export::Form::Date),
+    crate::export::column("age", "年龄", crate::export::Form::Number),
+    crate::export::column("region_code", "所在村", crate::export::Form::Text),
+    crate::export::column("left_behind_type", "留守类型", crate::export::Form::Choice("enum.left_behind_type")),
+    crate::export::column("school_name", "就读学校", crate::export::Form::Text),
+    crate::export::column("school_stage", "学段", crate::export::Form::Choice("enum.school_stage")),
+    crate::export::column("grade", "年级", crate::export::Form::Text),
+    crate::export::column("school_status", "就学状态", crate::export::Form::Choice("enum.school_status")),
+    crate::export::column("boarding", "是否寄宿", crate::export::Form::Flag),
+    crate::export::column("health_notes", "健康状况", crate::export::Form::Text),
+    crate::export::column("minimum_living_allowance", "享受低保", crate::export::Form::Flag),
+    crate::export::column("special_hardship", "特困供养", crate::export::Form::Flag),
+    crate::export::column("status", "状态", crate::export::Form::Choice("enum.child_status")),
+    crate::export::column("guarantees.education", "学业有教", crate::export::Form::Flag),
+    crate::export::column("guarantees.guardianship", "监护有人", crate::export::Form::Flag),
+    crate::export::column("guarantees.safety", "安全有保", crate::export::Form::Flag),
+    crate::export::column("guarantees.affection", "亲情有护", crate::export::Form::Flag),
+    crate::export::column("guarantees.activity", "活动有地", crate::export::Form::Flag),
+    crate::export::column("version", "版本", crate::export::Form::Number),
+    crate::export::column("created_at", "登记时间", crate::export::Form::Text),
+    crate::export::column("updated_at", "更新时间", crate::export::Form::Text),
+    ];
+}
+
 
 
 // Children in GraphQL: the root fields and mutations (one-line calls of

@@ -244,7 +244,33 @@ crate::rest::record::register_rest!(
     update = update_guardian,
     /// Archives a guardian.
     archive = archive_guardian,
+    export_path = "/api/v1/guardians/export",
+    /// Exports the guardians as one file (csv, xlsx or ndjson), filtered like the list.
+    export = export_guardians,
 );
+
+/// The columns of a guardians export, in order.
+impl crate::export::Exported for Guardian {
+    const FILE: &'static str = "guardians";
+    const COLUMNS: &'static [crate::export::Column] = &[
+    crate::export::column("id", "编号", crate::export::Form::Text),
+    crate::export::column("name", "姓名", crate::export::Form::Text),
+    crate::export::column("gender", "性别", crate::export::Form::Choice("enum.gender")),
+    crate::export::column("phone", "电话", crate::export::Form::Text),
+    crate::export::column("id_number", "身份证号", crate::export::Form::Text),
+    crate::export::column("region_code", "所在地", crate::export::Form::Text),
+    crate::export::column("is_working_away", "是否外出务工", crate::export::Form::Flag),
+    crate::export::column("work_location", "务工地", crate::export::Form::Text),
+    crate::export::column("working_away_since", "外出务工起始日期", crate::export::Form::Date),
+    crate::export::column("last_home_visit_on", "最近返乡日期", crate::export::Form::Date),
+    crate::export::column("guardianship_capable", "具备监护能力", crate::export::Form::Flag),
+    crate::export::column("status", "状态", crate::export::Form::Choice("enum.record_status")),
+    crate::export::column("version", "版本", crate::export::Form::Number),
+    crate::export::column("created_at", "登记时间", crate::export::Form::Text),
+    crate::export::column("updated_at", "更新时间", crate::export::Form::Text),
+    ];
+}
+
 
 
 // Guardians in GraphQL: the root fields and mutations (one-line calls of

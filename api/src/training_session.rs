@@ -223,7 +223,30 @@ crate::rest::record::register_rest!(
     update = update_training_session,
     /// Archives a training session.
     archive = archive_training_session,
+    export_path = "/api/v1/training-sessions/export",
+    /// Exports the training sessions as one file (csv, xlsx or ndjson), filtered like the list.
+    export = export_training_sessions,
 );
+
+/// The columns of a training sessions export, in order.
+impl crate::export::Exported for TrainingSession {
+    const FILE: &'static str = "training-sessions";
+    const COLUMNS: &'static [crate::export::Column] = &[
+    crate::export::column("id", "编号", crate::export::Form::Text),
+    crate::export::column("title", "名称", crate::export::Form::Text),
+    crate::export::column("kind", "类型", crate::export::Form::Choice("enum.training_kind")),
+    crate::export::column("region_code", "所在地", crate::export::Form::Text),
+    crate::export::column("starts_at", "开始时间", crate::export::Form::Text),
+    crate::export::column("ends_at", "结束时间", crate::export::Form::Text),
+    crate::export::column("capacity", "名额", crate::export::Form::Number),
+    crate::export::column("venue", "地点", crate::export::Form::Text),
+    crate::export::column("status", "状态", crate::export::Form::Choice("enum.record_status")),
+    crate::export::column("version", "版本", crate::export::Form::Number),
+    crate::export::column("created_at", "登记时间", crate::export::Form::Text),
+    crate::export::column("updated_at", "更新时间", crate::export::Form::Text),
+    ];
+}
+
 
 
 // Training sessions in GraphQL: the root fields and mutations (one-line calls of

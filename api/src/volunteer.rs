@@ -232,7 +232,31 @@ crate::rest::record::register_rest!(
     update = update_volunteer,
     /// Archives a volunteer.
     archive = archive_volunteer,
+    export_path = "/api/v1/volunteers/export",
+    /// Exports the volunteers as one file (csv, xlsx or ndjson), filtered like the list.
+    export = export_volunteers,
 );
+
+/// The columns of a volunteers export, in order.
+impl crate::export::Exported for Volunteer {
+    const FILE: &'static str = "volunteers";
+    const COLUMNS: &'static [crate::export::Column] = &[
+    crate::export::column("id", "编号", crate::export::Form::Text),
+    crate::export::column("name", "姓名", crate::export::Form::Text),
+    crate::export::column("phone", "电话", crate::export::Form::Text),
+    crate::export::column("region_code", "所在地", crate::export::Form::Text),
+    crate::export::column("organization", "所属组织", crate::export::Form::Text),
+    crate::export::column("category", "类别", crate::export::Form::Choice("enum.volunteer_category")),
+    crate::export::column("skills", "专长", crate::export::Form::Text),
+    crate::export::column("vetting_status", "审核状态", crate::export::Form::Choice("enum.vetting_status")),
+    crate::export::column("account_id", "账号", crate::export::Form::Text),
+    crate::export::column("status", "状态", crate::export::Form::Choice("enum.record_status")),
+    crate::export::column("version", "版本", crate::export::Form::Number),
+    crate::export::column("created_at", "登记时间", crate::export::Form::Text),
+    crate::export::column("updated_at", "更新时间", crate::export::Form::Text),
+    ];
+}
+
 
 
 // Volunteers in GraphQL: the root fields and mutations (one-line calls of

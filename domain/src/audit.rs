@@ -120,6 +120,23 @@ pub struct AccessRecord {
     pub child_ids: Vec<Uuid>,
     /// Why the entry was made.
     pub reason: AccessReason,
+    /// For an export: the jurisdiction it covered (a region code prefix,
+    /// empty for the whole country), so that the entry shows to auditors of
+    /// that region even when no child's data went out unmasked.
+    pub scope: Option<String>,
+    /// For an export: how many records went out, once it ended (`None` while
+    /// it runs, or when the server stopped during it).
+    pub rows: Option<ExportTotal>,
+}
+
+/// How an export ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportTotal {
+    /// The records that went out.
+    pub rows: u64,
+    /// Whether the whole export went out (false: the client went away, or it
+    /// failed, part way).
+    pub complete: bool,
 }
 
 impl AccessRecord {
@@ -136,6 +153,8 @@ impl AccessRecord {
             fields,
             child_ids,
             reason,
+            scope: None,
+            rows: None,
         }
     }
 }
@@ -149,6 +168,10 @@ pub enum AccessReason {
     /// outside the caller's reach: the conflict told the caller the child's
     /// number, so it counts as reading it.
     IdNumberMatch,
+    /// A whole collection went out as a file (an export): one entry, its
+    /// children noted batch by batch before each batch is sent, its total once
+    /// it ends.
+    Export,
 }
 
 impl AccessReason {
@@ -157,15 +180,16 @@ impl AccessReason {
         match self {
             Self::Response => "response",
             Self::IdNumberMatch => "id_number_match",
+            Self::Export => "export",
         }
     }
 
     /// The reason of a stored name (unknown names read as responses).
     pub fn parse(s: &str) -> Self {
-        if s == Self::IdNumberMatch.as_str() {
-            Self::IdNumberMatch
-        } else {
-            Self::Response
+        match s {
+            "id_number_match" => Self::IdNumberMatch,
+            "export" => Self::Export,
+            _ => Self::Response,
         }
     }
 }
@@ -183,6 +207,11 @@ pub struct RecordedAccess {
 pub trait AccessLog: Send + Sync {
     /// Appends an access.
     fn record_access(&self, record: &AccessRecord) -> impl Future<Output = Result<()>> + Send;
+    /// Adds children to an entry already recorded (an export's next batch),
+    /// before their data goes out.
+    fn add_accessed_children(&self, id: Uuid, child_ids: &[Uuid]) -> impl Future<Output = Result<()>> + Send;
+    /// Notes how an export's entry ended (once).
+    fn record_export_total(&self, id: Uuid, total: ExportTotal) -> impl Future<Output = Result<()>> + Send;
     /// Accesses matching the query (`resource_id` names a child; `region_prefix`
     /// keeps the accesses of children now in that subtree, and only those children).
     fn accesses(&self, query: &EventQuery) -> impl Future<Output = Result<Vec<RecordedAccess>>> + Send;
@@ -221,6 +250,11 @@ impl Disclosed {
     /// Whether nothing unmasked went out.
     pub fn is_empty(&self) -> bool {
         self.children.is_empty()
+    }
+
+    /// The children whose data went out unmasked.
+    pub fn children(&self) -> Vec<Uuid> {
+        self.children.keys().copied().collect()
     }
 }
 

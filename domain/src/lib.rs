@@ -8,6 +8,7 @@ pub mod changes;
 pub mod ctx;
 pub mod enums;
 pub mod error;
+pub mod export;
 pub mod fields;
 pub mod guarantee;
 pub mod id_number;

@@ -3,13 +3,13 @@
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait};
 use shouhu_domain::audit::{
-    AccessLog, AccessReason, AccessRecord, EventQuery, EventStore, RecordedAccess, RecordedEvent,
+    AccessLog, AccessReason, AccessRecord, EventQuery, EventStore, ExportTotal, RecordedAccess, RecordedEvent,
 };
 use shouhu_domain::resource::{Event, EventAction, ResourceKind};
 use shouhu_domain::{Error, Result};
 
 use crate::entities::event::{Column, Entity, Model};
-use crate::entities::{access_event, access_event_child, child};
+use crate::entities::{access_event, access_event_child, access_event_total, child};
 use crate::error::db_error;
 use crate::store::Db;
 
@@ -71,6 +71,20 @@ impl EventStore for Db {
     }
 }
 
+/// Links an entry of the read log to the children it names, 500 rows a statement.
+async fn insert_children(txn: &impl sea_orm::ConnectionTrait, id: uuid::Uuid, child_ids: &[uuid::Uuid]) -> Result<()> {
+    for chunk in child_ids.chunks(500) {
+        access_event_child::Entity::insert_many(chunk.iter().map(|c| access_event_child::ActiveModel {
+            event_id: Set(id),
+            child_id: Set(*c),
+        }))
+        .exec_without_returning(txn)
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(())
+}
+
 impl AccessLog for Db {
     async fn record_access(&self, r: &AccessRecord) -> Result<()> {
         let txn = self.exec().begin().await.map_err(db_error)?;
@@ -85,20 +99,31 @@ impl AccessLog for Db {
             channel: Set(r.channel.clone()),
             fields: Set(serde_json::json!(r.fields)),
             reason: Set(r.reason.as_str().to_owned()),
+            scope: Set(r.scope.clone()),
         })
         .exec_without_returning(&txn)
         .await
         .map_err(db_error)?;
-        for chunk in r.child_ids.chunks(500) {
-            access_event_child::Entity::insert_many(chunk.iter().map(|c| access_event_child::ActiveModel {
-                event_id: Set(r.id),
-                child_id: Set(*c),
-            }))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(db_error)?;
-        }
+        insert_children(&txn, r.id, &r.child_ids).await?;
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn add_accessed_children(&self, id: uuid::Uuid, child_ids: &[uuid::Uuid]) -> Result<()> {
+        let txn = self.exec().begin().await.map_err(db_error)?;
+        insert_children(&txn, id, child_ids).await?;
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn record_export_total(&self, id: uuid::Uuid, total: ExportTotal) -> Result<()> {
+        access_event_total::Entity::insert(access_event_total::ActiveModel {
+            event_id: Set(id),
+            rows: Set(i64::try_from(total.rows).unwrap_or(i64::MAX)),
+            complete: Set(total.complete),
+        })
+        .exec_without_returning(&self.exec())
+        .await
+        .map_err(db_error)?;
+        Ok(())
     }
 
     async fn count_accesses(
@@ -139,7 +164,13 @@ impl AccessLog for Db {
                 .column(access_event_child::Column::EventId)
                 .filter(access_event_child::Column::ChildId.in_subquery(in_scope(prefix)))
                 .into_query();
-            select = select.filter(access_event::Column::Id.in_subquery(events));
+            // An export shows to the auditors of the region it covered, whether
+            // or not a child's data went out unmasked.
+            select = select.filter(
+                sea_orm::Condition::any()
+                    .add(access_event::Column::Id.in_subquery(events))
+                    .add(access_event::Column::Scope.starts_with(prefix.as_str())),
+            );
         }
         if let Some(actor) = &q.actor {
             select = select.filter(access_event::Column::Actor.eq(actor.as_str()));
@@ -179,6 +210,22 @@ impl AccessLog for Db {
                 children.entry(link.event_id).or_default().push(link.child_id);
             }
         }
+        let mut totals: std::collections::HashMap<uuid::Uuid, ExportTotal> = std::collections::HashMap::new();
+        let exports: Vec<uuid::Uuid> = rows.iter().filter(|r| r.scope.is_some()).map(|r| r.id).collect();
+        if !exports.is_empty() {
+            let found = access_event_total::Entity::find()
+                .filter(access_event_total::Column::EventId.is_in(exports))
+                .all(&self.exec())
+                .await
+                .map_err(db_error)?;
+            for t in found {
+                let total = ExportTotal {
+                    rows: u64::try_from(t.rows).unwrap_or(0),
+                    complete: t.complete,
+                };
+                totals.insert(t.event_id, total);
+            }
+        }
         Ok(rows
             .into_iter()
             .map(|m| {
@@ -197,6 +244,8 @@ impl AccessLog for Db {
                         fields: serde_json::from_value(m.fields).unwrap_or_default(),
                         child_ids,
                         reason: AccessReason::parse(&m.reason),
+                        rows: totals.remove(&m.id),
+                        scope: m.scope,
                     },
                 }
             })

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(ChangesFeed),
             Box::new(FeedSequencer),
             Box::new(Webhooks),
+            Box::new(ExportReads),
         ]
     }
 }
@@ -893,4 +894,79 @@ impl MigrationTrait for Webhooks {
             .await?;
         Ok(())
     }
+}
+
+/// Exports in the read log: the jurisdiction an export covered (so its entry
+/// shows to that region's auditors) and, in a table of their own (the log is
+/// append-only), how each export ended.
+struct ExportReads;
+
+impl MigrationName for ExportReads {
+    fn name(&self) -> &str {
+        "m0010_export_reads"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ExportReads {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("access_events"))
+                    .add_column(col("scope").text().null())
+                    .to_owned(),
+            )
+            .await?;
+        manager.create_index(index("access_events", &["scope"])).await?;
+        let mut totals = Table::create();
+        totals
+            .table(Alias::new("access_event_totals"))
+            .if_not_exists()
+            .col(uuid("event_id").primary_key())
+            .col(col("rows").big_integer().not_null())
+            .col(flag("complete"));
+        manager.create_table(totals).await?;
+        seal(
+            manager.get_connection(),
+            "access_event_totals",
+            "event_id = NEW.event_id",
+        )
+        .await
+    }
+}
+
+/// Makes a table added later append-only as the first migrations made the
+/// audit trail's: no update, no delete, no replacing insert, no truncate.
+async fn seal(db: &impl ConnectionTrait, table: &str, same_row: &str) -> Result<(), DbErr> {
+    let statements = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            format!(
+                "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION shouhu_refuse_change();"
+            ),
+            format!(
+                "CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION shouhu_refuse_change();"
+            ),
+        ],
+        _ => ["UPDATE", "DELETE"]
+            .iter()
+            .map(|op| {
+                format!(
+                    "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op} ON {table} \
+                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+                )
+            })
+            .chain([format!(
+                "CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} \
+                 WHEN EXISTS (SELECT 1 FROM {table} WHERE {same_row}) \
+                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+            )])
+            .collect(),
+    };
+    for sql in statements {
+        db.execute_unprepared(&sql).await?;
+    }
+    Ok(())
 }

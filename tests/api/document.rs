@@ -337,7 +337,7 @@ async fn every_operation_has_a_one_line_summary_a_description_and_a_verb_resourc
     let (app, admin) = TestApp::spawn_as("admin").await;
     let doc = document(&app, &admin).await;
     let id_shape = Regex::new(
-        r"^(list|get|create|update|archive|end|cancel|withdraw|issue|login|logout|delete|retry|ping)(_[a-z]+)*$",
+        r"^(list|get|create|update|archive|end|cancel|withdraw|issue|login|logout|delete|retry|ping|export)(_[a-z]+)*$",
     )
     .unwrap();
     let mut ids = std::collections::BTreeSet::new();

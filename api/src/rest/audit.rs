@@ -167,8 +167,16 @@ pub struct AccessEvent {
     /// Why the entry was made: `response` (a response carried the fields), or
     /// `id_number_match` (a resident ID number the caller sent matched this
     /// child, registered outside the caller's jurisdiction: the 409 confirmed
-    /// the child's number to the caller).
+    /// the child's number to the caller), or `export` (a whole collection
+    /// went out as a file: `child_ids` are the children whose data it carried
+    /// unmasked, `rows` how many records it held).
     pub reason: AccessReason,
+    /// For an export: how many records went out; null for other entries,
+    /// and while the export runs.
+    pub rows: Option<u64>,
+    /// For an export: whether all of it went out (false when the client went
+    /// away or it failed part way); null for other entries, and while it runs.
+    pub complete: Option<bool>,
 }
 
 /// Why an access entry was made.
@@ -179,6 +187,8 @@ pub enum AccessReason {
     Response,
     /// A resident ID number the caller sent matched this child, registered outside its jurisdiction.
     IdNumberMatch,
+    /// A whole collection went out as a file.
+    Export,
 }
 
 impl From<audit::AccessReason> for AccessReason {
@@ -186,6 +196,7 @@ impl From<audit::AccessReason> for AccessReason {
         match r {
             audit::AccessReason::Response => Self::Response,
             audit::AccessReason::IdNumberMatch => Self::IdNumberMatch,
+            audit::AccessReason::Export => Self::Export,
         }
     }
 }
@@ -202,7 +213,7 @@ pub struct AccessEventList {
 /// Reads the log of responses that carried unmasked personal data (auditor and admin only).
 ///
 /// Responses that carried children's unmasked personal data: who, which children, which fields, through which route. One entry per response that carried them (reads, lists, creates,
-/// changes, idempotent replays, GraphQL operations), naming the fields that
+/// changes, idempotent replays, GraphQL operations; an export is one entry, with its record count), naming the fields that
 /// actually went out. Bounded by your jurisdiction like every list: an entry
 /// shows when one of its children is now in your jurisdiction, and names only those.
 #[utoipa::path(get, path = "/api/v1/audit-events/reads", tag = "audit", params(AuditParams), security(("bearer" = [])),
@@ -236,6 +247,8 @@ pub async fn list_access_events(
                 fields: r.access.fields,
                 child_ids: r.access.child_ids,
                 reason: r.access.reason.into(),
+                rows: r.access.rows.map(|t| t.rows),
+                complete: r.access.rows.map(|t| t.complete),
             })
             .collect(),
         next_cursor: next.map(|s| format!("e1.{s}")),

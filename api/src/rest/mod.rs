@@ -168,6 +168,7 @@ pub fn routes() -> Routes {
     auth::routes(&mut routes);
     crate::registry::routes(&mut routes);
     audit::routes(&mut routes);
+    crate::imports::routes::routes(&mut routes);
     routes
 }
 

@@ -180,8 +180,27 @@ macro_rules! register_rest {
         $(#[doc = $create_doc:literal])* create = $create_fn:ident,
         $(#[doc = $get_doc:literal])* get = $get_fn:ident,
         $(#[doc = $update_doc:literal])* update = $update_fn:ident,
-        $(#[doc = $archive_doc:literal])* archive = $archive_fn:ident $(,)?
+        $(#[doc = $archive_doc:literal])* archive = $archive_fn:ident,
+        export_path = $export_path:literal,
+        $(#[doc = $export_doc:literal])* export = $export_fn:ident $(,)?
     ) => {
+        $(#[doc = $export_doc])*
+        #[utoipa::path(get, path = $export_path, tag = $tag, description = "Every record the list holds with the same filters (your whole jurisdiction, masked as you read it), as one file streamed while it is read: no paging, no second request. `csv` is UTF-8 with a BOM (Excel opens it as it is), Chinese headers (`headers=en` for the REST field names and values); a text cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`. `xlsx` is one sheet (at most 1 048 575 records: more is 422), written whole before it is sent. `ndjson` is one record per line, exactly as the list sends it. The export is one entry of the read log (`/audit-events/reads`, reason `export`) with the record count; the children whose data goes out unmasked are noted before each batch is sent. A failure part way cuts the transfer short, so a partial file never looks complete.",
+            params($crate::export::ExportParams, $crate::rest::record::CommonParams, $params), security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The file, streamed", content(
+                    (String = "text/csv"),
+                    (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    (String = "application/x-ndjson"),
+                ), headers(("Content-Disposition" = String, description = "`attachment` with a file name such as `children-20261202.csv`"))),
+                (status = 400, description = "A bad parameter, each named (`limit` and `cursor` included: an export holds every page)", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "No or bad token", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Too many records for one xlsx sheet: use csv or ndjson, or filter", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $export_fn(state: ::actix_web::web::Data<$crate::app::AppState>, caller: $crate::auth::Caller, req: ::actix_web::HttpRequest) -> Result<::actix_web::HttpResponse, ::actix_web::Error> {
+            $crate::export::export::<$kind>(state, caller, req).await
+        }
+
         $(#[doc = $list_doc])*
         #[utoipa::path(get, path = $collection, tag = $tag, description = "Only records in your jurisdiction (your region's subtree). Filters combine; a bad or repeated parameter, or one this collection does not have, is 400 with each one named. Keyset-paginated: pass `next_cursor` back as `cursor` for the next page; it is null on the last one.", params($crate::rest::record::CommonParams, $params), security(("bearer" = [])),
             responses(
@@ -277,7 +296,8 @@ macro_rules! register_rest {
         /// Mounts the routes, with their OpenAPI entries.
         pub fn routes(routes: &mut $crate::rest::Routes) {
             routes.tag($tag, $about);
-            $crate::rest::mount!(routes; $list_fn, $create_fn, $get_fn, $update_fn, $archive_fn);
+            // The export's path before the record's, which would take `export` for an id.
+            $crate::rest::mount!(routes; $export_fn, $list_fn, $create_fn, $get_fn, $update_fn, $archive_fn);
         }
     };
 }

@@ -18,6 +18,7 @@ pub struct Model {
     pub channel: String,
     pub fields: Json,
     pub reason: String,
+    pub scope: Option<String>,
 }
 
 /// No declared relations.

@@ -12,6 +12,7 @@ shouhu_domain::record_kinds!(name_entities);
 
 pub mod access_event;
 pub mod access_event_child;
+pub mod access_event_total;
 pub mod account;
 pub mod auth_throttle;
 pub mod change;
