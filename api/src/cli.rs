@@ -161,3 +161,62 @@ pub fn describe(err: shouhu_domain::Error) -> anyhow::Error {
         other => anyhow::anyhow!("{other}"),
     }
 }
+
+/// Imports a census sheet as `username` with a progress bar, prints the
+/// report; whether every row was valid.
+pub async fn import_census(
+    db: &Db,
+    settings: &crate::config::Settings,
+    file: &std::path::Path,
+    username: &str,
+    dry_run: bool,
+    on_error: crate::imports::run::OnError,
+) -> anyhow::Result<bool> {
+    use crate::imports::run::{self, Failure, Options};
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let ctx = run::ctx_of_account(db, username, settings.rules(), "shouhu import")
+        .await?
+        .with_context(|| format!("no enabled account {username}"))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = {
+        let bar = bar.clone();
+        move |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let outcome = run::import(db, &ctx, &bytes, Options { dry_run, on_error }, &progress).await;
+    bar.finish_and_clear();
+    let report = match outcome {
+        Ok(report) => report,
+        Err(Failure::Unreadable(lines)) => {
+            for line in &lines {
+                println!("{}", run::line_text(line));
+            }
+            anyhow::bail!("{} cannot be imported", file.display());
+        }
+        Err(Failure::Store(e)) => return Err(e.into()),
+    };
+    for line in &report.lines {
+        println!("{}", run::line_text(line));
+    }
+    if !report.ignored.is_empty() {
+        println!("ignored columns: {}", report.ignored.join(", "));
+    }
+    let c = report.counts;
+    println!(
+        "{} rows: {} valid ({} created, {} updated, {} unchanged), {} rejected; {}",
+        c.rows,
+        c.valid,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.rejected,
+        if report.written { "written" } else { "nothing written" }
+    );
+    Ok(c.rejected == 0)
+}

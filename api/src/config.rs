@@ -42,6 +42,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// Applies database migrations and exits.
     Migrate,
+    /// Imports a county census sheet (.xlsx or .csv) of children, as that
+    /// account would through the API, and prints the report.
+    Import {
+        /// The sheet.
+        file: std::path::PathBuf,
+        /// The account the import runs as (its jurisdiction and role).
+        #[arg(long = "as", value_name = "USERNAME")]
+        username: String,
+        /// Checks every row and writes nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// What to do with the valid rows when some are not.
+        #[arg(long, value_enum, default_value = "reject_all")]
+        on_error: crate::imports::run::OnError,
+    },
     /// Administrative regions.
     Regions {
         /// What to do with regions.

@@ -46,6 +46,16 @@ async fn main() -> anyhow::Result<()> {
                 Command::Regions {
                     command: RegionsCommand::Import { file },
                 } => cli::import_regions(&db, &file).await?,
+                Command::Import {
+                    file,
+                    username,
+                    dry_run,
+                    on_error,
+                } => {
+                    if !cli::import_census(&db, &settings, &file, &username, dry_run, on_error).await? {
+                        std::process::exit(2);
+                    }
+                }
                 Command::User {
                     command: UserCommand::Add { username, binding, org },
                 } => {

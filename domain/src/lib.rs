@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod census;
 pub mod changes;
 pub mod ctx;
 pub mod enums;

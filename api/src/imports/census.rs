@@ -246,8 +246,8 @@ pub struct CensusRow {
     /// As Excel numbers it (the header is row 1).
     pub number: u32,
     /// The child's fields as the API takes them (`region_code` not among them:
-    /// see `village`). A blank cell of a field the child may lack is `null`;
-    /// a blank required one is left out.
+    /// see `village`). A blank cell is left out: it changes nothing of a child
+    /// already registered (yes/no columns excepted: blank is no).
     pub child: Map<String, Value>,
     /// The village as written: a name or a 12-digit code.
     pub village: Option<String>,
@@ -298,7 +298,7 @@ pub fn read_row(layout: &Layout, headers: &[String], row: &Row) -> CensusRow {
                 "gender",
                 r.choice::<Gender>(header, cell, "enum.gender"),
             ),
-            Field::IdNumber => optional(&mut out.child, "id_number", r.id_number(header, cell), cell),
+            Field::IdNumber => required(&mut out.child, "id_number", r.id_number(header, cell)),
             Field::BirthDate => required(&mut out.child, "birth_date", r.date(header, cell).map(|d| json!(d))),
             Field::Village => {
                 out.village = r.text(header, cell);
@@ -309,32 +309,20 @@ pub fn read_row(layout: &Layout, headers: &[String], row: &Row) -> CensusRow {
                 "left_behind_type",
                 r.choice::<LeftBehindType>(header, cell, "enum.left_behind_type"),
             ),
-            Field::SchoolName => optional(
-                &mut out.child,
-                "school_name",
-                r.text(header, cell).map(Value::String),
-                cell,
-            ),
-            Field::SchoolStage => optional(
+            Field::SchoolName => required(&mut out.child, "school_name", r.text(header, cell).map(Value::String)),
+            Field::SchoolStage => required(
                 &mut out.child,
                 "school_stage",
                 r.choice::<SchoolStage>(header, cell, "enum.school_stage"),
-                cell,
             ),
-            Field::Grade => optional(&mut out.child, "grade", r.text(header, cell).map(Value::String), cell),
-            Field::SchoolStatus => optional(
+            Field::Grade => required(&mut out.child, "grade", r.text(header, cell).map(Value::String)),
+            Field::SchoolStatus => required(
                 &mut out.child,
                 "school_status",
                 r.choice::<SchoolStatus>(header, cell, "enum.school_status"),
-                cell,
             ),
             Field::Boarding => required(&mut out.child, "boarding", r.flag(header, cell)),
-            Field::HealthNotes => optional(
-                &mut out.child,
-                "health_notes",
-                r.text(header, cell).map(Value::String),
-                cell,
-            ),
+            Field::HealthNotes => required(&mut out.child, "health_notes", r.text(header, cell).map(Value::String)),
             Field::MinimumLivingAllowance => required(&mut out.child, "minimum_living_allowance", r.flag(header, cell)),
             Field::SpecialHardship => required(&mut out.child, "special_hardship", r.flag(header, cell)),
             Field::FatherName => father.name = r.text(header, cell).unwrap_or_default(),
@@ -405,24 +393,12 @@ fn named(person: Person, reader: &mut Reader, headers: &[(Field, String)], name:
     None
 }
 
-/// A blank required field is left out (a create then says it is required; an
-/// update keeps what the register has).
+/// A blank cell is left out: a create then says a required field is
+/// required; an update keeps what the register has (so an export read back,
+/// with the fields its reader saw masked or hidden left blank, changes nothing).
 fn required(child: &mut Map<String, Value>, field: &str, value: Option<Value>) {
     if let Some(v) = value {
         child.insert(field.to_owned(), v);
-    }
-}
-
-/// A blank field the child may lack is `null`; one that could not be read is left out.
-fn optional(child: &mut Map<String, Value>, field: &str, value: Option<Value>, cell: &Cell) {
-    match value {
-        Some(v) => {
-            child.insert(field.to_owned(), v);
-        }
-        None if *cell == Cell::Empty => {
-            child.insert(field.to_owned(), Value::Null);
-        }
-        None => {}
     }
 }
 
@@ -794,8 +770,8 @@ mod tests {
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(
             Value::Object(r.child.clone()),
-            json!({"name": "王小明", "gender": "male", "id_number": null, "birth_date": "2016-07-09",
-                   "left_behind_type": "both_parents_away", "boarding": true, "school_stage": null})
+            json!({"name": "王小明", "gender": "male", "birth_date": "2016-07-09",
+                   "left_behind_type": "both_parents_away", "boarding": true})
         );
         assert_eq!(r.village.as_deref(), Some("古州车民村"));
         let father = r.father.unwrap();

@@ -3,5 +3,6 @@
 
 pub mod census;
 pub mod routes;
+pub mod run;
 pub mod sheet;
 pub mod workbook;

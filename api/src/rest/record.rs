@@ -146,16 +146,22 @@ pub fn created_response<K: Kind>(created: Created<K::Record>) -> HttpResponse {
     res.json(K::from(created.record))
 }
 
-/// Filters of every list.
+/// The page of every list.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct CommonParams {
+pub struct ListPageParams {
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     #[param(pattern = r"^c1\.[0-9a-f]{32}$")]
     pub cursor: Option<String>,
+}
+
+/// Filters of every list (and of every export).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommonParams {
     /// A 12-digit region code: only records in its subtree (intersected with your jurisdiction).
     #[param(pattern = r"^(?:0[1-9]|[1-9][0-9])[0-9]{10}$")]
     pub region: Option<String>,
@@ -202,7 +208,7 @@ macro_rules! register_rest {
         }
 
         $(#[doc = $list_doc])*
-        #[utoipa::path(get, path = $collection, tag = $tag, description = "Only records in your jurisdiction (your region's subtree). Filters combine; a bad or repeated parameter, or one this collection does not have, is 400 with each one named. Keyset-paginated: pass `next_cursor` back as `cursor` for the next page; it is null on the last one.", params($crate::rest::record::CommonParams, $params), security(("bearer" = [])),
+        #[utoipa::path(get, path = $collection, tag = $tag, description = "Only records in your jurisdiction (your region's subtree). Filters combine; a bad or repeated parameter, or one this collection does not have, is 400 with each one named. Keyset-paginated: pass `next_cursor` back as `cursor` for the next page; it is null on the last one.", params($crate::rest::record::ListPageParams, $crate::rest::record::CommonParams, $params), security(("bearer" = [])),
             responses(
                 (status = 200, description = "A page of records", body = $list_body),
                 (status = 400, description = "A bad parameter, each named", body = $crate::error::Problem, content_type = "application/problem+json"),
