@@ -119,6 +119,7 @@ impl Application {
             ))?,
         });
         crate::webhooks::dispatch::spawn(state.clone());
+        crate::imports::jobs::spawn(state.clone());
         let forgetful = state.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(crate::limits::FORGET_INTERVAL);

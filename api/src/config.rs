@@ -39,7 +39,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Runs the HTTP server (migrating the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Applies database migrations and exits.
     Migrate,
     /// Imports a county census sheet (.xlsx or .csv) of children, as that
@@ -323,6 +323,12 @@ pub struct ServeArgs {
     /// Milliseconds between two looks for webhook work, on each replica.
     #[arg(long, env = "SHOUHU_WEBHOOK_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=60000))]
     pub webhook_poll_ms: u64,
+    /// Largest census file an import takes, in bytes (larger is 413).
+    #[arg(long, env = "SHOUHU_IMPORT_MAX_BYTES", default_value_t = 32 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824))]
+    pub import_max_bytes: u64,
+    /// Milliseconds between two looks for a queued import, on each replica.
+    #[arg(long, env = "SHOUHU_IMPORT_POLL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=60000))]
+    pub import_poll_ms: u64,
 }
 
 /// Everything `Application::build` needs.
@@ -360,7 +366,7 @@ impl Settings {
         match Cli::try_parse_from(["shouhu", "serve", "--bind", bind])?.command {
             Command::Serve(serve) => Ok(Self {
                 database_url: database_url.to_owned(),
-                serve,
+                serve: *serve,
             }),
             _ => Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
         }

@@ -18,6 +18,7 @@ pub mod entities;
 mod error;
 mod events;
 mod idempotency;
+pub mod imports;
 mod mapping;
 pub mod migration;
 mod repository;
@@ -26,6 +27,7 @@ mod store;
 mod webhooks;
 
 pub use error::db_error;
+pub use imports::{ImportJob, ImportLease, NewImport};
 pub use mapping::Mapped;
 pub use sessions::{SessionKind, ThrottleScope};
 pub use store::{Db, PoolStatus, QueryCounter, SigningKeyRow};

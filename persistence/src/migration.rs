@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(FeedSequencer),
             Box::new(Webhooks),
             Box::new(ExportReads),
+            Box::new(Imports),
         ]
     }
 }
@@ -969,4 +970,47 @@ async fn seal(db: &impl ConnectionTrait, table: &str, same_row: &str) -> Result<
         db.execute_unprepared(&sql).await?;
     }
     Ok(())
+}
+
+/// Census imports: each a job (the file, its options, its status, progress,
+/// counts and report) that any replica may run, under a lease.
+struct Imports;
+
+impl MigrationName for Imports {
+    fn name(&self) -> &str {
+        "m0011_imports"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Imports {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut imports = Table::create();
+        imports
+            .table(Alias::new("imports"))
+            .if_not_exists()
+            .col(uuid("id").primary_key())
+            .col(text("subject"))
+            .col(text("username"))
+            .col(text("kind"))
+            .col(flag("dry_run"))
+            .col(text("on_error"))
+            .col(text("status"))
+            .col(col("file").blob().not_null())
+            .col(text_null("file_name"))
+            .col(col("rows_total").big_integer().not_null().default(0))
+            .col(col("rows_done").big_integer().not_null().default(0))
+            .col(col("counts").text().null())
+            .col(col("report").text().null())
+            .col(text_null("lease_owner"))
+            .col(col("lease_until").timestamp_with_time_zone().null())
+            .col(col("attempts").integer().not_null().default(0))
+            .col(instant("created_at"))
+            .col(instant("updated_at"));
+        manager.create_table(imports).await?;
+        manager
+            .create_index(index("imports", &["status", "created_at"]))
+            .await?;
+        manager.create_index(index("imports", &["subject", "created_at"])).await
+    }
 }

@@ -317,3 +317,163 @@ async fn a_row_without_an_id_number_finds_the_child_of_that_name_and_birth_date_
     let children = app.get_json("/api/v1/children?limit=500", &township).await;
     assert_eq!(children["items"].as_array().unwrap().len(), 2);
 }
+
+/// Sends `file` to `POST /api/v1/imports` with the form `fields`.
+async fn send(app: &TestApp, token: &str, file: &[u8], fields: &[(&str, &str)]) -> reqwest::Response {
+    let boundary = "shouhu-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if !file.is_empty() {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"census.csv\"\r\ncontent-type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    app.request(reqwest::Method::POST, "/api/v1/imports", token)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Sends an import and waits (polling its status) until it ends; its status.
+async fn finished(app: &TestApp, token: &str, file: &[u8], fields: &[(&str, &str)]) -> Value {
+    let res = send(app, token, file, fields).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let accepted: Value = res.json().await.unwrap();
+    assert_eq!(accepted["status"], "queued");
+    assert_eq!(
+        location,
+        format!("/api/v1/imports/{}", accepted["id"].as_str().unwrap())
+    );
+    for _ in 0..600 {
+        let status = app.get_json(&location, token).await;
+        if status["status"] == "done" || status["status"] == "failed" {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import did not end");
+}
+
+#[tokio::test]
+async fn an_import_through_the_api_runs_in_the_background_and_reports_row_by_row() {
+    let (app, township) = TestApp::spawn_as("township").await;
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n",
+        census_row("接口童", 31, "古州车民村", "古州小学"),
+        census_row("坏童", 32, "不存在村", "x")
+    );
+    let dry = finished(&app, &township, csv.as_bytes(), &[("kind", "children")]).await;
+    assert_eq!(
+        (dry["status"].clone(), dry["mode"].clone(), dry["written"].clone()),
+        (json!("done"), json!("dry_run"), json!(false))
+    );
+    assert_eq!(
+        dry["counts"],
+        json!({"rows": 2, "valid": 1, "created": 1, "updated": 0, "unchanged": 0, "rejected": 1})
+    );
+    assert_eq!(dry["progress"], 1.0);
+    assert_eq!(app.get_json("/api/v1/children", &township).await["items"], json!([]));
+    let id = dry["id"].as_str().unwrap();
+    // The report, in the reader's language, and as the sheet with an error column.
+    let res = app
+        .request(reqwest::Method::GET, &format!("/api/v1/imports/{id}/report"), &township)
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["items"][0]["row"], 3);
+    assert_eq!(report["items"][0]["column"], "所在村");
+    assert_eq!(report["items"][0]["code"], "unknown_village");
+    assert!(report["items"][0]["message"].as_str().unwrap().contains("不存在村"));
+    assert_eq!(report["ignored_columns"], json!(["民族"]));
+    let res = app
+        .get(&format!("/api/v1/imports/{id}/report?format=xlsx"), &township)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(rows[0].last().unwrap().to_string(), "错误");
+    assert!(rows[2].last().unwrap().to_string().contains("所在村"));
+    assert_eq!(rows[1].last().unwrap().to_string(), "");
+
+    // Committed, skipping the bad row.
+    let done = finished(
+        &app,
+        &township,
+        csv.as_bytes(),
+        &[("kind", "children"), ("mode", "commit"), ("on_error", "skip_row")],
+    )
+    .await;
+    assert_eq!(
+        (done["written"].clone(), done["counts"]["created"].clone()),
+        (json!(true), json!(1))
+    );
+    let children = app.get_json("/api/v1/children", &township).await;
+    assert_eq!(children["items"].as_array().unwrap().len(), 1);
+
+    // Someone else's import is not there for anyone else.
+    let coordinator = app.token("coordinator").await;
+    for path in [format!("/api/v1/imports/{id}"), format!("/api/v1/imports/{id}/report")] {
+        assert_eq!(app.get(&path, &coordinator).await.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn a_bad_import_gets_a_clear_refusal() {
+    let app = TestApp::spawn_with(|s| s.serve.import_max_bytes = 4096).await;
+    let township = app.token("township").await;
+    // A PDF renamed: accepted, then failed with the reason.
+    let failed = finished(&app, &township, b"%PDF-1.7 not a sheet", &[("kind", "children")]).await;
+    assert_eq!(failed["status"], "failed");
+    let report = app
+        .get_json(
+            &format!("/api/v1/imports/{}/report", failed["id"].as_str().unwrap()),
+            &township,
+        )
+        .await;
+    assert_eq!(report["items"][0]["code"], "not_a_sheet");
+    // Too large, no file, bad fields.
+    let big = vec![b'a'; 5000];
+    let res = send(&app, &township, &big, &[("kind", "children")]).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    for (fields, field, code) in [
+        (vec![("kind", "children")], "file", "required"),
+        (vec![("kind", "guardians")], "kind", "invalid_value"),
+        (vec![("kind", "children"), ("mode", "now")], "mode", "invalid_value"),
+        (vec![("kind", "children"), ("colour", "red")], "colour", "unknown_field"),
+    ] {
+        let file: &[u8] = if field == "file" { b"" } else { b"a,b\n1,2\n" };
+        let res = send(&app, &township, file, &fields).await;
+        let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_only_field(&body, field, code);
+    }
+    let res = app
+        .post("/api/v1/imports", &township, &json!({"kind": "children"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A role that may not register children may not import them.
+    let volunteer = app.token("volunteer").await;
+    let res = send(&app, &volunteer, b"a\n1\n", &[("kind", "children")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // An import that is not there is 404.
+    let res = app
+        .get(&format!("/api/v1/imports/{}", uuid::Uuid::now_v7()), &township)
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

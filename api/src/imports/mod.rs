@@ -2,6 +2,7 @@
 //! validated row by row as the API validates, applied in the background.
 
 pub mod census;
+pub mod jobs;
 pub mod routes;
 pub mod run;
 pub mod sheet;

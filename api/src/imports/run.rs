@@ -36,7 +36,7 @@ pub struct Options {
 }
 
 /// The counts of an import.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Counts {
     /// Rows that hold anything.
     pub rows: u64,

@@ -19,6 +19,7 @@ pub mod change;
 pub mod event;
 pub mod feed_head;
 pub mod idempotency_key;
+pub mod import;
 pub mod organization;
 pub mod refresh_token;
 pub mod region;
