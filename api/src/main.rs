@@ -29,7 +29,10 @@ async fn main() -> anyhow::Result<()> {
     let database_url = cli.database_url.clone();
     match cli.command {
         Command::Serve(serve) => {
-            let settings = Settings { database_url, serve: *serve };
+            let settings = Settings {
+                database_url,
+                serve: *serve,
+            };
             let application = Application::build(settings).await?;
             tracing::info!(port = application.port(), "listening");
             application.run_until_stopped().await?;

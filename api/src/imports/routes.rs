@@ -91,8 +91,9 @@ pub fn routes(routes: &mut crate::rest::Routes) {
     crate::rest::mount!(routes; get_import_template, create_import, get_import, get_import_report);
 }
 
-/// The form of an import (`multipart/form-data`).
-#[derive(Debug, ToSchema)]
+/// The form of an import (`multipart/form-data`): these fields only.
+#[derive(Debug, ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// The census sheet: an .xlsx, or a .csv in UTF-8 (with or without BOM) or GB18030.
