@@ -150,6 +150,8 @@ impl TestApp {
         // Likewise no webhook round runs beside a test's requests unless it
         // asks for webhooks (the tests of webhooks look every 100 ms).
         settings.serve.webhook_poll_ms = 60_000;
+        // Nor a look for queued imports (the tests of imports look every 100 ms).
+        settings.serve.import_poll_ms = 60_000;
         adjust(&mut settings);
         let application = Application::build(settings.clone())
             .await

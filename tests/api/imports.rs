@@ -369,7 +369,8 @@ async fn finished(app: &TestApp, token: &str, file: &[u8], fields: &[(&str, &str
 
 #[tokio::test]
 async fn an_import_through_the_api_runs_in_the_background_and_reports_row_by_row() {
-    let (app, township) = TestApp::spawn_as("township").await;
+    let app = TestApp::spawn_with(|s| s.serve.import_poll_ms = 100).await;
+    let township = app.token("township").await;
     let csv = format!(
         "{HEADER}\n{}\n{}\n",
         census_row("接口童", 31, "古州车民村", "古州小学"),
@@ -436,7 +437,11 @@ async fn an_import_through_the_api_runs_in_the_background_and_reports_row_by_row
 
 #[tokio::test]
 async fn a_bad_import_gets_a_clear_refusal() {
-    let app = TestApp::spawn_with(|s| s.serve.import_max_bytes = 4096).await;
+    let app = TestApp::spawn_with(|s| {
+        s.serve.import_max_bytes = 4096;
+        s.serve.import_poll_ms = 100;
+    })
+    .await;
     let township = app.token("township").await;
     // A PDF renamed: accepted, then failed with the reason.
     let failed = finished(&app, &township, b"%PDF-1.7 not a sheet", &[("kind", "children")]).await;
