@@ -8,6 +8,8 @@
 //! within the caller's jurisdiction and role; the caller runs a row in a unit
 //! of work of its own, so that a row is written whole or not at all.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -22,7 +24,7 @@ use crate::guardianship::{Guardianship, GuardianshipInput};
 use crate::id_number::IdNumber;
 use crate::policy;
 use crate::ports::{LimitedInsert, Repository, Store};
-use crate::resource::{Condition, ListQuery, PageRequest, Resource};
+use crate::resource::{Condition, Event, ListQuery, PageRequest, Resource};
 use crate::{nested, service};
 
 /// A parent or the primary caregiver a row names.
@@ -160,8 +162,12 @@ where
             Outcome::Created,
         ),
     };
-    let links = store.guardianships_of_children(&[child.meta.id]).await?;
-    let mut links: Vec<Guardianship> = links.into_iter().filter(|g| g.ended_on.is_none()).collect();
+    let mut links: Vec<Guardianship> = if outcome == Outcome::Created {
+        Vec::new()
+    } else {
+        let links = store.guardianships_of_children(&[child.meta.id]).await?;
+        links.into_iter().filter(|g| g.ended_on.is_none()).collect()
+    };
     for (i, person) in row.people.into_iter().enumerate() {
         let changed = link_person(store, ctx, &child, &mut links, person)
             .await
@@ -171,6 +177,209 @@ where
         }
     }
     Ok(outcome)
+}
+
+/// Writes the rows of a chunk of an import, each in a unit of its own, with
+/// the outcome [`write`] gives it, in the rows' order.
+///
+/// A row that registers a new child (its ID number on no record) with people
+/// who match no guardian on record, and that shares no ID number, child's name
+/// and birth date, or person's name in the village with another row of the chunk, depends on
+/// no other row: such rows are checked one by one exactly as `write` checks
+/// them, and stored together in a few statements. Every other row, and those
+/// too when one of them is refused or storing them together fails, goes
+/// through `write`, one row after another.
+pub async fn write_all<S>(store: &S, ctx: &Ctx, rows: Vec<Row>) -> Vec<std::result::Result<Outcome, Refusal>>
+where
+    S: Store + LimitedInsert<Guardianship, Child>,
+{
+    let alone = depends(store, &rows).await.unwrap_or_else(|_| vec![true; rows.len()]);
+    let mut staged = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        if !alone[index]
+            && let Some(s) = stage(store, ctx, index, row).await
+        {
+            staged.push(s);
+        }
+    }
+    let mut together = vec![false; rows.len()];
+    if !staged.is_empty() && store_together(store, ctx, &staged).await.is_ok() {
+        for s in &staged {
+            together[s.index] = true;
+        }
+    }
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for (index, row) in rows.into_iter().enumerate() {
+        outcomes.push(if together[index] {
+            Ok(Outcome::Created)
+        } else {
+            write_alone(store, ctx, row).await
+        });
+    }
+    outcomes
+}
+
+/// [`write`] in a unit of its own.
+async fn write_alone<S>(store: &S, ctx: &Ctx, row: Row) -> std::result::Result<Outcome, Refusal>
+where
+    S: Store + LimitedInsert<Guardianship, Child>,
+{
+    let unit = store.begin().await?;
+    let outcome = write(&unit, ctx, row).await?;
+    unit.commit().await?;
+    Ok(outcome)
+}
+
+/// What ties a row to records on file or to other rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    ChildIdNumber(String),
+    ChildNameBorn(String, NaiveDate, String),
+    GuardianIdNumber(String),
+    GuardianName(String, String),
+}
+
+fn normal(id_number: &str) -> String {
+    id_number.trim().to_ascii_uppercase()
+}
+
+/// The keys of a row, and whether it registers a child with an ID number.
+fn keys_of(row: &Row) -> (Vec<Key>, bool) {
+    let mut keys = Vec::new();
+    let id_number = match &row.child.id_number {
+        Patch::Value(n) => Some(normal(n)),
+        _ => None,
+    };
+    if let Some(n) = &id_number {
+        keys.push(Key::ChildIdNumber(n.clone()));
+    }
+    let village = match &row.child.region_code {
+        Patch::Value(v) => v.clone(),
+        _ => String::new(),
+    };
+    if let (Patch::Value(name), Patch::Value(born)) = (&row.child.name, &row.child.birth_date) {
+        keys.push(Key::ChildNameBorn(name.clone(), *born, village.clone()));
+    }
+    for person in &row.people {
+        if let Some(n) = &person.id_number {
+            keys.push(Key::GuardianIdNumber(normal(n)));
+        }
+        keys.push(Key::GuardianName(person.name.clone(), village.clone()));
+    }
+    (keys, id_number.is_some())
+}
+
+/// Whether each row must be written alone: it updates a child, names a
+/// guardian on record (by ID number, or by name in the child's village),
+/// lacks an ID number, or shares a key with another row.
+async fn depends<S: Store>(store: &S, rows: &[Row]) -> Result<Vec<bool>> {
+    let keyed: Vec<(Vec<Key>, bool)> = rows.iter().map(keys_of).collect();
+    let mut seen: HashMap<&Key, usize> = HashMap::new();
+    for (keys, _) in &keyed {
+        for k in keys {
+            *seen.entry(k).or_default() += 1;
+        }
+    }
+    let of = |pick: fn(&Key) -> Option<&String>| -> Vec<String> {
+        let mut v: Vec<String> = seen.keys().filter_map(|k| pick(k).cloned()).collect();
+        v.sort();
+        v
+    };
+    let mut on_file: HashSet<Key> = HashSet::new();
+    let numbers = of(|k| matches!(k, Key::ChildIdNumber(_)).then_some(k).and_then(key_text));
+    for c in all_where::<Child, S>(store, Condition::In("id_number", numbers)).await? {
+        on_file.extend(c.id_number.map(|n| Key::ChildIdNumber(normal(&n))));
+    }
+    let numbers = of(|k| matches!(k, Key::GuardianIdNumber(_)).then_some(k).and_then(key_text));
+    for g in all_where::<Guardian, S>(store, Condition::In("id_number", numbers)).await? {
+        on_file.extend(g.id_number.map(|n| Key::GuardianIdNumber(normal(&n))));
+    }
+    let names = of(|k| matches!(k, Key::GuardianName(..)).then_some(k).and_then(key_text));
+    for g in all_where::<Guardian, S>(store, Condition::In("name", names)).await? {
+        on_file.insert(Key::GuardianName(g.name, g.region_code));
+    }
+    Ok(keyed
+        .iter()
+        .map(|(keys, numbered)| !numbered || keys.iter().any(|k| seen[k] > 1 || on_file.contains(k)))
+        .collect())
+}
+
+fn key_text(k: &Key) -> Option<&String> {
+    match k {
+        Key::ChildIdNumber(t) | Key::GuardianIdNumber(t) | Key::GuardianName(t, _) => Some(t),
+        Key::ChildNameBorn(..) => None,
+    }
+}
+
+/// Every record whose `column` is one of `values` (whatever the caller's reach).
+async fn all_where<T: Resource, S: Repository<T>>(store: &S, condition: Condition) -> Result<Vec<T>> {
+    if matches!(&condition, Condition::In(_, v) if v.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let query = ListQuery {
+            conditions: vec![condition.clone()],
+            page: PageRequest { after, limit: 1000 },
+        };
+        let page = store.list(&query).await?;
+        let full = page.len() == 1000;
+        after = page.last().map(|r| r.meta().id);
+        out.extend(page);
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+/// A row checked to be stored with others: its child and people, each with
+/// the event of its creation, and the guardianship each person has.
+struct Staged {
+    index: usize,
+    child: (Child, Event),
+    people: Vec<((Guardian, Event), Person)>,
+}
+
+/// A row that depends on no other checked as `write` checks it (`None`
+/// when any of it is refused: `write` then says why).
+async fn stage<S: Store>(store: &S, ctx: &Ctx, index: usize, row: &Row) -> Option<Staged> {
+    let child = service::prepare_create::<Child, S>(store, ctx, row.child.clone())
+        .await
+        .ok()?;
+    let mut people = Vec::with_capacity(row.people.len());
+    for person in &row.people {
+        let input = guardian_patch(person, Some(&child.0.region_code));
+        let guardian = service::prepare_create::<Guardian, S>(store, ctx, input).await.ok()?;
+        people.push((guardian, person.clone()));
+    }
+    Some(Staged { index, child, people })
+}
+
+/// Stores staged rows together, their guardianships checked as `write`
+/// checks them once their children and guardians are stored; nothing of them
+/// when anything fails.
+async fn store_together<S: Store>(store: &S, ctx: &Ctx, staged: &[Staged]) -> Result<()> {
+    let unit = store.begin().await?;
+    let (children, events): (Vec<Child>, Vec<Event>) = staged.iter().map(|s| s.child.clone()).unzip();
+    Repository::<Child>::insert_many(&unit, &children, &events).await?;
+    let (guardians, events): (Vec<Guardian>, Vec<Event>) = staged
+        .iter()
+        .flat_map(|s| s.people.iter().map(|(g, _)| g.clone()))
+        .unzip();
+    Repository::<Guardian>::insert_many(&unit, &guardians, &events).await?;
+    let mut links = Vec::with_capacity(guardians.len());
+    let mut events = Vec::with_capacity(guardians.len());
+    for s in staged {
+        for ((guardian, _), person) in &s.people {
+            let input = link_of(person, guardian.meta.id);
+            let (link, ev) = nested::prepare_create::<Guardianship, S>(&unit, ctx, &s.child.0, input).await?;
+            links.push(link);
+            events.push(ev);
+        }
+    }
+    Repository::<Guardianship>::insert_many(&unit, &links, &events).await?;
+    unit.commit().await
 }
 
 /// Matches, creates or updates one person and their link to the child;
@@ -200,14 +409,7 @@ where
             service::create::<Guardian, S>(store, ctx, guardian_patch(&person, Some(&child.region_code))).await?
         }
     };
-    let link = GuardianshipInput {
-        guardian_id: Patch::Value(guardian.meta.id),
-        relationship: Patch::Value(person.relationship),
-        is_primary_caregiver: Patch::Value(person.primary),
-        lives_with_child: Patch::Value(person.primary || person.workplace == Some(None)),
-        agreement_signed_on: person.agreement_signed_on.map_or(Patch::Absent, Patch::Value),
-        ..GuardianshipInput::default()
-    };
+    let link = link_of(&person, guardian.meta.id);
     if person.primary {
         // One primary caregiver per child: the one named before steps down.
         for other in links
@@ -239,6 +441,18 @@ where
         }
     }
     Ok(changed)
+}
+
+/// The guardianship a row's person has with the child, as a create sends it.
+fn link_of(person: &Person, guardian_id: Uuid) -> GuardianshipInput {
+    GuardianshipInput {
+        guardian_id: Patch::Value(guardian_id),
+        relationship: Patch::Value(person.relationship),
+        is_primary_caregiver: Patch::Value(person.primary),
+        lives_with_child: Patch::Value(person.primary || person.workplace == Some(None)),
+        agreement_signed_on: person.agreement_signed_on.map_or(Patch::Absent, Patch::Value),
+        ..GuardianshipInput::default()
+    }
 }
 
 /// The guardian a row's person is: the child's own father or mother on record,

@@ -15,7 +15,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::fields::{Fields, Input, Mode};
 use crate::policy::{self, Action, Writable};
 use crate::ports::{LimitedInsert, Repository, Store};
-use crate::resource::{Condition, EventAction, ListQuery, Meta, Page, PageRequest, Resource, now};
+use crate::resource::{Condition, Event, EventAction, ListQuery, Meta, Page, PageRequest, Resource, now};
 use crate::service::{
     answer_with, archive_at, change, check_facts, close, event, facts_of, finished, finished_one, forbidden,
     keyset_page, visible, visible_many,
@@ -188,26 +188,13 @@ where
     close(unit, outcome).await
 }
 
-async fn create_in<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, mut input: T::Input, id: Uuid) -> Result<T>
+async fn create_in<T, S>(store: &S, ctx: &Ctx, parent_id: Uuid, input: T::Input, id: Uuid) -> Result<T>
 where
     T: Nested,
     S: Store + Repository<T> + Repository<T::Parent> + LimitedInsert<T, T::Parent>,
 {
     let parent = visible::<T::Parent, S>(store, ctx, parent_id).await?;
-    may::<T>(ctx, Action::Create)?;
-    let at = now();
-    let mut record = T::blank(Meta { id, ..Meta::new(at) });
-    record.attach(&parent, ctx);
-    let mut f = Fields::new(Mode::Create, input.take_unknown());
-    record.apply(input, &mut f, at.date_naive());
-    if parent.is_archived() {
-        f.reject(T::PARENT_COLUMN, "archived", msg!("nested.parent_archived"));
-    }
-    record.check_parent(&parent, &mut f);
-    record.check_with(store, ctx, &mut f).await?;
-    let facts = facts_of::<T, S>(store, ctx, id).await?;
-    check_facts(&record, &facts, &mut f);
-    f.finish()?;
+    let (record, facts) = checked_new::<T, S>(store, ctx, &parent, input, id).await?;
     let ev = event(ctx, EventAction::Created, None, &record);
     match record.limit(&parent, ctx) {
         None => store.insert(&record, &ev).await?,
@@ -224,6 +211,61 @@ where
         }
     }
     answer_with(store, ctx, record, &facts).await
+}
+
+/// A new record under `parent` (which the caller has in hand, visible to
+/// it), checked exactly as [`create`] checks it, and the event its creation
+/// records, for a caller that stores many at once
+/// ([`Repository::insert_many`]) and answers no one with them. Only kinds
+/// without a limit per parent can be stored so (an `Error::Internal`
+/// otherwise).
+pub(crate) async fn prepare_create<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    parent: &T::Parent,
+    input: T::Input,
+) -> Result<(T, Event)>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    let (record, _) = checked_new::<T, S>(store, ctx, parent, input, Uuid::now_v7()).await?;
+    if record.limit(parent, ctx).is_some() {
+        return Err(Error::Internal(format!(
+            "{} has a limit per parent: it is created one at a time",
+            T::KIND.as_str()
+        )));
+    }
+    let ev = event(ctx, EventAction::Created, None, &record);
+    Ok((record, ev))
+}
+
+async fn checked_new<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    parent: &T::Parent,
+    mut input: T::Input,
+    id: Uuid,
+) -> Result<(T, HashMap<Uuid, T::Facts>)>
+where
+    T: Nested,
+    S: Store + Repository<T> + Repository<T::Parent>,
+{
+    may::<T>(ctx, Action::Create)?;
+    let at = now();
+    let mut record = T::blank(Meta { id, ..Meta::new(at) });
+    record.attach(parent, ctx);
+    let mut f = Fields::new(Mode::Create, input.take_unknown());
+    record.apply(input, &mut f, at.date_naive());
+    if parent.is_archived() {
+        f.reject(T::PARENT_COLUMN, "archived", msg!("nested.parent_archived"));
+    }
+    record.check_parent(parent, &mut f);
+    record.check_with(store, ctx, &mut f).await?;
+    let facts = facts_of::<T, S>(store, ctx, id).await?;
+    check_facts(&record, &facts, &mut f);
+    f.finish()?;
+    Ok((record, facts))
 }
 
 /// Changes a record (JSON merge patch) at `expected_version`; an ended one is history.

@@ -23,6 +23,9 @@ pub trait Repository<T: Resource>: Send + Sync {
     /// Inserts the record and its event in one transaction. A duplicate unique
     /// value is `Error::Conflict`.
     fn insert(&self, record: &T, event: &Event) -> impl Future<Output = Result<()>> + Send;
+    /// Inserts many new records and their events in one transaction, in a few
+    /// statements for all of them. A duplicate unique value is `Error::Conflict`.
+    fn insert_many(&self, records: &[T], events: &[Event]) -> impl Future<Output = Result<()>> + Send;
     /// Replaces the record if it still has `expected_version`, and records the
     /// event, in one transaction; otherwise `Error::VersionMismatch`.
     fn update(&self, record: &T, expected_version: i64, event: &Event) -> impl Future<Output = Result<()>> + Send;

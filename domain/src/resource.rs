@@ -187,6 +187,8 @@ pub enum Condition {
     DateAfter(&'static str, NaiveDate),
     /// `column <= date`
     DateAtOrBefore(&'static str, NaiveDate),
+    /// `column IN values`
+    In(&'static str, Vec<String>),
     /// `column NOT IN values`
     NotIn(&'static str, Vec<String>),
     /// `column >= instant`

@@ -481,7 +481,30 @@ where
     close(unit, outcome).await
 }
 
-async fn create_in<T, S>(store: &S, ctx: &Ctx, mut input: T::Input, id: Uuid, writable: Writable) -> Result<T>
+async fn create_in<T, S>(store: &S, ctx: &Ctx, input: T::Input, id: Uuid, writable: Writable) -> Result<T>
+where
+    T: Resource,
+    S: Store + Repository<T>,
+{
+    let (record, facts, id_number) = checked_new::<T, S>(store, ctx, input, id, writable).await?;
+    let inserted = store
+        .insert(&record, &event(ctx, EventAction::Created, None, &record))
+        .await;
+    uniqueness::noted::<_, T, S>(store, ctx, id_number, inserted).await?;
+    answer_with(store, ctx, record, &facts).await
+}
+
+/// A new record as `create` checks it, not yet stored: the record, the facts
+/// its checks read and the ID number it sends.
+type Checked<T> = (T, HashMap<Uuid, <T as Resource>::Facts>, Option<String>);
+
+async fn checked_new<T, S>(
+    store: &S,
+    ctx: &Ctx,
+    mut input: T::Input,
+    id: Uuid,
+    writable: Writable,
+) -> Result<Checked<T>>
 where
     T: Resource,
     S: Store + Repository<T>,
@@ -498,11 +521,24 @@ where
     let id_number = uniqueness::sent_id_number(&record, &f);
     f.finish()?;
     uniqueness::check_allowance(store, ctx, id_number.as_deref()).await?;
-    let inserted = store
-        .insert(&record, &event(ctx, EventAction::Created, None, &record))
-        .await;
-    uniqueness::noted::<_, T, S>(store, ctx, id_number, inserted).await?;
-    answer_with(store, ctx, record, &facts).await
+    Ok((record, facts, id_number))
+}
+
+/// A new record checked exactly as [`create`] checks it, and the event its
+/// creation records, for a caller that stores many at once
+/// ([`Repository::insert_many`]) and answers no one with them.
+pub(crate) async fn prepare_create<T, S>(store: &S, ctx: &Ctx, input: T::Input) -> Result<(T, Event)>
+where
+    T: Resource,
+    S: Store + Repository<T>,
+{
+    let writable = policy::writable(ctx, T::KIND, Action::Create);
+    if writable == Writable::Nothing {
+        return Err(forbidden::<T>(Action::Create));
+    }
+    let (record, _, _) = checked_new::<T, S>(store, ctx, input, Uuid::now_v7(), writable).await?;
+    let ev = event(ctx, EventAction::Created, None, &record);
+    Ok((record, ev))
 }
 
 /// Ends a unit of work (see [`Transactional`]): its writes are kept when the

@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(Webhooks),
             Box::new(ExportReads),
             Box::new(Imports),
+            Box::new(GuardianIdNumbers),
         ]
     }
 }
@@ -1012,5 +1013,22 @@ impl MigrationTrait for Imports {
             .create_index(index("imports", &["status", "created_at"]))
             .await?;
         manager.create_index(index("imports", &["subject", "created_at"])).await
+    }
+}
+
+/// A census row's caregiver is matched to a guardian by ID number: an index,
+/// so that the match reads one row rather than every guardian.
+struct GuardianIdNumbers;
+
+impl MigrationName for GuardianIdNumbers {
+    fn name(&self) -> &str {
+        "m0012_guardian_id_numbers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for GuardianIdNumbers {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_index(index("guardians", &["id_number"])).await
     }
 }

@@ -60,6 +60,7 @@ pub(crate) fn to_where<T: Mapped>(conditions: &[Condition]) -> Result<Where> {
             Condition::EqId(col, id) => w.add(column::<T>(col)?.eq(*id)),
             Condition::DateAfter(col, d) => w.add(column::<T>(col)?.gt(*d)),
             Condition::DateAtOrBefore(col, d) => w.add(column::<T>(col)?.lte(*d)),
+            Condition::In(col, vs) => w.add(column::<T>(col)?.is_in(vs.clone())),
             Condition::NotIn(col, vs) => w.add(column::<T>(col)?.is_not_in(vs.clone())),
             Condition::From(col, t) => w.add(column::<T>(col)?.gte(*t)),
             Condition::Before(col, t) => w.add(column::<T>(col)?.lt(*t)),
@@ -140,6 +141,10 @@ impl<T: Mapped> Repository<T> for Db {
             .map_err(db_error)?;
         self.write_event(&txn, ev).await?;
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn insert_many(&self, records: &[T], events: &[Event]) -> Result<()> {
+        self.insert_bulk(records, events).await
     }
 
     async fn update(&self, record: &T, expected_version: i64, ev: &Event) -> Result<()> {
@@ -231,12 +236,22 @@ impl GuardianshipStore for Db {
 
 impl RegionStore for Db {
     async fn region(&self, code: &str) -> Result<Option<Region>> {
-        region::Entity::find_by_id(code.to_owned())
+        let memo = self.region_memo();
+        if let Some(found) = memo.and_then(|m| m.lock().unwrap_or_else(|p| p.into_inner()).get(code).cloned()) {
+            return Ok(found);
+        }
+        let found = region::Entity::find_by_id(code.to_owned())
             .one(&self.exec())
             .await
             .map_err(db_error)?
             .map(region_from_model)
-            .transpose()
+            .transpose()?;
+        if let Some(m) = memo {
+            m.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(code.to_owned(), found.clone());
+        }
+        Ok(found)
     }
 
     async fn regions(&self, parent: Option<&str>) -> Result<Vec<Region>> {
@@ -264,6 +279,9 @@ impl RegionStore for Db {
     }
 
     async fn upsert_regions(&self, regions: &[Region]) -> Result<u64> {
+        if let Some(m) = self.region_memo() {
+            m.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
         let now = Utc::now();
         let txn = self.exec().begin().await.map_err(db_error)?;
         for chunk in regions.chunks(CHUNK) {

@@ -1,6 +1,7 @@
 //! The database handle: connecting (SQLite or PostgreSQL), migrating, and the
 //! storage of accounts, signing keys and refresh tokens.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 use shouhu_domain::account::Account;
 use shouhu_domain::ports::Transactional;
+use shouhu_domain::region::Region;
 use shouhu_domain::{Error, Result};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
@@ -52,6 +54,10 @@ struct Unit {
     pending: Arc<std::sync::Mutex<Vec<Pending>>>,
     /// Whether this is the outermost transaction (not a savepoint).
     outermost: bool,
+    /// The regions read in the whole unit, by code (`None`: no such region):
+    /// a unit that writes many records of a few regions reads each once.
+    /// Dropped when the unit writes regions.
+    regions: Arc<std::sync::Mutex<HashMap<String, Option<Region>>>>,
 }
 
 /// The database pool's connections at one moment.
@@ -126,6 +132,11 @@ impl Db {
 
     /// Where the domain's ports run their statements: the unit of work's
     /// transaction, or the pool.
+    /// The unit's memo of regions read (see [`Unit`]), outside a unit `None`.
+    pub(crate) fn region_memo(&self) -> Option<&std::sync::Mutex<HashMap<String, Option<Region>>>> {
+        self.unit.as_deref().map(|u| &*u.regions)
+    }
+
     pub(crate) fn exec(&self) -> DatabaseExecutor<'_> {
         match &self.unit {
             Some(unit) => DatabaseExecutor::Transaction(&unit.txn),
@@ -414,6 +425,7 @@ impl Transactional for Db {
                 _turn: None,
                 pending: Arc::clone(&unit.pending),
                 outermost: false,
+                regions: Arc::clone(&unit.regions),
             },
             None if self.is_sqlite() => {
                 let turn = Arc::clone(&self.writers).lock_owned().await;
@@ -430,6 +442,7 @@ impl Transactional for Db {
                     _turn: Some(turn),
                     pending: Arc::default(),
                     outermost: true,
+                    regions: Arc::default(),
                 }
             }
             None => Unit {
@@ -437,6 +450,7 @@ impl Transactional for Db {
                 _turn: None,
                 pending: Arc::default(),
                 outermost: true,
+                regions: Arc::default(),
             },
         };
         Ok(Self {

@@ -482,3 +482,81 @@ async fn a_bad_import_gets_a_clear_refusal() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn rows_of_one_sheet_are_written_as_one_after_another_would_be() {
+    let (app, township) = TestApp::spawn_as("township").await;
+    // Two brothers of one family (the same father and grandmother, by name and
+    // phone in their village), a child of another village whose father has the
+    // same name, and a child whose agreement date is still to come.
+    let sibling = |name: &str, seq: u16| {
+        census_row(name, seq, "古州车民村", "古州小学")
+            .replace(&format!("{name}父,13800138{seq:03}"), "张父,13800138999")
+            .replace(&format!("{name}奶奶,奶奶,13900139{seq:03}"), "张奶奶,奶奶,13900139999")
+    };
+    let elsewhere = census_row("张三", 33, "古州月亮山村", "古州小学").replace("张三父,", "张父,");
+    let later = census_row("赵四", 34, "古州车民村", "古州小学").replace("2026-03-01", "2999-01-01");
+    let csv = format!(
+        "{HEADER}\n{}\n{}\n{elsewhere}\n{later}\n{}\n",
+        sibling("张大", 31),
+        sibling("张二", 32),
+        census_row("钱五", 35, "古州月亮山村", "古州小学")
+    );
+    let report = import(&app, "township", &csv, false, OnError::SkipRow).await;
+    assert_eq!(problems(&report), vec![(5, "责任书签订日期", "in_future")]);
+    assert_eq!((report.counts.created, report.counts.rejected), (4, 1));
+    let guardians = app.get_json("/api/v1/guardians?limit=500", &township).await;
+    let named = |name: &str| -> Vec<Value> {
+        guardians["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["name"] == name)
+            .cloned()
+            .collect()
+    };
+    // The brothers share their father and grandmother; the other village's 张父 is another man.
+    assert_eq!(named("张父").len(), 2, "{guardians}");
+    assert_eq!(named("张奶奶").len(), 1);
+    assert!(named("赵四父").is_empty(), "nothing of a refused row is written");
+    let children = app.get_json("/api/v1/children?limit=500", &township).await;
+    let child = |name: &str| -> Value {
+        children["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not registered"))
+    };
+    assert!(
+        children["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["name"] != "赵四")
+    );
+    let grandmother = named("张奶奶")[0]["id"].clone();
+    for name in ["张大", "张二"] {
+        let id = child(name)["id"].as_str().unwrap().to_owned();
+        let links = app
+            .get_json(&format!("/api/v1/children/{id}/guardianships"), &township)
+            .await;
+        let links = links["items"].as_array().unwrap();
+        assert_eq!(links.len(), 3, "{links:?}");
+        let primary: Vec<&Value> = links.iter().filter(|l| l["is_primary_caregiver"] == true).collect();
+        assert_eq!(primary.len(), 1);
+        assert_eq!(primary[0]["guardian_id"], grandmother);
+    }
+    let id = child("钱五")["id"].as_str().unwrap().to_owned();
+    let links = app
+        .get_json(&format!("/api/v1/children/{id}/guardianships"), &township)
+        .await;
+    assert_eq!(links["items"].as_array().unwrap().len(), 3);
+    // Every write is on the feed, once.
+    let events = app.get_json("/api/v1/changes?limit=500", &township).await;
+    let created = events["items"].as_array().unwrap().len();
+    // 4 children; 3 + 1 + 3 + 3 guardians (the brothers' mothers, with no
+    // phone to be matched by, are two); 12 guardianships.
+    assert_eq!(created, 4 + 10 + 12);
+}

@@ -1,8 +1,9 @@
 //! Running an import: the file read into a sheet, each row read as a census
 //! row, its village found in the importer's jurisdiction, and the row written
 //! through the domain (`shouhu_domain::census`), in a unit of work of its
-//! own. `reject_all` and dry runs hold every row in one outer unit: it is
-//! kept only when every row was valid and the import is not a dry run.
+//! own (a savepoint). `reject_all` and dry runs hold every row in one outer
+//! unit: it is kept only when every row was valid and the import is not a dry
+//! run; `skip_row` commits its rows [`CHUNK`] at a time.
 
 use std::collections::{HashMap, HashSet};
 
@@ -134,41 +135,37 @@ pub async fn import(
     };
     let total = sheet.rows.len() as u64;
     let whole = options.dry_run || options.on_error == OnError::RejectAll;
-    let outer = if whole { Some(db.begin().await?) } else { None };
+    let mut outer = db.begin().await?;
     let mut seen_ids: HashSet<String> = HashSet::new();
     let mut elsewhere = Vec::new();
+    let mut chunk: Vec<(CensusRow, register::Row)> = Vec::with_capacity(CHUNK);
     for (done, row) in sheet.rows.iter().enumerate() {
         report.counts.rows += 1;
         let read = census::read_row(&layout, &sheet.headers, row);
-        let base = outer.as_ref().unwrap_or(db);
-        match write_row(base, ctx, &villages, &mut seen_ids, read).await {
-            Ok(outcome) => {
-                report.counts.valid += 1;
-                match outcome {
-                    Outcome::Created => report.counts.created += 1,
-                    Outcome::Updated => report.counts.updated += 1,
-                    Outcome::Unchanged => report.counts.unchanged += 1,
-                }
-            }
-            Err(Rejected {
-                lines,
-                elsewhere: holder,
-            }) => {
-                report.counts.rejected += 1;
-                report.lines.extend(lines.into_iter().map(|mut l| {
-                    l.row = row.number;
-                    l
-                }));
-                elsewhere.extend(holder);
-            }
+        match ready(&villages, &mut seen_ids, read) {
+            Ok(ready) => chunk.push(ready),
+            Err(rejected) => report.tally(row.number, Err(rejected), &mut elsewhere),
+        }
+        if chunk.len() < CHUNK && done + 1 < sheet.rows.len() {
+            continue;
+        }
+        let (reads, rows): (Vec<CensusRow>, Vec<register::Row>) = std::mem::take(&mut chunk).into_iter().unzip();
+        let outcomes = register::write_all(&outer, ctx, rows).await;
+        for (read, outcome) in reads.iter().zip(outcomes) {
+            report.tally(read.number, outcome.map_err(|r| refused(read, r)), &mut elsewhere);
+        }
+        if !whole {
+            outer.commit().await?;
+            outer = db.begin().await?;
         }
         progress(done as u64 + 1, total);
     }
+    report.lines.sort_by_key(|l| l.row);
     report.written = !options.dry_run && (report.counts.rejected == 0 || options.on_error == OnError::SkipRow);
-    if let Some(unit) = outer
-        && report.written
-    {
-        unit.commit().await?;
+    if report.written {
+        outer.commit().await?;
+    } else {
+        drop(outer);
     }
     // The matches are noted whatever became of the rows: the report told the
     // importer that those numbers are registered.
@@ -177,6 +174,12 @@ pub async fn import(
     }
     Ok(report)
 }
+
+/// Rows are handed to the register this many at a time
+/// (`census::write_all`), and a `skip_row` import commits them so (each row
+/// in a savepoint of its own, so a refused row leaves the others) rather than
+/// paying a commit, and its sync to disk, per row.
+const CHUNK: usize = 250;
 
 /// A refused row: its problems (their row set by the caller) and, when its ID
 /// number is registered outside the importer's reach, that child.
@@ -199,14 +202,41 @@ impl Rejected {
     }
 }
 
-/// Reads, checks and writes one row in a unit of its own (within `base`).
-async fn write_row(
-    base: &Db,
-    ctx: &Ctx,
+impl Report {
+    /// Counts a row's outcome (`number` as Excel numbers it), its problems in the report.
+    fn tally(&mut self, number: u32, outcome: Result<Outcome, Rejected>, elsewhere: &mut Vec<uuid::Uuid>) {
+        match outcome {
+            Ok(outcome) => {
+                self.counts.valid += 1;
+                match outcome {
+                    Outcome::Created => self.counts.created += 1,
+                    Outcome::Updated => self.counts.updated += 1,
+                    Outcome::Unchanged => self.counts.unchanged += 1,
+                }
+            }
+            Err(Rejected {
+                lines,
+                elsewhere: holder,
+            }) => {
+                self.counts.rejected += 1;
+                self.lines.extend(lines.into_iter().map(|mut l| {
+                    l.row = number;
+                    l
+                }));
+                elsewhere.extend(holder);
+            }
+        }
+    }
+}
+
+/// Checks what can be checked of a row before the register is asked (its
+/// cells, its village, its ID number not seen before in the file), and
+/// makes it the row the register takes.
+fn ready(
     villages: &Villages,
     seen_ids: &mut HashSet<String>,
     read: CensusRow,
-) -> Result<Outcome, Rejected> {
+) -> Result<(CensusRow, register::Row), Rejected> {
     let mut lines: Vec<Line> = read
         .problems
         .iter()
@@ -250,22 +280,21 @@ async fn write_row(
         )
     })?;
     let people = people_of(&read);
-    let row = register::Row { child: input, people };
-    let unit = base.begin().await.map_err(|e| rejected_by(&read, None, e))?;
-    match register::write(&unit, ctx, row).await {
-        Ok(outcome) => {
-            unit.commit().await.map_err(|e| rejected_by(&read, None, e))?;
-            Ok(outcome)
-        }
-        Err(Refusal::RegisteredElsewhere(holder)) => Err(Rejected {
+    Ok((read, register::Row { child: input, people }))
+}
+
+/// The register's refusal of a row as report lines.
+fn refused(read: &CensusRow, refusal: Refusal) -> Rejected {
+    match refusal {
+        Refusal::RegisteredElsewhere(holder) => Rejected {
             elsewhere: Some(holder),
             ..Rejected::one(
                 read.header_of(Field::IdNumber),
                 "registered_elsewhere",
                 msg!("census.registered_elsewhere"),
             )
-        }),
-        Err(Refusal::Invalid { person, error }) => Err(rejected_by(&read, person.map(|p| slots(&read)[p]), error)),
+        },
+        Refusal::Invalid { person, error } => rejected_by(read, person.map(|p| slots(read)[p]), error),
     }
 }
 
@@ -490,7 +519,9 @@ pub async fn ctx_of_account(
         channel: channel.to_owned(),
         rules,
         volunteer_children: Vec::new(),
-        service_logs_reads: true,
+        // An import answers with row numbers and codes, never with the
+        // records it wrote: nothing of them goes out to be logged as read.
+        service_logs_reads: false,
     }))
 }
 
